@@ -1,0 +1,69 @@
+/** Where a fact came from. Flags beat everything; heuristics are the weakest. */
+export type FactSource =
+  | 'flag'
+  | 'env'
+  | 'downward-api'
+  | 'api'
+  | 'interface'
+  | 'resolv.conf'
+  | 'node-report'
+  | 'measured'
+  | 'heuristic'
+  | 'default';
+
+/** One thing the agent believes, with its provenance and how sure it is (0..1). */
+export interface Fact<T> {
+  value: T;
+  source: FactSource;
+  confidence: number;
+  /** Why, in a few words: "eth0 address", "label node.kubernetes.io/subnetid". */
+  note?: string;
+}
+
+export type NetworkModel = 'tunnel' | 'vpc' | 'eni';
+export const NETWORK_MODELS: readonly NetworkModel[] = ['tunnel', 'vpc', 'eni'];
+
+/** Everything known about where the pod sits. Every field is optional: a fact can be missing. */
+export interface PodContext {
+  podIp?: Fact<string>;
+  nodeIp?: Fact<string>;
+  nodeName?: Fact<string>;
+  podName?: Fact<string>;
+  namespace?: Fact<string>;
+  /** Default gateway of the pod (or of the node, in a node report). */
+  gateway?: Fact<string>;
+  /** Interface of the default route. */
+  interface?: Fact<string>;
+  mtu?: Fact<number>;
+  /** The cluster's container CIDR (VPC model: the range the peer must allow and route). */
+  containerCidr?: Fact<string>;
+  /** The node's own pod CIDR (spec.podCIDR), when known. */
+  nodePodCidr?: Fact<string>;
+  /** The node's VPC / subnet CIDRs. */
+  vpcCidrs?: Fact<string[]>;
+  serviceCidr?: Fact<string>;
+  networkModel?: Fact<NetworkModel>;
+  /**
+   * Destinations (CIDRs) towards which pod egress keeps the pod IP (ip-masq-agent nonMasqueradeCIDRs,
+   * Cilium native-routing CIDR...). Outside them the peer sees the node IP.
+   */
+  nonMasqueradeCidrs?: Fact<string[]>;
+  dnsServers?: Fact<string[]>;
+  searchDomains?: Fact<string[]>;
+  cni?: Fact<string>;
+  cloud?: Fact<string>;
+}
+
+export type FactName = keyof PodContext;
+
+/** A fact the agent could not establish, and what would supply it. */
+export interface MissingFact {
+  fact: FactName;
+  hint: string;
+}
+
+export interface ContextReport {
+  facts: PodContext;
+  missing: MissingFact[];
+  notes: string[];
+}

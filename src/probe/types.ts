@@ -1,0 +1,97 @@
+/** A parsed TARGET: what the user typed, and what it resolves to. */
+export interface Target {
+  input: string;
+  /** Host part: an IP literal or a DNS name (no brackets). */
+  host: string;
+  /** IP address once resolved (equal to host for literals). */
+  ip?: string;
+  port?: number;
+  /** URL scheme when TARGET was a URL (http, redis, ...). */
+  scheme?: string;
+  /** Whether `port` came from the scheme's default, the TARGET, or --port. */
+  portSource?: 'target' | 'scheme' | 'flag';
+}
+
+/** ICMP echo through the system ping binary. */
+export type IcmpStatus =
+  | 'reply' // at least one echo reply
+  | 'no-reply' // sent, nothing came back before the deadline
+  | 'unreachable' // an ICMP error came back (net/host/admin unreachable)
+  | 'not-run' // ping could not run: missing binary, no permission, no route to send on
+  | 'skipped';
+
+export interface IcmpResult {
+  status: IcmpStatus;
+  sent: number;
+  received: number;
+  /** Lowest round-trip time seen, ms. */
+  rttMs?: number;
+  /** How long the probe took, ms. */
+  ms: number;
+  /** For unreachable / not-run: the line ping printed ("From 192.168.10.1 icmp_seq=1 Destination Net Unreachable"). */
+  detail?: string;
+}
+
+/** TCP connect outcome. */
+export type TcpStatus =
+  | 'open' // handshake completed
+  | 'refused' // RST: host reachable, nothing listening (or a REJECT with tcp-reset)
+  | 'timeout' // no answer to two SYNs: filtered, or the reply was lost on its way back
+  | 'unreachable' // ICMP error: EHOSTUNREACH / ENETUNREACH
+  | 'error'; // local error (EADDRNOTAVAIL, EPERM, ...)
+
+export interface TcpResult {
+  status: TcpStatus;
+  port: number;
+  /** Time to the outcome, ms (for timeout: the whole wait). */
+  ms: number;
+  /** Connection attempts made (a silent SYN is retried once). */
+  attempts: number;
+  /** errno name for refused / unreachable / error. */
+  errno?: string;
+  /** How long each attempt was given, ms (see rtt). */
+  waitMs: number;
+}
+
+export type DnsStatus = 'ok' | 'nxdomain' | 'no-data' | 'servfail' | 'refused' | 'timeout' | 'error';
+
+export interface DnsResult {
+  status: DnsStatus;
+  name: string;
+  addresses: string[];
+  ms: number;
+  servers: string[];
+  errno?: string;
+}
+
+/** What the probe learnt about the path's round-trip time, and the wait it derived from it. */
+export interface RttEstimate {
+  /** Best RTT estimate in ms, or null when nothing answered. */
+  ms: number | null;
+  /** What answered: 'icmp-target' | 'tcp-rst' | 'tcp-open' | 'gateway' | 'none'. */
+  basis: 'icmp-target' | 'tcp-rst' | 'tcp-open' | 'gateway' | 'none';
+  /** The per-attempt wait used before deciding "nothing is coming back", ms. */
+  waitMs: number;
+}
+
+/** The raw result of probing a target from one place. Produced by `podreach probe -o json`. */
+export interface ProbeReport {
+  kind: 'podreach.probe';
+  schemaVersion: 1;
+  from: {
+    role: 'pod' | 'node';
+    hostname: string;
+    /** Non-loopback IPv4/IPv6 addresses of this network namespace. */
+    addresses: string[];
+    gateway?: string;
+  };
+  target: Target;
+  dns?: DnsResult;
+  icmp: IcmpResult;
+  /** ICMP to the default gateway: the nearest thing that answers. */
+  gateway?: IcmpResult & { ip: string };
+  tcp?: TcpResult;
+  rtt: RttEstimate;
+  startedAt: string;
+  durationMs: number;
+}
