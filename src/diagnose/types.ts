@@ -62,5 +62,5 @@ export interface Diagnosis {
   evidence: string[];
   fix: string[];
   settle?: string;
-  alternatives: { cause: CauseId; confidence: number; summary: string }[];
+  alternatives: { cause: CauseId; confidence: number; summary: string; fix: string[] }[];
 }

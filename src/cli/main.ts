@@ -1,0 +1,110 @@
+import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { runDiagnose } from './diagnose.ts';
+import { UsageError } from './errors.ts';
+import { EXIT } from './exit-codes.ts';
+
+declare const PODREACH_VERSION: string;
+const VERSION = typeof PODREACH_VERSION === 'string' ? PODREACH_VERSION : '0.0.0-dev';
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new UsageError(`${name}: "${v}" is not a whole number`);
+  return n;
+};
+const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+function outputOption(def: 'text' | 'json') {
+  return new Option('-o, --output <format>', 'text or json').choices(['text', 'json'] as const).default(def);
+}
+
+function program(): Command {
+  const cli = new Command('podreach')
+    .description("Why can't this container reach that intranet address, and what exactly do I change?")
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError(false)
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `podreach: ${s.slice(7)}` : s) })
+    .exitOverride();
+
+  cli
+    .command('diagnose')
+    .description('probe TARGET from this pod and name the cause when it is unreachable')
+    .argument('<target>', 'IP, IP:PORT, HOST:PORT, [v6]:PORT, or a URL (http://, redis://, mysql://, ...)')
+    .option('-p, --port <port>', 'port to test (overrides TARGET)', int('--port'))
+    .addOption(outputOption(process.stdout.isTTY ? 'text' : 'text'))
+    .option('--pod-ip <ip>', 'this pod\'s IP (env PODREACH_POD_IP, POD_IP)')
+    .option('--node-ip <ip>', 'IP of the node running this pod (env PODREACH_NODE_IP, NODE_IP, HOST_IP)')
+    .option('--container-cidr <cidr>', 'the cluster\'s container CIDR (ENI: the container subnet)')
+    .option('--vpc-cidr <cidr>', 'the node\'s VPC CIDR (repeatable, comma-separated)', collect)
+    .option('--service-cidr <cidr>', 'the cluster\'s service CIDR')
+    .option('--network-model <model>', 'tunnel, vpc, eni or auto')
+    .option('--node-report <file>', 'JSON from `podreach probe TARGET -o json` run on the node')
+    .option('--timeout <ms>', 'overall probe budget in ms', int('--timeout'), 2500)
+    .option('--no-color', 'no colour (also NO_COLOR)')
+    .action(async (targetInput, o) => {
+      const report = await runDiagnose(targetInput, {
+        port: o.port,
+        timeoutMs: o.timeout,
+        nodeReport: o.nodeReport,
+        context: {
+          podIp: o.podIp,
+          nodeIp: o.nodeIp,
+          containerCidr: o.containerCidr,
+          vpcCidr: o.vpcCidr,
+          serviceCidr: o.serviceCidr,
+          networkModel: o.networkModel,
+        },
+        env: process.env,
+        version: VERSION,
+      });
+      if (o.output === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else {
+        const { renderText, COLOR, PLAIN } = await import('../render/text.ts');
+        const color = o.color && !process.env.NO_COLOR && process.stdout.isTTY;
+        process.stdout.write(renderText(report, color ? COLOR : PLAIN));
+      }
+      process.exitCode = report.diagnosis.reachable ? EXIT.reachable : EXIT.notReachable;
+    });
+
+  cli
+    .command('probe')
+    .description('only probe TARGET and print the raw report (run it on the node, feed it to --node-report)')
+    .argument('<target>', 'as for diagnose')
+    .option('-p, --port <port>', 'port to test (overrides TARGET)', int('--port'))
+    .addOption(outputOption('json'))
+    .option('--role <role>', 'pod or node: who is probing', 'node')
+    .option('--timeout <ms>', 'overall probe budget in ms', int('--timeout'), 2500)
+    .action(async (targetInput, o) => {
+      const { parseTarget } = await import('../probe/target.ts');
+      const { runProbes } = await import('../probe/run.ts');
+      if (o.role !== 'pod' && o.role !== 'node') throw new UsageError(`--role: "${o.role}" is not pod or node`);
+      const target = parseTarget(targetInput, o.port);
+      const report = await runProbes(target, { role: o.role, timeoutMs: o.timeout });
+      if (o.output === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else process.stdout.write(`${report.from.role} ${report.from.hostname}: ${report.target.input} icmp ${report.icmp.status}${report.tcp ? `, tcp/${report.tcp.port} ${report.tcp.status}` : ''}${report.dns ? `, dns ${report.dns.status}` : ''}\n`);
+      const ok = report.tcp ? report.tcp.status === 'open' : report.icmp.status === 'reply';
+      process.exitCode = ok ? EXIT.reachable : EXIT.notReachable;
+    });
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and --version exit 0; everything else commander rejects is a usage error (already printed).
+      return e.exitCode === 0 ? 0 : EXIT.usage;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`podreach: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    const err = e as Error;
+    process.stderr.write(`podreach: failed: ${err?.message ?? String(e)}\n`);
+    if (process.env.PODREACH_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+    return EXIT.failed;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

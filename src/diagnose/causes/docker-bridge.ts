@@ -1,0 +1,36 @@
+import { baseEvidence, isSilent } from '../explain.ts';
+import { signals } from '../signals.ts';
+import type { CauseCheck } from '../types.ts';
+
+const BASE = { high: 0.65, medium: 0.45, low: 0.3 } as const;
+
+/** A Docker bridge on the peer covers the pod IP, so the peer routes its replies into the bridge. */
+export const dockerBridge: CauseCheck = {
+  id: 'docker-bridge-conflict',
+  needs: ['pod.tcp', 'node', 'context.podIp', 'cidr.podDocker'],
+  evaluate(ev) {
+    const s = signals(ev);
+    const docker = ev.cidr.podDocker;
+    if (!isSilent(s) || !docker || s.seen.kind === 'node') return null;
+    if (!['pod-only-fails', 'no-node-report'].includes(s.differential)) return null;
+    if (['service', 'loopback', 'public', 'container'].includes(ev.cidr.targetZone)) return null;
+    const target = ev.target.ip ?? ev.target.host;
+    const podIp = ev.context.podIp?.value ?? 'the pod IP';
+    const confidence = BASE[docker.likelihood] - (s.differential === 'no-node-report' ? 0.1 : 0) - (s.seen.kind === 'unknown' ? 0.1 : 0);
+    return {
+      cause: 'docker-bridge-conflict',
+      confidence,
+      summary: `the pod IP ${podIp} is inside ${docker.range} (${docker.what}): if ${target} runs Docker, its replies go into that bridge instead of back to the pod`,
+      evidence: [
+        ...baseEvidence(ev, s),
+        `pod IP ${podIp} is in ${docker.range}, ${docker.what}`,
+        'a Docker network adds a connected route on its host even with no container running; the host answers into it and the reply never leaves',
+      ],
+      fix: [
+        `On ${target}: move Docker off ${docker.range} — set "bip" and "default-address-pools" in /etc/docker/daemon.json to a range that overlaps neither the VPC nor ${ev.context.containerCidr?.value ?? 'the container CIDR'}, restart Docker, and remove unused networks (docker network prune)`,
+        `Or, for new clusters, pick a container CIDR outside Docker's pools (172.17–31.0.0/16, 192.168.0.0/16)`,
+      ],
+      settle: `On ${target}: ip route get ${podIp} — "dev docker0" / "dev br-…" confirms the conflict; a route via the gateway rules it out (then check the security group)`,
+    };
+  },
+};

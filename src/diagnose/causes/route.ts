@@ -1,0 +1,73 @@
+import { baseEvidence } from '../explain.ts';
+import { signals } from '../signals.ts';
+import type { CauseCheck, Finding } from '../types.ts';
+
+/**
+ * No path: a router answered "network unreachable" (our side lacks a route / the peering),
+ * or, across peering in the VPC model, the peer VPC has no return route for the container CIDR.
+ */
+export const route: CauseCheck = {
+  id: 'route',
+  needs: ['pod.tcp', 'pod.icmp', 'node', 'cidr.targetZone', 'context.networkModel', 'context.containerCidr'],
+  evaluate(ev) {
+    const s = signals(ev);
+    const target = ev.target.ip ?? ev.target.host;
+    const evidence = baseEvidence(ev, s);
+
+    if (s.pod.outcome === 'unreachable' && (s.pod.unreachable === 'net' || s.pod.unreachable === 'local')) {
+      const local = s.pod.unreachable === 'local';
+      const from = s.pod.unreachableFrom;
+      const fix = local
+        ? [`This pod has no route to ${target}: check the pod's routes (ip route) and the CNI configuration`]
+        : [
+            `Add a route for the network of ${target} to the route table of the VPC${ev.context.vpcCidrs ? ` ${ev.context.vpcCidrs.value.join(', ')}` : ''}, next hop the VPC peering connection (or VPN / Direct Connect) to the VPC that holds ${target}`,
+            `On the peer VPC, route back ${[...(ev.context.vpcCidrs?.value ?? ['this VPC\'s CIDR']), ...(s.seen.kind === 'pod' && s.model === 'vpc' && ev.context.containerCidr ? [`${ev.context.containerCidr.value} (the container CIDR)`] : [])].join(' and ')} to the same peering connection`,
+          ];
+      return {
+        cause: 'route',
+        confidence: s.node && s.node.outcome !== 'unreachable' ? 0.7 : 0.88,
+        summary: local
+          ? `this pod has no route to ${target}`
+          : `no route to ${target}: ${from ? `router ${from}` : 'a router'} answered "network unreachable" (no peering or route for that network)`,
+        evidence: [...evidence, 'an ICMP network-unreachable means a router on the way has no route for the destination: it is not a firewall drop'],
+        fix,
+      };
+    }
+
+    // Silent across peering with the pod IP visible: the peer VPC cannot route the reply back.
+    if (s.pod.outcome !== 'silent' || ev.cidr.targetZone !== 'peer' && ev.cidr.targetZone !== 'private') return null;
+    const cc = ev.context.containerCidr?.value;
+    const returnRoute = s.seen.kind === 'pod' && s.model !== 'eni';
+    let confidence: number;
+    if (returnRoute && s.differential === 'pod-only-fails') confidence = 0.7;
+    else if (returnRoute && s.differential === 'no-node-report') confidence = 0.6;
+    else if (s.differential === 'both-fail') confidence = 0.45;
+    else if (s.differential === 'no-node-report') confidence = 0.35;
+    else return null;
+    if (ev.cidr.targetZone === 'private') confidence -= 0.15;
+
+    const f: Finding = {
+      cause: 'route',
+      confidence,
+      summary: returnRoute
+        ? `${target} is across a VPC peering and sees the pod IP: the peer VPC most likely has no return route for the container CIDR ${cc ?? ''}`.trim()
+        : `${target} is across a VPC peering and nothing comes back: the peering routes are the first suspect`,
+      evidence: [
+        ...evidence,
+        returnRoute
+          ? 'VPC network model: the container CIDR is not part of the VPC CIDR, so a peering only carries it if both route tables name it (the guide: "add the container CIDR block to the route of the peer VPC")'
+          : 'both pod and node stay silent: the peering, or the peer VPC\'s route back to this VPC, is missing',
+      ],
+      fix: returnRoute
+        ? [
+            `Add a route for ${cc ?? 'the container CIDR'} to the route table of the peer VPC (the VPC holding ${target}), next hop: the peering connection to this VPC`,
+            `Then make sure the security group of ${target} allows ${cc ?? 'the container CIDR'} (${s.port ? `TCP port ${s.port}` : 'ICMP'})`,
+          ]
+        : [
+            `Check both route tables of the peering: this VPC needs a route to ${target}'s VPC, and that VPC needs one back to ${ev.context.vpcCidrs?.value.join(', ') ?? 'this VPC'}${s.seen.kind !== 'node' && cc ? ` and ${cc}` : ''}`,
+          ],
+      settle: `On ${target}: tcpdump -ni any host ${s.seen.ip ?? ev.context.podIp?.value ?? 'POD_IP'} — SYNs arriving and SYN-ACKs leaving with nothing further means the reply has no route back; no SYNs means the forward route or a security group`,
+    };
+    return f;
+  },
+};

@@ -1,0 +1,65 @@
+import { allowText, baseEvidence, bothFailAllow, isSilent, what } from '../explain.ts';
+import { signals } from '../signals.ts';
+import type { CauseCheck } from '../types.ts';
+
+/** The peer's security group silently drops the source it sees (the guide's first check). */
+export const securityGroup: CauseCheck = {
+  id: 'security-group',
+  needs: ['pod.tcp', 'pod.icmp', 'node', 'context.networkModel', 'context.containerCidr', 'context.nodeIp', 'cidr.targetZone'],
+  evaluate(ev) {
+    const s = signals(ev);
+    if (!isSilent(s) || ['service', 'loopback', 'public'].includes(ev.cidr.targetZone)) return null;
+    const target = ev.target.ip ?? ev.target.host;
+    const evidence = baseEvidence(ev, s);
+    let confidence: number;
+    let summary: string;
+    let allow = allowText(s, ev);
+
+    switch (s.differential) {
+      case 'node-only-fails':
+      case 'same':
+        return null;
+      case 'pod-only-fails':
+        if (s.model === 'tunnel') {
+          // Under SNAT the peer cannot tell pod from node: its SG cannot be what differs.
+          confidence = 0.2;
+          summary = `the security group of ${target} is unlikely: under tunnel SNAT it sees the node either way`;
+        } else {
+          confidence = 0.7;
+          summary = `the security group of ${target} does not allow ${s.seen.allow ?? 'the pod\'s source'} (${s.seen.allowWhat}): the node gets through, the pod does not`;
+          evidence.push('the node reaches the target from the same host, so the path exists and the peer filters by source');
+        }
+        break;
+      case 'both-fail':
+        confidence = s.seen.kind === 'node' ? 0.7 : 0.5;
+        allow = bothFailAllow(s, ev);
+        summary =
+          s.seen.kind === 'node'
+            ? `the security group of ${target} does not allow the node ${ev.context.nodeIp?.value ?? ''} that this pod's traffic is SNATed to`.replace('  ', ' ')
+            : `${target} drops traffic from the node as well as from the pod: its security group allows neither`;
+        evidence.push('the node fails the same way: the peer does not accept the node itself');
+        break;
+      default:
+        confidence = 0.5;
+        summary = `the security group of ${target} most likely does not allow ${s.seen.allow ?? 'this pod\'s source'} (${s.seen.allowWhat})`;
+    }
+    if (s.seen.kind === 'pod' && ev.cidr.targetZone === 'peer' && s.model === 'vpc') confidence -= 0.25;
+    if (s.managedService) confidence -= 0.15;
+    if (s.seen.kind === 'pod' && ev.cidr.podDocker?.likelihood === 'high') confidence -= 0.2;
+    if (s.pod.icmpAlive) evidence.push(`${target} answers ping but not ${what(s)}: the rule allows ICMP but not the port`);
+
+    const settle = s.managedService
+      ? `Check the whitelist of the ${s.managedService} instance at ${target} and the inbound rules of its security group: whichever lacks ${s.seen.allow ?? 'the source'} is the cause`
+      : s.seen.kind === 'pod' && ev.cidr.podDocker
+        ? `On ${target}: ip route get ${s.seen.ip ?? 'POD_IP'} — "dev docker0" or "dev br-…" means a Docker bridge swallows the replies; a normal gateway route means the security group`
+        : undefined;
+    return {
+      cause: 'security-group',
+      confidence,
+      summary,
+      evidence,
+      fix: [`Add an inbound rule to the security group of ${target} allowing source ${allow}, ${what(s)}`],
+      settle,
+    };
+  },
+};

@@ -1,0 +1,143 @@
+import type { PodContext } from '../context/types.ts';
+import { cidrsOverlap, firstMatch, inCidr, isIp, isRfc1918, normalizeCidr, subnetOf } from '../net/ip.ts';
+
+/** Where the target sits, seen from the pod. */
+export type TargetZone =
+  | 'loopback'
+  | 'container' // inside the container CIDR: pod-to-pod
+  | 'service' // a ClusterIP
+  | 'vpc' // elsewhere in the node's VPC
+  | 'peer' // private, outside the VPC: across peering / VPN / Direct Connect
+  | 'private' // private, but the VPC CIDR is unknown
+  | 'cloud-service' // 100.64.0.0/10 and friends
+  | 'link-local'
+  | 'public'
+  | 'unknown';
+
+export interface DockerRange {
+  range: string;
+  what: string;
+  /** How often Docker actually puts a bridge there: docker0 is on every Docker host. */
+  likelihood: 'high' | 'medium' | 'low';
+}
+
+export interface CidrFacts {
+  targetZone: TargetZone;
+  zoneNote: string;
+  /** The VPC CIDR that contains the target, when it is in the VPC. */
+  targetVpcCidr?: string;
+  /** Is the pod IP itself a VPC address (ENI model)? */
+  podInVpc: boolean | null;
+  /** The Docker range that covers the pod IP, if any. */
+  podDocker?: DockerRange;
+  /** Docker ranges that overlap the container CIDR. */
+  containerCidrDocker: DockerRange[];
+  /** Overlaps between the cluster's own ranges (each one line). */
+  overlaps: string[];
+}
+
+const CLOUD_SERVICE = ['100.64.0.0/10', '214.0.0.0/7'];
+const LINK_LOCAL = ['169.254.0.0/16', 'fe80::/10'];
+
+/** Docker's default bridge and default-address-pools (moby ipamutils): 172.17–31.0.0/16, then 192.168.0.0/16 in /20s. */
+export function dockerRangeFor(ip: string): DockerRange | undefined {
+  if (!isIp(ip)) return undefined;
+  if (inCidr(ip, '172.17.0.0/16')) {
+    return { range: '172.17.0.0/16', what: 'docker0, the default Docker bridge', likelihood: 'high' };
+  }
+  for (let b = 18; b <= 31; b++) {
+    const range = `172.${b}.0.0/16`;
+    if (inCidr(ip, range)) return { range, what: 'a Docker network from default-address-pools', likelihood: 'medium' };
+  }
+  if (inCidr(ip, '192.168.0.0/16')) {
+    return {
+      range: subnetOf(ip, 20),
+      what: 'a Docker network from default-address-pools (192.168.0.0/16 cut in /20s)',
+      likelihood: 'low',
+    };
+  }
+  return undefined;
+}
+
+function dockerRangesOverlapping(cidr: string): DockerRange[] {
+  const out: DockerRange[] = [];
+  const candidates = ['172.17.0.0/16', ...Array.from({ length: 14 }, (_, i) => `172.${i + 18}.0.0/16`), '192.168.0.0/16'];
+  for (const c of candidates) {
+    if (!cidrsOverlap(cidr, c)) continue;
+    const probe = c === '192.168.0.0/16' ? (normalizeCidr(cidr)?.split('/')[0] ?? '192.168.0.0') : c.split('/')[0]!;
+    const r = dockerRangeFor(inCidr(probe, c) ? probe : c.split('/')[0]!);
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+export function cidrFacts(targetIp: string | undefined, ctx: PodContext): CidrFacts {
+  const vpcCidrs = ctx.vpcCidrs?.value ?? [];
+  const podIp = ctx.podIp?.value;
+  const containerCidr = ctx.containerCidr?.value;
+  const serviceCidr = ctx.serviceCidr?.value;
+  const nodeIp = ctx.nodeIp?.value;
+
+  const zone = targetZone(targetIp, ctx);
+  const podInVpc = podIp && vpcCidrs.length ? firstMatch(podIp, vpcCidrs) !== undefined : null;
+  const podDocker = podIp ? dockerRangeFor(podIp) : undefined;
+  const containerCidrDocker = containerCidr && normalizeCidr(containerCidr) ? dockerRangesOverlapping(containerCidr) : [];
+
+  const overlaps: string[] = [];
+  const named: [string, string | undefined][] = [
+    ['container CIDR', containerCidr],
+    ['service CIDR', serviceCidr],
+    ...vpcCidrs.map((c): [string, string] => ['VPC CIDR', c]),
+  ];
+  for (let i = 0; i < named.length; i++) {
+    for (let j = i + 1; j < named.length; j++) {
+      const [na, a] = named[i]!;
+      const [nb, b] = named[j]!;
+      if (!a || !b || !normalizeCidr(a) || !normalizeCidr(b) || na === nb) continue;
+      // ENI: the container subnet is meant to sit inside the VPC.
+      if (na === 'container CIDR' && nb === 'VPC CIDR' && ctx.networkModel?.value === 'eni') continue;
+      if (cidrsOverlap(a, b)) overlaps.push(`${na} ${a} overlaps ${nb} ${b}`);
+    }
+  }
+  if (nodeIp && containerCidr && inCidr(nodeIp, containerCidr) && ctx.networkModel?.value !== 'eni') {
+    overlaps.push(`node IP ${nodeIp} is inside the container CIDR ${containerCidr}`);
+  }
+
+  return {
+    targetZone: zone.zone,
+    zoneNote: zone.note,
+    targetVpcCidr: zone.vpcCidr,
+    podInVpc,
+    podDocker,
+    containerCidrDocker,
+    overlaps,
+  };
+}
+
+function targetZone(ip: string | undefined, ctx: PodContext): { zone: TargetZone; note: string; vpcCidr?: string } {
+  if (!ip || !isIp(ip)) return { zone: 'unknown', note: 'target address unknown' };
+  const vpcCidrs = ctx.vpcCidrs?.value ?? [];
+  const containerCidr = ctx.containerCidr?.value;
+  const serviceCidr = ctx.serviceCidr?.value;
+  const eni = ctx.networkModel?.value === 'eni';
+
+  if (inCidr(ip, '127.0.0.0/8') || ip === '::1') return { zone: 'loopback', note: 'loopback: inside this pod' };
+  if (serviceCidr && inCidr(ip, serviceCidr)) {
+    return { zone: 'service', note: `inside the service CIDR ${serviceCidr}: a ClusterIP, handled by kube-proxy` };
+  }
+  // Under ENI the container subnet is a VPC subnet: a target there is another pod or a VPC host alike.
+  if (containerCidr && !eni && inCidr(ip, containerCidr)) {
+    return { zone: 'container', note: `inside the container CIDR ${containerCidr}: pod-to-pod` };
+  }
+  const vpc = firstMatch(ip, vpcCidrs);
+  if (vpc) return { zone: 'vpc', note: `inside the node's VPC ${vpc}: same-VPC access`, vpcCidr: vpc };
+  if (firstMatch(ip, CLOUD_SERVICE)) return { zone: 'cloud-service', note: 'a cloud-service range (100.64.0.0/10, 214.0.0.0/7), not the customer VPC' };
+  if (firstMatch(ip, LINK_LOCAL)) return { zone: 'link-local', note: 'link-local (169.254.0.0/16): metadata / gateway addresses' };
+  if (isRfc1918(ip) || inCidr(ip, 'fc00::/7')) {
+    if (vpcCidrs.length) {
+      return { zone: 'peer', note: `private but outside the VPC (${vpcCidrs.join(', ')}): across peering, VPN or Direct Connect` };
+    }
+    return { zone: 'private', note: 'a private address; the VPC CIDR is unknown, so same-VPC or peered cannot be told (pass --vpc-cidr)' };
+  }
+  return { zone: 'public', note: 'a public address: leaves through NAT/EIP, not an intranet path' };
+}

@@ -1,0 +1,40 @@
+import type { Signals } from './signals.ts';
+import type { Evidence } from './types.ts';
+
+/** The probe lines and the source-IP reasoning every verdict starts from. */
+export function baseEvidence(ev: Evidence, s: Signals): string[] {
+  const lines = [`pod: ${s.pod.line}`];
+  if (s.node) lines.push(`node: ${s.node.line}`);
+  else lines.push('node: no node report (run `podreach probe` on the node and pass --node-report to compare)');
+  lines.push(`target ${ev.target.ip ?? ev.target.host}: ${ev.cidr.zoneNote}`);
+  const seenIp = s.seen.ip ? ` ${s.seen.ip}` : '';
+  if (s.seen.kind !== 'unknown') lines.push(`the peer sees source${seenIp} (${s.seen.kind} IP): ${s.seen.why}`);
+  else lines.push(s.seen.why);
+  return lines;
+}
+
+export function isSilent(s: Signals): boolean {
+  return s.pod.outcome === 'silent';
+}
+
+/** "TCP port 6379" / "ICMP" — what an allow rule must open. */
+export function what(s: Signals): string {
+  return s.port ? `TCP port ${s.port}` : 'ICMP (and the service ports you use)';
+}
+
+/** The source CIDR(s) to allow, in the guide's words, with the reason. */
+export function allowText(s: Signals, ev: Evidence): string {
+  const node = ev.context.nodeIp?.value;
+  if (s.seen.kind === 'node') return `${s.seen.allow ?? 'the node IP'} (${s.seen.allowWhat}; or the whole node subnet so every node is covered)`;
+  if (s.seen.kind === 'pod') return `${s.seen.allow ?? 'the container CIDR'} (${s.seen.allowWhat})`;
+  const c = ev.context.containerCidr?.value;
+  return [c ? `${c} (the container CIDR)` : 'the container CIDR', node ? `${node}/32 (the node IP, for SNATed traffic)` : 'the node IP'].join(' and ');
+}
+
+/** When the node fails as well, a pod-side CIDR alone won't do: the node must be allowed too. */
+export function bothFailAllow(s: Signals, ev: Evidence): string {
+  const node = ev.context.nodeIp?.value;
+  const parts = [allowText(s, ev)];
+  if (s.seen.kind === 'pod' && node) parts.push(`${node}/32 (the node itself fails too)`);
+  return parts.join(' and ');
+}

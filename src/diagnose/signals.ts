@@ -1,0 +1,234 @@
+import type { NetworkModel } from '../context/types.ts';
+import { firstMatch, inCidr, isRfc1918 } from '../net/ip.ts';
+import type { ProbeReport } from '../probe/types.ts';
+import type { Evidence } from './types.ts';
+
+/** What one side's probes amount to. */
+export type Outcome = 'ok' | 'refused' | 'silent' | 'unreachable' | 'dns-failed' | 'error' | 'not-run';
+
+export interface SideResult {
+  outcome: Outcome;
+  /** The probe that decided: 'tcp/80', 'icmp', 'dns'. */
+  via: string;
+  /** One evidence line for the report. */
+  line: string;
+  /** For unreachable: net / host / admin (filtered) / local (no route in this namespace). */
+  unreachable?: 'net' | 'host' | 'admin' | 'local';
+  /** The router that sent the ICMP error, when ping printed it. */
+  unreachableFrom?: string;
+  /** The target answered ICMP echo even though the port did not. */
+  icmpAlive: boolean;
+}
+
+/** Which source address the peer sees for this pod's traffic, and which CIDR it must therefore allow. */
+export interface SourceSeen {
+  kind: 'pod' | 'node' | 'unknown';
+  ip?: string;
+  /** CIDR to put in the SG / whitelist / peer route table. */
+  allow?: string;
+  /** What that CIDR is, in the guide's words. */
+  allowWhat: string;
+  confidence: number;
+  why: string;
+}
+
+export type Differential = 'no-node-report' | 'same' | 'pod-only-fails' | 'node-only-fails' | 'both-fail';
+
+export interface Signals {
+  model?: NetworkModel;
+  pod: SideResult;
+  node?: SideResult;
+  differential: Differential;
+  seen: SourceSeen;
+  /** A well-known managed-service port (Redis, MySQL, ...): whitelists are likely. */
+  managedService?: string;
+  targetLabel: string;
+  port?: number;
+}
+
+const MANAGED_PORTS: Record<number, string> = {
+  6379: 'Redis (e.g. DCS)',
+  6380: 'Redis over TLS',
+  11211: 'Memcached',
+  3306: 'MySQL (e.g. RDS)',
+  5432: 'PostgreSQL (e.g. RDS)',
+  1433: 'SQL Server',
+  1521: 'Oracle',
+  27017: 'MongoDB (e.g. DDS)',
+  9092: 'Kafka',
+  5672: 'RabbitMQ',
+  9200: 'Elasticsearch (CSS)',
+  2181: 'ZooKeeper',
+};
+
+function unreachableKind(text: string | undefined): SideResult['unreachable'] {
+  if (!text) return undefined;
+  if (/net(work)? unreachable|ENETUNREACH/i.test(text)) return 'net';
+  if (/host unreachable|EHOSTUNREACH/i.test(text)) return 'host';
+  if (/prohibited|filtered|admin/i.test(text)) return 'admin';
+  return undefined;
+}
+
+export function sideResult(r: ProbeReport): SideResult {
+  const icmpAlive = r.icmp.status === 'reply';
+  if (r.dns && r.dns.status !== 'ok') {
+    return {
+      outcome: 'dns-failed',
+      via: 'dns',
+      line: `DNS ${r.dns.status} for ${r.dns.name} after ${fmt(r.dns.ms)} (servers ${r.dns.servers.join(', ') || 'unknown'})`,
+      icmpAlive: false,
+    };
+  }
+  const from = /From ([0-9a-f.:]+)/i.exec(r.icmp.detail ?? '')?.[1];
+  const icmpErr = r.icmp.status === 'unreachable' ? unreachableKind(r.icmp.detail) ?? 'net' : undefined;
+  if (r.tcp) {
+    const t = r.tcp;
+    const via = `tcp/${t.port}`;
+    switch (t.status) {
+      case 'open':
+        return { outcome: 'ok', via, line: `TCP ${t.port} open in ${fmt(t.ms)}`, icmpAlive };
+      case 'refused':
+        return { outcome: 'refused', via, line: `TCP ${t.port} refused (RST) in ${fmt(t.ms)}`, icmpAlive };
+      case 'unreachable': {
+        const kind = unreachableKind(t.errno) ?? 'host';
+        // A local ENETUNREACH comes back in microseconds with no ICMP error: this namespace has no route.
+        const local = t.errno === 'ENETUNREACH' && !icmpErr && t.ms < 5;
+        return {
+          outcome: 'unreachable',
+          via,
+          line: `TCP ${t.port} ${t.errno ?? 'unreachable'} in ${fmt(t.ms)}${from ? ` (ICMP error from ${from})` : ''}`,
+          unreachable: local ? 'local' : (icmpErr ?? kind),
+          unreachableFrom: from,
+          icmpAlive,
+        };
+      }
+      case 'timeout':
+        // ICMP errors are rate-limited: ping may have caught the error the SYNs never got.
+        if (icmpErr) {
+          return {
+            outcome: 'unreachable',
+            via: 'icmp',
+            line: `TCP ${t.port} no answer to ${t.attempts} SYNs, but ping got: ${r.icmp.detail}`,
+            unreachable: icmpErr,
+            unreachableFrom: from,
+            icmpAlive,
+          };
+        }
+        return {
+          outcome: 'silent',
+          via,
+          line: `TCP ${t.port} no answer to ${t.attempts} SYN${t.attempts > 1 ? 's' : ''} (waited ${fmt(t.waitMs)} each)${icmpAlive ? '; the host answers ping' : ''}`,
+          icmpAlive,
+        };
+      default:
+        return { outcome: 'error', via, line: `TCP ${t.port} local error ${t.errno ?? ''}`.trim(), icmpAlive };
+    }
+  }
+  const i = r.icmp;
+  switch (i.status) {
+    case 'reply':
+      return { outcome: 'ok', via: 'icmp', line: `ping: ${i.received}/${i.sent} replies, rtt ${fmt(i.rttMs ?? i.ms)}`, icmpAlive };
+    case 'no-reply':
+      return { outcome: 'silent', via: 'icmp', line: `ping: 0/${i.sent} replies in ${fmt(i.ms)}`, icmpAlive };
+    case 'unreachable':
+      return {
+        outcome: 'unreachable',
+        via: 'icmp',
+        line: `ping: ${i.detail ?? 'unreachable'}`,
+        unreachable: icmpErr,
+        unreachableFrom: from,
+        icmpAlive,
+      };
+    default:
+      return { outcome: 'not-run', via: 'icmp', line: `ping could not run${i.detail ? `: ${i.detail}` : ''}`, icmpAlive };
+  }
+}
+
+function fmt(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}
+
+const FAILED: readonly Outcome[] = ['silent', 'unreachable', 'refused'];
+
+function differential(pod: SideResult, node?: SideResult): Differential {
+  if (!node) return 'no-node-report';
+  const podFails = FAILED.includes(pod.outcome);
+  const nodeFails = FAILED.includes(node.outcome);
+  if (podFails && nodeFails) return 'both-fail';
+  if (podFails && node.outcome === 'ok') return 'pod-only-fails';
+  if (pod.outcome === 'ok' && nodeFails) return 'node-only-fails';
+  return 'same';
+}
+
+/** The heart of the guide: which source IP the peer sees, in this model, for this target. */
+export function sourceSeen(ev: Evidence, model: NetworkModel | undefined, diff: Differential): SourceSeen {
+  const ctx = ev.context;
+  const podIp = ctx.podIp?.value;
+  const nodeIp = ctx.nodeIp?.value;
+  const targetIp = ev.target.ip;
+  const containerCidr = ctx.containerCidr?.value;
+  const podSide: SourceSeen = {
+    kind: 'pod',
+    ip: podIp,
+    allow: containerCidr ?? (podIp ? `${podIp}/32` : undefined),
+    allowWhat: model === 'eni' ? 'the container subnet' : containerCidr ? 'the container CIDR' : 'the pod IP',
+    confidence: 0.8,
+    why: '',
+  };
+  const nodeSide: SourceSeen = {
+    kind: 'node',
+    ip: nodeIp,
+    allow: nodeIp ? `${nodeIp}/32` : undefined,
+    allowWhat: 'the IP of the node running this pod',
+    confidence: 0.8,
+    why: '',
+  };
+  // Measured beats modelled: the peer treated pod and node differently, so it can tell them apart.
+  if (diff === 'pod-only-fails' && model !== 'tunnel') {
+    return { ...podSide, confidence: 0.9, why: 'measured: the node reaches the target and the pod does not, so the peer sees a source other than the node IP' };
+  }
+  switch (model) {
+    case 'tunnel':
+      return { ...nodeSide, why: 'container tunnel network: pod egress is SNATed to the node IP' };
+    case 'eni':
+      return { ...podSide, why: 'Cloud Native Network 2.0 / ENI: the pod holds a VPC address and is never SNATed inside the VPC' };
+    case 'vpc': {
+      const nonMasq = ctx.nonMasqueradeCidrs?.value;
+      const keepsPodIp = targetIp ? (nonMasq ? firstMatch(targetIp, nonMasq) !== undefined : isRfc1918(targetIp)) : true;
+      if (keepsPodIp) {
+        return {
+          ...podSide,
+          why: nonMasq
+            ? `VPC network: ${targetIp} is in the no-masquerade list (${nonMasq.join(', ')}), so the peer sees the pod IP`
+            : 'VPC network: private destinations see the pod IP (default no-masquerade list 10/8, 172.16/12, 192.168/16)',
+        };
+      }
+      return { ...nodeSide, why: 'VPC network: destinations outside the no-masquerade list see the node IP' };
+    }
+    default: {
+      if (podIp && containerCidr && inCidr(podIp, containerCidr) && diff === 'both-fail') {
+        return { ...nodeSide, kind: 'unknown', confidence: 0.4, why: 'network model unknown: pod and node fail alike, which fits SNAT to the node IP' };
+      }
+      return { kind: 'unknown', ip: podIp, allow: containerCidr, allowWhat: 'the container CIDR (and the node IP, if SNATed)', confidence: 0.3, why: 'network model unknown (pass --network-model or a node report)' };
+    }
+  }
+}
+
+export function signals(ev: Evidence): Signals {
+  const model = ev.context.networkModel?.value;
+  const pod = sideResult(ev.pod);
+  const node = ev.node ? sideResult(ev.node) : undefined;
+  const diff = differential(pod, node);
+  const port = ev.target.port;
+  const ip = ev.target.ip ?? ev.target.host;
+  return {
+    model,
+    pod,
+    node,
+    differential: diff,
+    seen: sourceSeen(ev, model, diff),
+    managedService: port ? MANAGED_PORTS[port] : undefined,
+    targetLabel: port ? `${ip.includes(':') ? `[${ip}]` : ip}:${port}` : ip,
+    port,
+  };
+}

@@ -1,0 +1,110 @@
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { resolveName, type ResolveOptions } from './dns.ts';
+import { localAddresses, readDefaultGateway } from './gateway.ts';
+import { GATEWAY_ICMP, probeIcmp, TARGET_ICMP } from './icmp.ts';
+import { RttTracker } from './rtt.ts';
+import { needsDns } from './target.ts';
+import { probeTcp } from './tcp.ts';
+import type { DnsResult, IcmpResult, ProbeEvent, ProbeName, ProbeReport, Target, TcpResult } from './types.ts';
+
+export interface RunOptions {
+  role: 'pod' | 'node';
+  /** Overall cap for the run, ms (--timeout). */
+  timeoutMs?: number;
+  onEvent?: (e: ProbeEvent) => void;
+  /** Gateway to ping: default /proc/net/route; null = don't ping one. */
+  gateway?: string | null;
+  /** DNS overrides (servers, resolv.conf), mostly for tests. */
+  dns?: Omit<ResolveOptions, 'timeoutMs'>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 2500;
+/** DNS gets at most this share of the run, so the probes behind it still have time. */
+const DNS_SHARE = 0.4;
+
+const SKIPPED: IcmpResult = { status: 'skipped', sent: 0, received: 0, ms: 0 };
+
+/**
+ * Probes one target from here: DNS when the host is a name (skipped when target.ip is already set),
+ * then ICMP to the target, ICMP to the default gateway and a TCP connect (when there is a port), all
+ * at once. The gateway ping starts with DNS: it only feeds the RTT estimate. Never rejects.
+ */
+export async function runProbes(target: Target, opts: RunOptions): Promise<ProbeReport> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const at = (): number => Math.round(performance.now() - t0);
+  const emit = (e: ProbeEvent): void => {
+    try {
+      opts.onEvent?.(e);
+    } catch {
+      // a broken view must not break the probes
+    }
+  };
+  const started = (probe: ProbeName): void => emit({ type: 'started', probe, atMs: at() });
+
+  const tracker = new RttTracker({ capMs: Math.max(100, (timeoutMs - 100) / 2) });
+  const out: Target = { ...target };
+  // A loopback target never crosses the gateway: never ping it then (tests probe 127.0.0.1 from the host).
+  const loopback = /^(127\.|::1$|localhost$)/.test(target.ip ?? target.host);
+  const gatewayIp = loopback ? undefined : opts.gateway === undefined ? readDefaultGateway() : (opts.gateway ?? undefined);
+
+  let gatewayProbe: Promise<(IcmpResult & { ip: string }) | undefined> = Promise.resolve(undefined);
+  if (gatewayIp) {
+    started('gateway');
+    gatewayProbe = probeIcmp(gatewayIp, GATEWAY_ICMP).then((r) => {
+      const result = { ...r, ip: gatewayIp };
+      if (r.status === 'reply' && r.rttMs !== undefined) tracker.observe({ basis: 'gateway', ms: r.rttMs });
+      emit({ type: 'finished', probe: 'gateway', atMs: at(), result });
+      return result;
+    });
+  }
+
+  let dns: DnsResult | undefined;
+  if (needsDns(out)) {
+    started('dns');
+    dns = await resolveName(out.host, { ...opts.dns, timeoutMs: Math.min(1000, timeoutMs * DNS_SHARE) });
+    emit({ type: 'finished', probe: 'dns', atMs: at(), result: dns });
+    if (dns.status === 'ok' && dns.addresses[0]) out.ip = dns.addresses[0];
+  }
+
+  let icmp: Promise<IcmpResult> = Promise.resolve(SKIPPED);
+  let tcp: Promise<TcpResult | undefined> = Promise.resolve(undefined);
+  const ip = out.ip;
+  if (ip !== undefined) {
+    started('icmp');
+    icmp = probeIcmp(ip, TARGET_ICMP).then((r) => {
+      if (r.status === 'reply' && r.rttMs !== undefined) tracker.observe({ basis: 'icmp-target', ms: r.rttMs });
+      emit({ type: 'finished', probe: 'icmp', atMs: at(), result: r });
+      return r;
+    });
+    if (out.port !== undefined) {
+      // Whatever time DNS used comes out of the TCP budget.
+      const left = timeoutMs - (performance.now() - t0) - 100;
+      tracker.capAt(Math.max(50, left / 2));
+      started('tcp');
+      tcp = probeTcp(ip, out.port, tracker).then((r) => {
+        emit({ type: 'finished', probe: 'tcp', atMs: at(), result: r });
+        return r;
+      });
+    }
+  }
+
+  const [icmpResult, gatewayResult, tcpResult] = await Promise.all([icmp, gatewayProbe, tcp]);
+  const report: ProbeReport = {
+    kind: 'podreach.probe',
+    schemaVersion: 1,
+    from: { role: opts.role, hostname: hostname(), addresses: localAddresses() },
+    target: out,
+    icmp: icmpResult,
+    rtt: tracker.estimate,
+    startedAt,
+    durationMs: at(),
+  };
+  if (gatewayIp) report.from.gateway = gatewayIp;
+  if (dns) report.dns = dns;
+  if (gatewayResult) report.gateway = gatewayResult;
+  if (tcpResult) report.tcp = tcpResult;
+  return report;
+}

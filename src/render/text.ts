@@ -1,0 +1,67 @@
+import type { ProbeReport } from '../probe/types.ts';
+import type { PodreachReport } from './report.ts';
+import { CAUSE_TITLES, FACT_LABELS, factValue, SOURCE_LABELS, UNCERTAIN } from './words.ts';
+
+export interface Paint {
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  bold(s: string): string;
+  dim(s: string): string;
+}
+
+const esc = (code: string) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
+export const COLOR: Paint = { red: esc('31'), green: esc('32'), yellow: esc('33'), bold: esc('1'), dim: esc('2') };
+export const PLAIN: Paint = { red: (s) => s, green: (s) => s, yellow: (s) => s, bold: (s) => s, dim: (s) => s };
+
+function probeLine(p: ProbeReport): string {
+  const parts: string[] = [];
+  if (p.dns) parts.push(`dns ${p.dns.status}${p.dns.addresses.length ? ` → ${p.dns.addresses.join(',')}` : ''} ${ms(p.dns.ms)}`);
+  parts.push(`icmp ${p.icmp.status}${p.icmp.sent ? ` ${p.icmp.received}/${p.icmp.sent}` : ''}${p.icmp.rttMs !== undefined ? ` rtt ${ms(p.icmp.rttMs)}` : ''} ${ms(p.icmp.ms)}`);
+  if (p.tcp) parts.push(`tcp/${p.tcp.port} ${p.tcp.status}${p.tcp.errno ? ` (${p.tcp.errno})` : ''} ${ms(p.tcp.ms)}, ${p.tcp.attempts} attempt${p.tcp.attempts === 1 ? '' : 's'}`);
+  if (p.gateway) parts.push(`gateway ${p.gateway.ip} ${p.gateway.status}`);
+  return parts.join(' · ');
+}
+
+const ms = (n: number) => (n < 10 ? `${n.toFixed(1)}ms` : `${Math.round(n)}ms`);
+
+/** The same content as the TUI, as plain lines: for `-o text` and non-TTY output. */
+export function renderText(r: PodreachReport, paint: Paint = PLAIN): string {
+  const d = r.diagnosis;
+  const out: string[] = [];
+  const target = r.target.ip && r.target.ip !== r.target.host ? `${r.target.input} (${r.target.ip})` : r.target.input;
+  const pod = r.context.podIp ? factValue(r.context.podIp.value) : '?';
+  const node = r.context.nodeIp ? ` on node ${factValue(r.context.nodeIp.value)}` : '';
+  out.push(paint.bold(`podreach: ${target} from pod ${pod}${node}`), '');
+
+  const color = d.reachable ? paint.green : d.confidence < UNCERTAIN ? paint.yellow : paint.red;
+  out.push(`${paint.bold('VERDICT')}  ${color(`${d.cause}: ${CAUSE_TITLES[d.cause]}`)}  (confidence ${d.confidence.toFixed(2)})`);
+  out.push(`  ${d.summary}`);
+  if (d.fix.length) {
+    out.push('', paint.bold('FIX'));
+    for (const f of d.fix) out.push(`  → ${f}`);
+  }
+  if (d.settle) out.push('', paint.bold('TO SETTLE IT'), `  ${d.settle}`);
+  out.push('', paint.bold('EVIDENCE'));
+  for (const e of d.evidence) out.push(`  • ${e}`);
+  if (d.alternatives.length) {
+    out.push('', paint.bold('ALTERNATIVES'));
+    for (const a of d.alternatives) out.push(`  ${a.confidence.toFixed(2)}  ${a.cause}: ${a.summary}`);
+  }
+  out.push('', paint.bold('CONTEXT'));
+  for (const [k, f] of Object.entries(r.context)) {
+    const mark = f.confidence < UNCERTAIN ? paint.yellow('?') : ' ';
+    const label = (FACT_LABELS[k] ?? k).padEnd(15);
+    out.push(`  ${label}${mark} ${factValue(f.value).padEnd(22)} ${paint.dim(`${SOURCE_LABELS[f.source]} ${f.confidence.toFixed(2)}${f.note ? ` (${f.note})` : ''}`)}`);
+  }
+  for (const m of r.missing) out.push(`  ${(FACT_LABELS[m.fact] ?? m.fact).padEnd(15)}${paint.yellow('–')} ${paint.dim(`unknown: ${m.hint}`)}`);
+  for (const n of r.notes) out.push(`  ${paint.yellow('note')} ${n}`);
+  out.push('', paint.bold('PROBES'));
+  out.push(`  from pod   ${probeLine(r.probes.pod)}`);
+  if (r.probes.node) out.push(`  from node  ${probeLine(r.probes.node)}`);
+  out.push(`  rtt ${r.probes.pod.rtt.ms === null ? 'unknown' : ms(r.probes.pod.rtt.ms)} (${r.probes.pod.rtt.basis}), waited ${ms(r.probes.pod.rtt.waitMs)} per SYN`);
+  out.push('', paint.dim(`target ${r.cidr.zoneNote}${r.cidr.podDocker ? `; pod IP inside ${r.cidr.podDocker.range} (${r.cidr.podDocker.what})` : ''}`));
+  for (const o of r.cidr.overlaps) out.push(paint.yellow(`  overlap: ${o}`));
+  out.push(paint.dim(`took ${Math.round(r.timings.totalMs)} ms (probes ${Math.round(r.timings.probeMs)} ms)`));
+  return `${out.join('\n')}\n`;
+}

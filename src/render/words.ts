@@ -1,0 +1,56 @@
+import type { FactSource } from '../context/types.ts';
+import type { CauseId } from '../diagnose/types.ts';
+
+/** Plain words for each cause, shared by the text and the TUI renderers. */
+export const CAUSE_TITLES: Record<CauseId, string> = {
+  reachable: 'Reachable',
+  'security-group': 'Security group blocks the source',
+  whitelist: 'Service whitelist lacks the source',
+  route: 'Missing route',
+  'docker-bridge-conflict': 'Docker bridge on the peer overlaps the pod IP',
+  'port-closed': 'Port closed',
+  'host-unreachable': 'Host unreachable',
+  dns: 'Name does not resolve',
+  unknown: 'Cause not determined',
+};
+
+export const FACT_LABELS: Record<string, string> = {
+  podIp: 'pod IP',
+  nodeIp: 'node IP',
+  nodeName: 'node',
+  podName: 'pod',
+  namespace: 'namespace',
+  gateway: 'gateway',
+  interface: 'interface',
+  mtu: 'MTU',
+  networkModel: 'network model',
+  containerCidr: 'container CIDR',
+  nodePodCidr: 'node pod CIDR',
+  vpcCidrs: 'VPC CIDR',
+  serviceCidr: 'service CIDR',
+  nonMasqueradeCidrs: 'no-SNAT CIDRs',
+  dnsServers: 'DNS servers',
+  searchDomains: 'DNS search',
+  cni: 'CNI',
+  cloud: 'cloud',
+};
+
+export const SOURCE_LABELS: Record<FactSource, string> = {
+  flag: 'flag',
+  env: 'env',
+  'downward-api': 'downward API',
+  api: 'API',
+  interface: 'interface',
+  'resolv.conf': 'resolv.conf',
+  'node-report': 'node report',
+  measured: 'measured',
+  heuristic: 'guess',
+  default: 'default',
+};
+
+/** Facts below this confidence are shown as uncertain. */
+export const UNCERTAIN = 0.7;
+
+export function factValue(v: unknown): string {
+  return Array.isArray(v) ? v.join(', ') : String(v);
+}
