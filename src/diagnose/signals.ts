@@ -47,17 +47,17 @@ export interface Signals {
 }
 
 const MANAGED_PORTS: Record<number, string> = {
-  6379: 'Redis (e.g. DCS)',
-  6380: 'Redis over TLS',
+  6379: 'Redis',
+  6380: 'Redis (TLS)',
   11211: 'Memcached',
-  3306: 'MySQL (e.g. RDS)',
-  5432: 'PostgreSQL (e.g. RDS)',
+  3306: 'MySQL',
+  5432: 'PostgreSQL',
   1433: 'SQL Server',
   1521: 'Oracle',
-  27017: 'MongoDB (e.g. DDS)',
+  27017: 'MongoDB',
   9092: 'Kafka',
   5672: 'RabbitMQ',
-  9200: 'Elasticsearch (CSS)',
+  9200: 'Elasticsearch',
   2181: 'ZooKeeper',
 };
 
@@ -209,12 +209,21 @@ export function sourceSeen(ev: Evidence, model: NetworkModel | undefined, diff: 
       if (podIp && containerCidr && inCidr(podIp, containerCidr) && diff === 'both-fail') {
         return { ...nodeSide, kind: 'unknown', confidence: 0.4, why: 'network model unknown: pod and node fail alike, which fits SNAT to the node IP' };
       }
-      return { kind: 'unknown', ip: podIp, allow: containerCidr, allowWhat: 'the container CIDR (and the node IP, if SNATed)', confidence: 0.3, why: 'network model unknown (pass --network-model or a node report)' };
+      return { kind: 'unknown', ip: podIp, allow: containerCidr, allowWhat: 'the container CIDR, or the node IP if SNATed', confidence: 0.3, why: 'network model unknown (pass --network-model or a node report)' };
     }
   }
 }
 
+// Every cause reads the same signals: compute them once per evidence object.
+const memo = new WeakMap<Evidence, Signals>();
+
 export function signals(ev: Evidence): Signals {
+  let s = memo.get(ev);
+  if (!s) memo.set(ev, (s = computeSignals(ev)));
+  return s;
+}
+
+function computeSignals(ev: Evidence): Signals {
   const model = ev.context.networkModel?.value;
   const pod = sideResult(ev.pod);
   const node = ev.node ? sideResult(ev.node) : undefined;

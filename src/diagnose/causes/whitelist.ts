@@ -18,7 +18,7 @@ export const whitelist: CauseCheck = {
     if (s.seen.kind === 'pod' && ev.cidr.targetZone === 'peer' && s.model === 'vpc') confidence -= 0.25;
     const allow = s.differential === 'both-fail' ? bothFailAllow(s, ev) : allowText(s, ev);
     const evidence = baseEvidence(ev, s);
-    if (s.managedService) evidence.push(`port ${s.port} is ${s.managedService}: managed services filter clients with their own whitelist, which usually lists the VPC's node subnets but not the container CIDR`);
+    if (s.managedService) evidence.push(`port ${s.port} is ${s.managedService}: managed services (DCS Redis, RDS, ...) filter clients with their own whitelist, which usually lists the VPC's node subnets but not the container CIDR`);
     if (!s.pod.icmpAlive && s.node?.outcome === 'ok' && ev.node?.icmp.status !== 'reply') {
       evidence.push(`${target} answers nobody's ping, as managed services often do: ICMP says nothing here`);
     }

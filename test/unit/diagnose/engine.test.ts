@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../../src/diagnose/engine.ts';
+import type { Diagnosis } from '../../../src/diagnose/types.ts';
+import { ctx, ECS, evidence, OPEN, PEER, REDIS, SILENT, target } from './fixtures.ts';
+
+const fixText = (d: Diagnosis) => d.fix.join('\n');
+const alt = (d: Diagnosis, cause: string) => d.alternatives.find((a) => a.cause === cause);
+
+describe('the guide\'s situations', () => {
+  it('VPC model, SG allows only the node subnet: pod fails, node passes → security group, allow the container CIDR', () => {
+    const d = diagnose(evidence(ECS, ctx('vpc'), SILENT, OPEN));
+    expect(d.cause).toBe('security-group');
+    expect(d.confidence).toBeGreaterThanOrEqual(0.6);
+    expect(fixText(d)).toContain('172.16.0.0/16');
+    expect(fixText(d)).toContain('security group of 192.168.10.52');
+    expect(fixText(d)).toContain('TCP port 80');
+    expect(fixText(d)).not.toContain('192.168.10.11');
+  });
+
+  it('tunnel model, both fail → security group must allow the node IP, not the container CIDR', () => {
+    const d = diagnose(evidence(ECS, ctx('tunnel'), SILENT, SILENT));
+    expect(d.cause).toBe('security-group');
+    expect(fixText(d)).toContain('192.168.10.11');
+    expect(fixText(d)).not.toContain('172.16.0.0/16');
+  });
+
+  it('ENI model: allow the container subnet', () => {
+    const d = diagnose(evidence(ECS, ctx('eni'), SILENT, OPEN));
+    expect(d.cause).toBe('security-group');
+    expect(fixText(d)).toContain('192.168.30.0/24');
+  });
+
+  it('Redis port: whitelist ranks above the security group, both named', () => {
+    const d = diagnose(evidence(REDIS, ctx('vpc'), { tcp: 'timeout', icmp: 'no-reply' }, { tcp: 'open', icmp: 'no-reply' }));
+    expect(d.cause).toBe('whitelist');
+    expect(fixText(d)).toContain('172.16.0.0/16');
+    expect(fixText(d)).toMatch(/whitelist/i);
+    expect(alt(d, 'security-group')).toBeDefined();
+    expect(d.settle).toBeTruthy();
+  });
+
+  it('tunnel model, Redis whitelist lacks the node → whitelist with the node IP', () => {
+    const d = diagnose(evidence(REDIS, ctx('tunnel'), SILENT, SILENT));
+    expect(d.cause).toBe('whitelist');
+    expect(fixText(d)).toContain('192.168.10.11');
+    expect(fixText(d)).not.toContain('172.16.0.0/16');
+  });
+
+  it('VPC model across peering: pod silent, node fine → the peer VPC lacks the return route for the container CIDR', () => {
+    const d = diagnose(evidence(PEER, ctx('vpc'), SILENT, OPEN));
+    expect(d.cause).toBe('route');
+    expect(fixText(d)).toContain('172.16.0.0/16');
+    expect(fixText(d)).toMatch(/route table of the peer VPC/);
+    expect(alt(d, 'security-group')).toBeDefined();
+  });
+
+  it('peering route missing: a router says network unreachable → route, for pod and node alike', () => {
+    const unreach = { tcp: 'unreachable' as const, errno: 'ENETUNREACH', icmp: 'unreachable' as const, icmpDetail: 'From 192.168.10.1 icmp_seq=1 Destination Net Unreachable' };
+    for (const model of ['tunnel', 'vpc', 'eni'] as const) {
+      const d = diagnose(evidence(PEER, ctx(model), unreach, unreach));
+      expect(d.cause, model).toBe('route');
+      expect(d.summary).toContain('192.168.10.1');
+    }
+  });
+
+  it('rate-limited ICMP: TCP timed out but ping caught the net-unreachable → still route', () => {
+    const d = diagnose(evidence(PEER, ctx('tunnel'), { tcp: 'timeout', icmp: 'unreachable', icmpDetail: 'From 192.168.10.1 icmp_seq=1 Destination Net Unreachable' }));
+    expect(d.cause).toBe('route');
+  });
+
+  it('pod IP inside docker0 172.17.0.0/16 and the node gets through → docker bridge first, SG second, settle by ip route get', () => {
+    const c = ctx('vpc', { podIp: '172.17.1.10', containerCidr: '172.17.0.0/16' });
+    const d = diagnose(evidence(ECS, c, SILENT, OPEN));
+    expect(d.cause).toBe('docker-bridge-conflict');
+    expect(alt(d, 'security-group')).toBeDefined();
+    expect(d.settle).toContain('ip route get 172.17.1.10');
+    expect(d.evidence.join('\n')).toMatch(/cannot be told apart/);
+  });
+
+  it('ENI pod in 192.168/16 (a Docker pool only by /20s): SG stays first, Docker bridge ranked as alternative', () => {
+    const d = diagnose(evidence(ECS, ctx('eni'), SILENT, OPEN));
+    expect(d.cause).toBe('security-group');
+    expect(alt(d, 'docker-bridge-conflict')).toBeDefined();
+    expect(d.settle).toContain('ip route get 192.168.30.10');
+  });
+
+  it('RST → port closed', () => {
+    const d = diagnose(evidence(target('192.168.10.52', 81), ctx('vpc'), { tcp: 'refused', icmp: 'reply' }, { tcp: 'refused', icmp: 'reply' }));
+    expect(d.cause).toBe('port-closed');
+    expect(d.confidence).toBeGreaterThan(0.9);
+  });
+
+  it('NXDOMAIN → dns', () => {
+    const t = { input: 'nosuch.lab.internal:80', host: 'nosuch.lab.internal', port: 80 };
+    const d = diagnose(evidence(t, ctx('tunnel'), { dns: 'nxdomain', icmp: 'skipped' }));
+    expect(d.cause).toBe('dns');
+    expect(d.summary).toContain('nosuch.lab.internal');
+  });
+
+  it('open port → reachable; ICMP-only reply → reachable with the caveat', () => {
+    expect(diagnose(evidence(ECS, ctx('vpc'), OPEN)).cause).toBe('reachable');
+    const d = diagnose(evidence(target('192.168.10.52'), ctx('vpc'), { icmp: 'reply' }));
+    expect(d.cause).toBe('reachable');
+    expect(d.summary).toMatch(/ICMP only/);
+  });
+
+  it('ICMP host unreachable → host-unreachable', () => {
+    const d = diagnose(evidence(target('192.168.10.99', 80), ctx('vpc'), { tcp: 'unreachable', errno: 'EHOSTUNREACH', icmp: 'unreachable', icmpDetail: 'From 192.168.10.11 icmp_seq=1 Destination Host Unreachable' }));
+    expect(d.cause).toBe('host-unreachable');
+  });
+
+  it('tunnel model, pod fails where the node passes: the peer cannot tell them apart, so not its SG', () => {
+    const d = diagnose(evidence(ECS, ctx('tunnel'), SILENT, OPEN));
+    expect(d.cause).toBe('unknown');
+    expect(d.summary).toMatch(/between the pod and the node/);
+    expect((alt(d, 'security-group')?.confidence ?? 0)).toBeLessThan(0.5);
+  });
+});
+
+describe('without a node report', () => {
+  it('is less certain but still names the model\'s CIDR', () => {
+    const withNode = diagnose(evidence(ECS, ctx('vpc'), SILENT, OPEN));
+    const alone = diagnose(evidence(ECS, ctx('vpc'), SILENT));
+    expect(alone.cause).toBe('security-group');
+    expect(alone.confidence).toBeLessThan(withNode.confidence);
+    expect(fixText(alone)).toContain('172.16.0.0/16');
+    const tunnel = diagnose(evidence(ECS, ctx('tunnel'), SILENT));
+    expect(fixText(tunnel)).toContain('192.168.10.11');
+    expect(fixText(tunnel)).not.toContain('172.16.0.0/16');
+  });
+
+  it('unknown model: names both the container CIDR and the node IP rather than guessing a side', () => {
+    const d = diagnose(evidence(ECS, ctx(undefined), SILENT));
+    expect(d.cause).not.toBe('reachable');
+    expect(d.confidence).toBeLessThan(0.7);
+    expect(fixText(d)).toContain('172.16.0.0/16');
+    expect(fixText(d)).toContain('192.168.10.11');
+  });
+});
+
+describe('invariants over every outcome combination', () => {
+  const tcp = ['open', 'refused', 'timeout', 'unreachable', 'error'] as const;
+  const icmp = ['reply', 'no-reply', 'unreachable', 'not-run'] as const;
+  const nodes = [undefined, ...tcp.map((t) => ({ tcp: t, icmp: 'reply' as const }))];
+  for (const model of ['tunnel', 'vpc', 'eni', undefined] as const) {
+    it(`model ${model ?? 'unknown'}: reachable only when the pod's TCP connect opened; ranked, bounded, with a fix when broken`, () => {
+      for (const t of tcp) {
+        for (const i of icmp) {
+          for (const n of nodes) {
+            for (const tg of [ECS, REDIS, PEER]) {
+              const d = diagnose(evidence(tg, ctx(model), { tcp: t, icmp: i, errno: t === 'unreachable' ? 'EHOSTUNREACH' : undefined }, n));
+              expect(d.reachable).toBe(t === 'open');
+              expect(d.confidence).toBeGreaterThan(0);
+              expect(d.confidence).toBeLessThanOrEqual(1);
+              for (const a of d.alternatives) expect(a.confidence).toBeLessThanOrEqual(d.confidence);
+              if (!d.reachable) expect(d.fix.length).toBeGreaterThan(0);
+            }
+          }
+        }
+      }
+    });
+  }
+});
