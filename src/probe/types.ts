@@ -95,3 +95,14 @@ export interface ProbeReport {
   startedAt: string;
   durationMs: number;
 }
+
+/** The probes a run performs, one row each in a live view. */
+export type ProbeName = 'dns' | 'icmp' | 'gateway' | 'tcp';
+
+/** Progress of `runProbes`, for a live UI. `atMs` counts from the start of the run. */
+export type ProbeEvent =
+  | { type: 'started'; probe: ProbeName; atMs: number }
+  | { type: 'finished'; probe: 'dns'; atMs: number; result: DnsResult }
+  | { type: 'finished'; probe: 'icmp'; atMs: number; result: IcmpResult }
+  | { type: 'finished'; probe: 'gateway'; atMs: number; result: IcmpResult & { ip: string } }
+  | { type: 'finished'; probe: 'tcp'; atMs: number; result: TcpResult };

@@ -1,0 +1,139 @@
+import { promises as dnsp } from 'node:dns';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { DnsResult, DnsStatus } from './types.ts';
+
+export interface ResolvConf {
+  nameservers: string[];
+  search: string[];
+  ndots: number;
+}
+
+/** Pure: the parts of resolv.conf that decide which names get asked (glibc rules: last `search` wins). */
+export function parseResolvConf(text: string): ResolvConf {
+  const conf: ResolvConf = { nameservers: [], search: [], ndots: 1 };
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/[#;].*$/, '').trim();
+    const [key, ...rest] = line.split(/\s+/);
+    if (key === 'nameserver' && rest[0]) conf.nameservers.push(rest[0]);
+    else if (key === 'search' || key === 'domain') conf.search = rest.filter((d) => d !== '.');
+    else if (key === 'options') {
+      for (const opt of rest) {
+        const m = /^ndots:(\d+)$/.exec(opt);
+        if (m) conf.ndots = Math.min(Number(m[1]), 15);
+      }
+    }
+  }
+  return conf;
+}
+
+export function readResolvConf(path = '/etc/resolv.conf'): ResolvConf {
+  try {
+    return parseResolvConf(readFileSync(path, 'utf8'));
+  } catch {
+    return { nameservers: [], search: [], ndots: 1 };
+  }
+}
+
+/**
+ * Pure: the names a pod's resolver tries, in order. Fewer than `ndots` dots → search domains first,
+ * then the name as given; otherwise the name first. A trailing dot means "exactly this name".
+ */
+export function candidateNames(name: string, conf: Pick<ResolvConf, 'search' | 'ndots'>): string[] {
+  if (name.endsWith('.')) return [name.slice(0, -1)];
+  const searched = conf.search.map((d) => `${name}.${d.replace(/\.$/, '')}`);
+  const dots = name.split('.').length - 1;
+  return dots >= conf.ndots ? [name, ...searched] : [...searched, name];
+}
+
+/** Node's c-ares error codes → status. ECANCELLED is our own overall guard firing. */
+export function classifyDnsError(code: string | undefined): Exclude<DnsStatus, 'ok'> {
+  switch (code) {
+    case 'ENOTFOUND':
+      return 'nxdomain';
+    case 'ENODATA':
+      return 'no-data';
+    case 'ESERVFAIL':
+      return 'servfail';
+    case 'EREFUSED':
+      return 'refused';
+    case 'ETIMEOUT':
+    case 'ECANCELLED':
+      return 'timeout';
+    default:
+      return 'error'; // ECONNREFUSED (nothing listening on :53), EBADRESP, ...
+  }
+}
+
+interface Answer {
+  status: DnsStatus;
+  addresses: string[];
+  errno?: string;
+}
+
+async function ask(resolver: dnsp.Resolver, name: string): Promise<Answer> {
+  const tryFamily = async (rr: 'A' | 'AAAA'): Promise<Answer> => {
+    try {
+      const addresses = rr === 'A' ? await resolver.resolve4(name) : await resolver.resolve6(name);
+      return { status: 'ok', addresses };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return { status: classifyDnsError(code), addresses: [], errno: code ?? 'UNKNOWN' };
+    }
+  };
+  const a = await tryFamily('A');
+  // AAAA only when the name exists without IPv4, so a server that drops AAAA cannot slow the common case.
+  if (a.status !== 'no-data') return a;
+  const aaaa = await tryFamily('AAAA');
+  return aaaa.status === 'ok' ? aaaa : a;
+}
+
+/** Keep walking the search list past these, as glibc's res_search does. */
+const CONTINUE: ReadonlySet<DnsStatus> = new Set(['nxdomain', 'no-data', 'servfail']);
+
+export interface ResolveOptions {
+  /** Overall budget for the whole search list, ms. */
+  timeoutMs?: number;
+  /** Override the servers from resolv.conf ('127.0.0.1:5353'); for tests and node-side runs. */
+  servers?: string[];
+  conf?: ResolvConf;
+}
+
+/*
+ * Why c-ares (Resolver) and not dns.lookup: lookup is getaddrinfo on the libuv threadpool, honours
+ * search/ndots for free, but cannot be cancelled and follows resolv.conf's timeout:2 × attempts per
+ * search domain, so one dead DNS server can hold the process for many seconds. Resolver queries are
+ * cancellable and time-bounded, but apply no search list; we expand it ourselves (candidateNames),
+ * ask every candidate at once, and take the first answer in search order. Cluster DNS answers the
+ * misses in a millisecond, so the extra queries cost nothing and save the sequential round trips.
+ */
+export async function resolveName(name: string, opts: ResolveOptions = {}): Promise<DnsResult> {
+  const t0 = performance.now();
+  const timeoutMs = opts.timeoutMs ?? 1000;
+  const conf = opts.conf ?? readResolvConf();
+  const resolver = new dnsp.Resolver({ timeout: Math.max(50, Math.floor(timeoutMs / 3)), tries: 2 });
+  if (opts.servers) resolver.setServers(opts.servers);
+  const servers = resolver.getServers();
+  const guard = setTimeout(() => resolver.cancel(), timeoutMs);
+  const result = (a: Answer): DnsResult => {
+    const r: DnsResult = { status: a.status, name, addresses: a.addresses, ms: Math.round(performance.now() - t0), servers };
+    if (a.errno) r.errno = a.errno;
+    return r;
+  };
+  try {
+    const candidates = candidateNames(name, conf);
+    const pending = candidates.map((c) => ask(resolver, c));
+    const seen: Answer[] = [];
+    for (const p of pending) {
+      const a = await p;
+      if (a.status === 'ok' || !CONTINUE.has(a.status)) return result(a);
+      seen.push(a);
+    }
+    const worst =
+      seen.find((a) => a.status === 'servfail') ?? seen.find((a) => a.status === 'no-data') ?? seen[seen.length - 1];
+    return result(worst ?? { status: 'error', addresses: [], errno: 'ENONAME' });
+  } finally {
+    clearTimeout(guard);
+    resolver.cancel(); // drop the queries we no longer need
+  }
+}

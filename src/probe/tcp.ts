@@ -1,0 +1,87 @@
+import { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { RttTracker } from './rtt.ts';
+import type { TcpResult, TcpStatus } from './types.ts';
+
+/** errno → outcome. RST is `refused`; an ICMP error from a router is `unreachable`; the rest is local. */
+export function classifyErrno(code: string | undefined): Exclude<TcpStatus, 'open' | 'timeout'> {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'unreachable';
+    default:
+      return 'error'; // EADDRNOTAVAIL, EACCES, EPERM (a local netfilter REJECT/DROP on OUTPUT), ...
+  }
+}
+
+/**
+ * Connects to ip:port. A silent SYN is retried once with a second connect while the first stays open;
+ * whichever answers first wins. Each attempt gets `tracker.waitMs`, re-read whenever the tracker
+ * learns a new RTT. Answers (RST or SYN-ACK) are fed back to the tracker as samples.
+ */
+export function probeTcp(ip: string, port: number, tracker: RttTracker = new RttTracker()): Promise<TcpResult> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const sockets: Socket[] = [];
+    const starts: number[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+
+    const finish = (status: TcpStatus, errno?: string): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      unsubscribe();
+      for (const s of sockets) s.destroy();
+      const result: TcpResult = {
+        status,
+        port,
+        ms: Math.round(performance.now() - t0),
+        attempts: sockets.length,
+        waitMs: tracker.waitMs,
+      };
+      if (errno) result.errno = errno;
+      resolve(result);
+    };
+
+    const arm = (): void => {
+      if (done) return;
+      clearTimeout(timer);
+      const last = starts[starts.length - 1] ?? t0;
+      const left = Math.max(0, last + tracker.waitMs - performance.now());
+      timer = setTimeout(expired, left);
+    };
+
+    const expired = (): void => {
+      if (starts.length < 2) {
+        attempt();
+        arm();
+      } else {
+        finish('timeout');
+      }
+    };
+
+    const attempt = (): void => {
+      const started = performance.now();
+      const s = new Socket();
+      sockets.push(s);
+      starts.push(started);
+      s.once('connect', () => {
+        tracker.observe({ basis: 'tcp-open', ms: performance.now() - started });
+        finish('open');
+      });
+      s.once('error', (err: NodeJS.ErrnoException) => {
+        const status = classifyErrno(err.code);
+        if (status === 'refused') tracker.observe({ basis: 'tcp-rst', ms: performance.now() - started });
+        finish(status, err.code ?? 'UNKNOWN');
+      });
+      s.connect({ host: ip, port, autoSelectFamily: false });
+    };
+
+    const unsubscribe = tracker.onChange(arm);
+    attempt();
+    arm();
+  });
+}

@@ -1,0 +1,92 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { classifyPing, type PingAnswer } from '../../../src/probe/icmp.ts';
+
+// Real node-ping answers from iputils ping, recorded by fixtures/record-ping.ts in a netns lab.
+const dir = fileURLToPath(new URL('./fixtures/ping/', import.meta.url));
+const fixture = (name: string): { answer: PingAnswer & { rejected?: string } } =>
+  JSON.parse(readFileSync(`${dir}${name}.json`, 'utf8'));
+const classify = (name: string) => {
+  const { answer } = fixture(name);
+  return answer.rejected ? classifyPing(null, new Error(answer.rejected), 3.4) : classifyPing(answer, null, 3.4);
+};
+
+describe('classifyPing on recorded outputs', () => {
+  it('has a fixture for every case below', () => {
+    expect(readdirSync(dir).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('reply: counts and the lowest RTT', () => {
+    const r = classify('reply');
+    expect(r).toMatchObject({ status: 'reply', sent: 3, received: 3, ms: 3 });
+    const times = fixture('reply').answer.times as number[];
+    expect(r.rttMs).toBe(Math.min(...times));
+    expect(classify('reply-loopback-v6').status).toBe('reply');
+    expect(classify('gateway-reply')).toMatchObject({ status: 'reply', received: 1 });
+  });
+
+  it('no-reply: sent, nothing back, no ICMP error', () => {
+    const r = classify('no-reply');
+    expect(r.status).toBe('no-reply');
+    expect(r.sent).toBeGreaterThan(0);
+    expect(r.received).toBe(0);
+    expect(r.detail).toBeUndefined();
+  });
+
+  it.each([
+    ['net-unreachable', 'From 10.251.1.1 icmp_seq=1 Destination Net Unreachable'],
+    ['host-unreachable', 'From 10.251.1.1 icmp_seq=1 Destination Host Unreachable'],
+    ['packet-filtered', 'From 10.251.1.1 icmp_seq=1 Packet filtered'],
+    ['local-no-route', 'ping: connect: Network is unreachable'],
+  ])('unreachable: %s keeps the line', (name, line) => {
+    expect(classify(name)).toMatchObject({ status: 'unreachable', received: 0, detail: line });
+  });
+
+  it('not-run: no permission, with the reason line', () => {
+    const r = classify('no-permission');
+    expect(r.status).toBe('not-run');
+    expect(r.detail).toMatch(/socket: Operation not permitted/);
+  });
+
+  it('not-run: the binary could not be spawned', () => {
+    const r = classify('missing-binary');
+    expect(r).toMatchObject({ status: 'not-run', sent: 0, received: 0 });
+    expect(r.detail).toMatch(/error while executing the ping program/);
+  });
+});
+
+describe('classifyPing on edge shapes', () => {
+  it('empty output is not-run', () => {
+    expect(classifyPing({ alive: false, output: '', packetLoss: 'unknown' }, null, 1).status).toBe('not-run');
+  });
+  it('an ICMP error after some replies still counts as reply', () => {
+    const output = [
+      'PING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.',
+      '64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.5 ms',
+      'From 10.0.0.254 icmp_seq=2 Destination Host Unreachable',
+      '',
+      '--- 10.0.0.1 ping statistics ---',
+      '2 packets transmitted, 1 received, +1 errors, 50% packet loss, time 25ms',
+    ].join('\n');
+    expect(classifyPing({ alive: true, output, times: [0.5], packetLoss: '50.000' }, null, 1)).toMatchObject({
+      status: 'reply',
+      sent: 2,
+      received: 1,
+      rttMs: 0.5,
+    });
+  });
+  it('a local sendmsg error mid-run is unreachable', () => {
+    const output = [
+      'PING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.',
+      'ping: sendmsg: Network is unreachable',
+      '',
+      '--- 10.0.0.1 ping statistics ---',
+      '1 packets transmitted, 0 received, 100% packet loss, time 0ms',
+    ].join('\n');
+    expect(classifyPing({ alive: false, output, packetLoss: '100.000' }, null, 1)).toMatchObject({
+      status: 'unreachable',
+      detail: 'ping: sendmsg: Network is unreachable',
+    });
+  });
+});
