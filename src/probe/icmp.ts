@@ -15,18 +15,19 @@ export interface IcmpOptions {
   count: number;
   /** Seconds between echoes (iputils lets non-root go down to 0.002). */
   intervalS: number;
-  /** Whole seconds: ping exits by then no matter what (node-ping cannot kill its child). */
-  deadlineS: number;
+  /** Whole seconds to wait after the last echo (-W); ping exits by count × interval + this. */
+  waitS: number;
 }
 
 /*
- * Three echoes 25 ms apart: a replying target costs ~55 ms and gives a min RTT over three samples,
- * and one lost echo does not read as "no reply" because with -w ping keeps sending until `count`
- * replies or the deadline.
+ * Three echoes 25 ms apart: a replying target costs ~55 ms and gives a min RTT over three samples;
+ * one lost echo still leaves two replies. No -w: with a deadline iputils keeps sending until `count`
+ * replies arrive (~40 echoes a second at a silent peer). `-c 3 -W 1` sends three and gives up one
+ * second after the last: as bounded, and polite to a firewall someone is watching.
  */
-export const TARGET_ICMP: IcmpOptions = { count: 3, intervalS: 0.025, deadlineS: 1 };
+export const TARGET_ICMP: IcmpOptions = { count: 3, intervalS: 0.025, waitS: 1 };
 /** The gateway is only an RTT sample: the first reply is enough. */
-export const GATEWAY_ICMP: IcmpOptions = { count: 1, intervalS: 0.05, deadlineS: 1 };
+export const GATEWAY_ICMP: IcmpOptions = { count: 1, intervalS: 0.05, waitS: 1 };
 
 // "From 10.0.0.1 icmp_seq=1 Destination Net Unreachable", "... Packet filtered", or a local
 // "ping: connect: Network is unreachable" / "ping: sendmsg: No route to host" (no route to send on).
@@ -66,7 +67,7 @@ export function classifyPing(answer: PingAnswer | null, spawnError: Error | null
 }
 
 /**
- * ICMP echo to an IP literal through the system ping (node-ping). Always bounded by `-w deadline`.
+ * ICMP echo to an IP literal through the system ping (node-ping). Bounded by -c and -W.
  * Never rejects.
  */
 export async function probeIcmp(ip: string, opts: IcmpOptions = TARGET_ICMP): Promise<IcmpResult> {
@@ -79,8 +80,7 @@ export async function probeIcmp(ip: string, opts: IcmpOptions = TARGET_ICMP): Pr
   try {
     pending = ping.promise.probe(ip, {
       numeric: true,
-      timeout: opts.deadlineS,
-      deadline: opts.deadlineS,
+      timeout: opts.waitS,
       min_reply: opts.count,
       // node-ping picks `ping6` for v6 literals; iputils `ping` handles both and is what we ship.
       v6: false,

@@ -1,0 +1,81 @@
+// For every lab scenario: podreach inside the pod namespace names the scenario's cause, with real packets.
+import { describe, expect, it } from 'vitest';
+import { withLab } from '../lab/lab.ts';
+import { NODE_IP, SCENARIOS, type Scenario } from '../lab/scenarios.ts';
+import { diagnoseJson, nodeReport } from './podreach.ts';
+
+/** The CIDR (or word) the fix must name for each cause, per model — the guide's "what to allow". */
+function expectedInFix(s: Scenario): string | undefined {
+  const pod = s.model === 'eni' ? '192.168.30.0/24' : s.build.containerCidr;
+  switch (s.expectedCause) {
+    case 'security-group':
+    case 'whitelist':
+      return s.model === 'tunnel' ? NODE_IP : pod;
+    case 'route':
+      return s.build.peering ? pod : s.target.host;
+    case 'docker-bridge-conflict':
+      return s.build.ecsBridge ? s.build.containerCidr === '172.17.0.0/16' ? '172.17.0.0/16' : undefined : undefined;
+    case 'port-closed':
+      return String(s.target.port);
+    default:
+      return undefined;
+  }
+}
+
+/** The CIDR that would blame the wrong side of the SNAT. */
+function wrongSide(s: Scenario): string | undefined {
+  if (s.expectedCause !== 'security-group' && s.expectedCause !== 'whitelist') return undefined;
+  return s.model === 'tunnel' ? s.build.containerCidr : undefined;
+}
+
+function checkVerdict(s: Scenario, report: Awaited<ReturnType<typeof diagnoseJson>>['report'], withNode: boolean) {
+  const d = report.diagnosis;
+  const fix = d.fix.join('\n');
+  const label = `${s.id}${withNode ? ' +node' : ''}: ${d.cause} ${d.confidence} — ${d.summary}`;
+  if (s.expectedCause === 'reachable') {
+    expect(d.cause, label).toBe('reachable');
+    return;
+  }
+  expect(d.reachable, label).toBe(false);
+  expect(d.cause, label).not.toBe('reachable');
+  const ambiguous = s.indistinguishableFrom;
+  if (withNode || !s.needsNodeReport) {
+    if (ambiguous && d.cause === ambiguous) {
+      // The wire cannot separate them: both must be ranked, and the settling command given.
+      expect(d.alternatives.map((a) => a.cause), label).toContain(s.expectedCause);
+      expect(d.settle, label).toBeTruthy();
+    } else {
+      expect(d.cause, label).toBe(s.expectedCause);
+      const want = expectedInFix(s);
+      if (want) expect(fix, label).toContain(want);
+    }
+  } else {
+    // Without the node report: less certain, but the right cause is at least ranked.
+    expect([d.cause, ...d.alternatives.map((a) => a.cause)], label).toContain(ambiguous && d.cause === ambiguous ? ambiguous : s.expectedCause);
+  }
+  const wrong = wrongSide(s);
+  if (wrong) expect(fix, `${label}: must not blame the container CIDR under tunnel SNAT`).not.toContain(wrong);
+}
+
+describe.each(['tunnel', 'vpc', 'eni'] as const)('podreach diagnose in the lab, %s model', (model) => {
+  for (const s of SCENARIOS.filter((x) => x.model === model)) {
+    it(`${s.id} → ${s.expectedCause}`, async () => {
+      await withLab(s, async (lab) => {
+        const node = await nodeReport(lab);
+        try {
+          const [alone, paired] = await Promise.all([diagnoseJson(lab), diagnoseJson(lab, ['--node-report', node.file])]);
+          checkVerdict(s, paired.report, true);
+          checkVerdict(s, alone.report, false);
+          expect(paired.code).toBe(s.expectedCause === 'reachable' ? 0 : 1);
+          expect(paired.report.probes.node).not.toBeNull();
+          console.log(
+            `${s.id.padEnd(26)} ${paired.report.diagnosis.cause.padEnd(22)} ${paired.report.diagnosis.confidence.toFixed(2)}` +
+              ` | no node report: ${alone.report.diagnosis.cause} ${alone.report.diagnosis.confidence.toFixed(2)} | ${Math.round(paired.ms)} ms`,
+          );
+        } finally {
+          node.cleanup();
+        }
+      });
+    });
+  }
+});
