@@ -1,0 +1,40 @@
+// The image for the probe pod, and the kubectl command that gets the same node report by hand.
+import type { KubeSession } from './index.ts';
+
+declare const PODREACH_VERSION: string | undefined;
+
+export function podreachVersion(): string {
+  return typeof PODREACH_VERSION === 'string' ? PODREACH_VERSION : '0.1.0';
+}
+
+/** --image, else our own container's image (kubectl debug ran us from it), else podreach:<version>. */
+export function probeImage(session: KubeSession | undefined, image: string | undefined): string {
+  return image || session?.ownImage || `podreach:${podreachVersion()}`;
+}
+
+/** The probe's argv inside the pod. */
+export function probeArgv(target: string, extraArgs: readonly string[] = []): string[] {
+  return ['podreach', 'probe', target, '-o', 'json', ...extraArgs];
+}
+
+/**
+ * `kubectl debug node/NAME` runs a pod with the host's network (and PID) namespaces on that node: the same
+ * vantage point as the automatic probe pod. --profile=netadmin adds NET_RAW for ping.
+ */
+export function manualCommand(nodeName: string | undefined, image: string, target: string, extraArgs: readonly string[] = []): string {
+  const node = nodeName ? `node/${nodeName}` : 'node/<NODE>';
+  return [
+    'kubectl debug',
+    node,
+    '-q',
+    '--attach',
+    '--profile=netadmin',
+    `--image=${shellQuote(image)}`,
+    '--',
+    ...probeArgv(target, extraArgs).map(shellQuote),
+  ].join(' ');
+}
+
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:@=+,%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,187 @@
+// The node-side probe: one short-lived hostNetwork pod on our node runs `podreach probe TARGET -o json`;
+// we read its report from the log and delete it, whatever happens (done, error, timeout, Ctrl-C).
+// If podreach itself is killed hard, the pod's ownerReference (our own pod) lets the garbage collector remove
+// it with us, and activeDeadlineSeconds stops it from running on.
+import { randomBytes } from 'node:crypto';
+import type { ProbeReport } from '../probe/types.ts';
+import type { KubeSession, NodeProbeOptions, NodeProbeResult } from './index.ts';
+import { probeArgv } from './manual.ts';
+import type { PodObject } from './objects.ts';
+import { type Api, call } from './session.ts';
+
+export const PROBE_LABELS = {
+  'app.kubernetes.io/name': 'podreach',
+  'app.kubernetes.io/component': 'node-probe',
+  'app.kubernetes.io/managed-by': 'podreach',
+} as const;
+
+/** A selector that finds every probe pod podreach made: `kubectl delete pod -l <this>` cleans up by hand. */
+export const PROBE_SELECTOR = 'app.kubernetes.io/name=podreach,app.kubernetes.io/component=node-probe';
+
+const POLL_MS = 200;
+const DELETE_TIMEOUT_MS = 4000;
+/** Reasons a container will not start by itself: fail now rather than at the timeout. */
+const STUCK = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'ErrImageNeverPull']);
+
+export function probePodManifest(session: KubeSession, name: string, image: string, target: string, opts: NodeProbeOptions): object {
+  const deadlineSeconds = Math.ceil(opts.timeoutMs / 1000) + 10;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: session.namespace,
+      labels: { ...PROBE_LABELS, ...(session.podName ? { 'podreach.io/for-pod': session.podName.slice(0, 63) } : {}) },
+      annotations: { 'podreach.io/target': target, 'podreach.io/cleanup': 'deleted by podreach when the probe ends; owned by the pod that started it' },
+      ...(session.podName && session.podUid
+        ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: session.podName, uid: session.podUid, blockOwnerDeletion: false }] }
+        : {}),
+    },
+    spec: {
+      nodeName: session.nodeName,
+      hostNetwork: true,
+      dnsPolicy: 'ClusterFirstWithHostNet',
+      restartPolicy: 'Never',
+      activeDeadlineSeconds: deadlineSeconds,
+      terminationGracePeriodSeconds: 0,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      // Our node may be tainted; the pod is pinned to it by nodeName anyway.
+      tolerations: [{ operator: 'Exists' }],
+      containers: [
+        {
+          name: 'probe',
+          image,
+          imagePullPolicy: 'IfNotPresent',
+          command: probeArgv(target, opts.extraArgs),
+          resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'], add: ['NET_RAW'] },
+          },
+        },
+      ],
+    },
+  };
+}
+
+export async function runProbePod(
+  session: KubeSession,
+  target: string,
+  opts: NodeProbeOptions & { image: string },
+  manualCommand: string,
+): Promise<NodeProbeResult> {
+  const api = session.api as Api;
+  if (!session.nodeName) {
+    return { manualCommand, error: 'node probe: our node is unknown (own pod not readable); run the command below by hand' };
+  }
+  const deadline = Date.now() + opts.timeoutMs;
+  const left = () => Math.max(1, deadline - Date.now());
+  const ns = session.namespace;
+  const name = `podreach-probe-${randomBytes(3).toString('hex')}`;
+  if (opts.signal?.aborted) return { manualCommand, error: 'node probe: cancelled' };
+
+  const body = probePodManifest(session, name, opts.image, target, opts);
+  // Creation is not tied to the abort signal: if it was sent, we must know, so we can delete it.
+  const created = await call((o) => api.core.createNamespacedPod({ namespace: ns, body: body as never }, o), Math.min(left(), 5000));
+  if (!created.ok) {
+    if (created.status === 'timeout' || created.status === 'unreachable') {
+      // The server may have created it anyway.
+      await remove(api, ns, name);
+    }
+    return { manualCommand, error: createError(created.status, created.message, ns) };
+  }
+  try {
+    const done = await waitForEnd(api, ns, name, deadline, opts.signal);
+    if (done.error && !done.finished) return { manualCommand, podName: name, error: done.error };
+    const log = await call((o) => api.core.readNamespacedPodLog({ name, namespace: ns, container: 'probe' }, o), Math.max(1000, Math.min(left(), 5000)));
+    if (!log.ok) return { manualCommand, podName: name, error: `node probe: could not read the log of pod ${ns}/${name}: ${log.message}` };
+    const report = parseReport(String(log.value));
+    if (!report) {
+      return { manualCommand, podName: name, error: `node probe: pod ${ns}/${name} ${done.error ?? 'ended'} without a podreach report (log: ${String(log.value).trim().slice(0, 200) || 'empty'})` };
+    }
+    return { manualCommand, podName: name, report };
+  } finally {
+    const err = await remove(api, ns, name);
+    if (err) process.stderr.write(`podreach: could not delete probe pod ${ns}/${name} (${err}); delete it with: kubectl delete pod -n ${ns} ${name}\n`);
+  }
+}
+
+async function waitForEnd(
+  api: Api,
+  ns: string,
+  name: string,
+  deadline: number,
+  signal: AbortSignal | undefined,
+): Promise<{ finished: boolean; error?: string }> {
+  for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
+    if (signal?.aborted) return { finished: false, error: 'node probe: cancelled' };
+    const got = await call((o) => api.core.readNamespacedPod({ name, namespace: ns }, o) as Promise<PodObject>, Math.max(1, Math.min(deadline - Date.now(), 3000)), signal);
+    if (got.ok) {
+      const st = got.value.status;
+      if (st?.phase === 'Succeeded') return { finished: true };
+      if (st?.phase === 'Failed') {
+        const term = st.containerStatuses?.[0]?.state?.terminated;
+        return { finished: true, error: `failed (${st.reason ?? term?.reason ?? 'error'}${term?.exitCode !== undefined ? `, exit ${term.exitCode}` : ''})` };
+      }
+      const waiting = st?.containerStatuses?.[0]?.state?.waiting;
+      if (waiting?.reason && STUCK.has(waiting.reason)) {
+        return { finished: false, error: `node probe: pod ${ns}/${name} cannot start: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}; pass --image with an image the node can pull` };
+      }
+    } else if (got.status === 'not-found') {
+      return { finished: false, error: `node probe: pod ${ns}/${name} disappeared before it finished` };
+    }
+    await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), signal);
+  }
+  if (signal?.aborted) return { finished: false, error: 'node probe: cancelled' };
+  return { finished: false, error: `node probe: pod ${ns}/${name} did not finish within the time allowed` };
+}
+
+/** Deletes the probe pod now (grace 0); bounded, independent of the caller's abort signal. */
+async function remove(api: Api, ns: string, name: string): Promise<string | undefined> {
+  const res = await call((o) => api.core.deleteNamespacedPod({ name, namespace: ns, gracePeriodSeconds: 0 }, o), DELETE_TIMEOUT_MS);
+  if (res.ok || res.status === 'not-found') return undefined;
+  return res.message;
+}
+
+function createError(status: string, message: string, ns: string): string {
+  if (/violates PodSecurity/i.test(message)) {
+    return `node probe: namespace ${ns} enforces Pod Security and refuses a hostNetwork pod (${message}); run the command below (kubectl debug node/...) or use --namespace with a privileged namespace`;
+  }
+  if (status === 'forbidden' || status === 'unauthorized') {
+    return `node probe: not allowed to create pods in ${ns} (${message}); grant create/delete pods and get pods/log (manifests/rbac-node-probe.yaml) or run the command below`;
+  }
+  return `node probe: could not create the probe pod (${status}: ${message})`;
+}
+
+/** The report is the JSON object in the log; tolerate lines before it (warnings) and pretty-printing. */
+export function parseReport(log: string): ProbeReport | undefined {
+  const text = log.trim();
+  const tries = [text];
+  const a = text.indexOf('{');
+  const b = text.lastIndexOf('}');
+  if (a >= 0 && b > a) tries.push(text.slice(a, b + 1));
+  for (const line of text.split('\n').reverse()) if (line.trim().startsWith('{')) tries.push(line.trim());
+  for (const t of tries) {
+    try {
+      const j = JSON.parse(t) as ProbeReport;
+      if (j && j.kind === 'podreach.probe') return j;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,297 @@
+// The only module that imports @kubernetes/client-node (index.ts loads it with import()).
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  Observable,
+  type ObservableMiddleware,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
+import type { Credentials } from './credentials.ts';
+import { detect } from './detect.ts';
+import { missingHints } from './hints.ts';
+import type { KubeAccess, KubeContext, KubeOptions, KubeSession } from './index.ts';
+import {
+  type ClusterReads,
+  type ConfigMapObject,
+  type DaemonSetObject,
+  type FailStatus,
+  type IpPoolObject,
+  KUBE_SYSTEM_CONFIGMAPS,
+  type NadObject,
+  type NodeObject,
+  type Outcome,
+  type PodObject,
+  type ServiceObject,
+} from './objects.ts';
+
+export interface Api {
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  custom: CustomObjectsApi;
+  server: string;
+  /** "system:serviceaccount:ns:name" when known, for messages. */
+  user: string;
+}
+
+type CallOptions = { middleware: ObservableMiddleware[]; middlewareMergeStrategy: 'append' };
+
+/** One API call, bounded: the request is aborted at `ms` (and on `signal`), and never throws. */
+export async function call<T>(fn: (o: CallOptions) => Promise<T>, ms: number, signal?: AbortSignal): Promise<Outcome<T>> {
+  const timeout = AbortSignal.timeout(Math.max(1, ms));
+  const sig = signal ? AbortSignal.any([timeout, signal]) : timeout;
+  // The ObjectParam APIs run observable middleware: wrap plain values.
+  const mw: ObservableMiddleware = {
+    pre: (ctx: RequestContext) => {
+      ctx.setSignal(sig);
+      return new Observable(Promise.resolve(ctx));
+    },
+    post: (rsp: ResponseContext) => new Observable(Promise.resolve(rsp)),
+  };
+  let timer: NodeJS.Timeout | undefined;
+  // Belt and braces: exec credential plugins run before the request and ignore the signal.
+  const guard = new Promise<Outcome<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, status: 'timeout', message: `no answer within ${ms} ms` }), ms + 200);
+  });
+  try {
+    const work = fn({ middleware: [mw], middlewareMergeStrategy: 'append' }).then(
+      (value): Outcome<T> => ({ ok: true, value }),
+      (err: unknown): Outcome<T> => classify(err, timeout.aborted ? 'timeout' : signal?.aborted ? 'aborted' : undefined, ms),
+    );
+    return await Promise.race([work, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function classify(err: unknown, aborted: 'timeout' | 'aborted' | undefined, ms: number): Outcome<never> {
+  if (err instanceof ApiException) {
+    const code = err.code;
+    const status: FailStatus = code === 401 ? 'unauthorized' : code === 403 ? 'forbidden' : code === 404 ? 'not-found' : 'error';
+    return { ok: false, status, code, message: statusMessage(err.body) ?? `HTTP ${code}` };
+  }
+  if (aborted === 'timeout') return { ok: false, status: 'timeout', message: `no answer within ${ms} ms` };
+  if (aborted === 'aborted') return { ok: false, status: 'error', message: 'aborted' };
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  const code = e?.cause?.code;
+  if (code || e?.message === 'fetch failed') {
+    return { ok: false, status: 'unreachable', message: `${code ?? e.cause?.message ?? 'fetch failed'}` };
+  }
+  return { ok: false, status: 'error', message: (e?.message ?? String(err)).split('\n')[0] ?? 'error' };
+}
+
+/** The message of a Kubernetes Status body (ApiException.body is a JSON string). */
+function statusMessage(body: unknown): string | undefined {
+  try {
+    const j = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: string };
+    return typeof j?.message === 'string' ? j.message : undefined;
+  } catch {
+    return typeof body === 'string' && body ? body.slice(0, 200) : undefined;
+  }
+}
+
+export function connect(cred: Credentials, ctxName?: string): Api {
+  const kc = new KubeConfig();
+  let user = 'kubeconfig user';
+  if (cred.kind === 'serviceaccount') {
+    const token = readFileSync(join(cred.dir, 'token'), 'utf8').trim();
+    const insecure = cred.server.startsWith('http:');
+    kc.loadFromOptions({
+      clusters: [{ name: 'in-cluster', server: cred.server, caFile: join(cred.dir, 'ca.crt'), skipTLSVerify: insecure }],
+      users: [{ name: 'sa', token }],
+      contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'sa' }],
+      currentContext: 'in-cluster',
+    });
+    user = tokenSubject(token) ?? 'service account';
+  } else {
+    const [first, ...rest] = cred.files;
+    kc.loadFromFile(first as string);
+    for (const f of rest) {
+      const more = new KubeConfig();
+      more.loadFromFile(f);
+      kc.mergeConfig(more);
+    }
+    if (ctxName) {
+      if (!kc.getContextObject(ctxName)) throw new Error(`context "${ctxName}" not found in ${cred.files.join(', ')}`);
+      kc.setCurrentContext(ctxName);
+    }
+    user = kc.getCurrentUser()?.name ?? user;
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error(`no current cluster in ${cred.describe}`);
+  return {
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    custom: kc.makeApiClient(CustomObjectsApi),
+    server: cluster.server,
+    user,
+  };
+}
+
+/** "system:serviceaccount:ns:name" from a service-account JWT (unverified: only for messages). */
+function tokenSubject(token: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: string };
+    return payload.sub;
+  } catch {
+    return undefined;
+  }
+}
+
+function namespaceOf(cred: Credentials, opts: KubeOptions, env: NodeJS.ProcessEnv): string {
+  if (opts.namespace) return opts.namespace;
+  if (cred.kind === 'serviceaccount') {
+    try {
+      const ns = readFileSync(join(cred.dir, 'namespace'), 'utf8').trim();
+      if (ns) return ns;
+    } catch {
+      // fall through
+    }
+  }
+  if (cred.kind === 'kubeconfig') {
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromFile(cred.files[0] as string);
+      if (opts.context) kc.setCurrentContext(opts.context);
+      const ns = kc.getContextObject(kc.getCurrentContext())?.namespace;
+      if (ns) return ns;
+    } catch {
+      // fall through
+    }
+  }
+  return env.POD_NAMESPACE || 'default';
+}
+
+/** Our own pod's name: --pod, the downward API, or (inside a pod) the hostname, which is the pod name. */
+function podNameOf(cred: Credentials, opts: KubeOptions, env: NodeJS.ProcessEnv): string | undefined {
+  if (opts.pod) return opts.pod;
+  if (env.POD_NAME) return env.POD_NAME;
+  if (cred.kind === 'serviceaccount' || env.KUBERNETES_SERVICE_HOST) return env.HOSTNAME || hostname();
+  return undefined;
+}
+
+export async function loadContext(cred: Credentials, opts: KubeOptions & { env: NodeJS.ProcessEnv }, deadline: number): Promise<KubeContext> {
+  const env = opts.env;
+  const api = connect(cred, opts.context);
+  const namespace = namespaceOf(cred, opts, env);
+  const podName = podNameOf(cred, opts, env);
+  const left = () => Math.max(50, deadline - Date.now());
+  const ks = 'kube-system';
+
+  // Everything that does not need the node name, in parallel.
+  const podP = podName
+    ? call((o) => api.core.readNamespacedPod({ name: podName, namespace }, o) as Promise<PodObject>, left())
+    : undefined;
+  const dsP = call(async (o) => (await api.apps.listNamespacedDaemonSet({ namespace: ks }, o)).items as DaemonSetObject[], left());
+  const cmP = Promise.all(
+    KUBE_SYSTEM_CONFIGMAPS.map(async (name) => [name, await call((o) => api.core.readNamespacedConfigMap({ name, namespace: ks }, o) as Promise<ConfigMapObject>, left())] as const),
+  );
+  const nadP = call(
+    async (o) =>
+      ((await api.custom.listNamespacedCustomObject({ group: 'k8s.cni.cncf.io', version: 'v1', namespace: ks, plural: 'network-attachment-definitions' }, o)) as { items?: NadObject[] }).items ?? [],
+    left(),
+  );
+  const poolP = call(
+    async (o) => ((await api.custom.listClusterCustomObject({ group: 'crd.projectcalico.org', version: 'v1', plural: 'ippools' }, o)) as { items?: IpPoolObject[] }).items ?? [],
+    left(),
+  );
+  const svcP = call((o) => api.core.readNamespacedService({ name: 'kubernetes', namespace: 'default' }, o) as Promise<ServiceObject>, left());
+
+  const pod = podP ? await podP : undefined;
+  const nodeName = (pod?.ok ? pod.value.spec?.nodeName : undefined) || env.NODE_NAME;
+  const node = nodeName ? await call((o) => api.core.readNode({ name: nodeName }, o) as Promise<NodeObject>, left()) : undefined;
+
+  const reads: ClusterReads = {
+    namespace,
+    podName,
+    pod,
+    node,
+    daemonSets: await dsP,
+    configMaps: Object.fromEntries(await cmP),
+    nads: await nadP,
+    ipPools: await poolP,
+    kubernetesService: await svcP,
+  };
+  const { facts, notes } = detect(reads);
+  const rbacNotes = accessNotes(reads, cred, api);
+  const access = accessOf(reads);
+  const forbidden = new Set(rbacNotes.filter((n) => n.includes(' 403 ') || n.includes(' 401 ')));
+  const ownPod = pod?.ok ? pod.value : undefined;
+  const session: KubeSession | undefined =
+    access === 'ok' || access === 'partial'
+      ? {
+          kind: 'podreach.kube-session',
+          credentials: cred.describe,
+          namespace: ownPod?.metadata?.namespace ?? namespace,
+          podName: ownPod?.metadata?.name,
+          podUid: ownPod?.metadata?.uid,
+          nodeName: ownPod?.spec?.nodeName ?? nodeName,
+          ownImage: ownImage(ownPod),
+          api,
+        }
+      : undefined;
+  return {
+    access,
+    facts,
+    missing: missingHints(facts, access, forbidden),
+    notes: [`API: ${api.server} as ${api.user} (${cred.describe}): ${access}`, ...notes, ...rbacNotes],
+    session,
+  };
+}
+
+/** The podreach container's image in our own pod: ephemeral containers first (that is how kubectl debug runs us). */
+function ownImage(pod: PodObject | undefined): string | undefined {
+  const all = [...(pod?.spec?.ephemeralContainers ?? []).slice().reverse(), ...(pod?.spec?.containers ?? [])];
+  return all.find((c) => /podreach/i.test(c.image ?? ''))?.image;
+}
+
+function accessOf(r: ClusterReads): KubeAccess {
+  const list: (Outcome<unknown> | undefined)[] = [r.pod, r.node, r.daemonSets, r.nads, r.ipPools, r.kubernetesService, ...Object.values(r.configMaps)];
+  const all = list.filter((o): o is Outcome<unknown> => o !== undefined);
+  const usable = (o: Outcome<unknown>) => o.ok || o.status === 'not-found';
+  const fails = all.filter((o) => !usable(o)) as Extract<Outcome<unknown>, { ok: false }>[];
+  if (fails.length === 0 && r.pod?.ok && r.node?.ok) return 'ok';
+  if (all.length > 0 && fails.length === all.length) {
+    if (fails.every((f) => f.status === 'unreachable' || f.status === 'timeout')) return 'unreachable';
+    if (fails.every((f) => f.status === 'forbidden' || f.status === 'unauthorized')) return 'forbidden';
+    return 'error';
+  }
+  // The own pod is the anchor: without it the node and most facts are out of reach.
+  if (r.pod && !r.pod.ok && (r.pod.status === 'forbidden' || r.pod.status === 'unauthorized') && !r.node?.ok) return 'forbidden';
+  return 'partial';
+}
+
+/** One line per read that failed, naming the RBAC rule that would allow it. */
+function accessNotes(r: ClusterReads, cred: Credentials, api: Api): string[] {
+  const out: string[] = [];
+  const line = (o: Outcome<unknown> | undefined, what: string, grant: string) => {
+    if (!o || o.ok) return;
+    if (o.status === 'not-found') return;
+    const code = o.code ? ` ${o.code} ` : ' ';
+    const fix = o.status === 'forbidden' ? ` (grant ${grant})` : o.status === 'unauthorized' ? ` (credentials from ${cred.describe} rejected)` : '';
+    out.push(`API:${code}${o.status === 'forbidden' || o.status === 'unauthorized' ? '' : `${o.status} `}${what}${fix}: ${o.message}`.replace(/\s+/g, ' '));
+  };
+  if (!r.podName) out.push('API: own pod unknown (not running in a pod?): pass --pod NAME --namespace NS to read the pod and its node');
+  line(r.pod, `getting pod ${r.podName} in ${r.namespace}`, `get pods in ${r.namespace}`);
+  if (r.pod?.ok === false && r.pod.status === 'not-found') {
+    out.push(`API: pod ${r.podName} not found in ${r.namespace}: pass --pod NAME --namespace NS`);
+  }
+  line(r.node, 'getting our node', 'get nodes (ClusterRole)');
+  line(r.daemonSets, 'listing daemonsets in kube-system', 'list daemonsets in kube-system');
+  for (const [name, o] of Object.entries(r.configMaps)) line(o, `getting configmap kube-system/${name}`, `get configmaps ${name} in kube-system`);
+  line(r.nads, 'listing network-attachment-definitions in kube-system', 'list network-attachment-definitions.k8s.cni.cncf.io in kube-system');
+  line(r.ipPools, 'listing ippools.crd.projectcalico.org', 'list ippools.crd.projectcalico.org (ClusterRole)');
+  line(r.kubernetesService, 'getting service default/kubernetes', 'get services kubernetes in default');
+  void api;
+  // Collapse: when everything failed the same way, one line says it.
+  if (out.length > 4 && out.every((l) => l.includes('unreachable') || l.includes('timeout'))) {
+    return [`API: ${api.server} unreachable: ${out[0]?.split(': ').slice(-1)[0]}`];
+  }
+  return out;
+}

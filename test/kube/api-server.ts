@@ -1,0 +1,446 @@
+// A small kube-apiserver stand-in for tests: serves recorded objects (fixtures/*.json), authenticates bearer
+// tokens, enforces RBAC rules (403 Status bodies as the real server writes them), and when a pod is created it
+// really runs the pod's command (e.g. `podreach probe ...` inside the lab's node namespace), serving its
+// stdout as the pod log. It records every pod created and deleted, so a test can assert nothing is left.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttps } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Rule {
+  verbs: string[];
+  /** "pods", "pods/log", "nodes", "daemonsets", "network-attachment-definitions"... ("*" for all). */
+  resources: string[];
+  /** Namespaces the rule applies to; absent = all namespaces and cluster-scoped (a ClusterRole). */
+  namespaces?: string[];
+  resourceNames?: string[];
+}
+
+export interface Identity {
+  user: string;
+  rules: Rule[];
+}
+
+export interface StartedPod {
+  /** The pod as created (after defaulting). */
+  pod: PodLike;
+  argv: string[];
+}
+
+/** Maps a created pod's container command to a local process (argv), or undefined to leave it Pending. */
+export type PodRunner = (p: StartedPod) => { argv: string[]; env?: NodeJS.ProcessEnv } | undefined;
+
+export interface ApiServerOptions {
+  /** Recorded objects (a fixture's items). */
+  objects: KubeObject[];
+  /** CRDs installed (plural.group); resources of other CRD groups answer 404 like a real server. */
+  crds?: string[];
+  /** token → identity. */
+  tokens: Record<string, Identity>;
+  tls?: boolean;
+  host?: string;
+  port?: number;
+  runner?: PodRunner;
+  /** Namespaces that enforce Pod Security "restricted" (hostNetwork pods are refused). */
+  restrictedNamespaces?: string[];
+  /** Paths (regex) the server accepts but never answers: to test bounded calls. */
+  hang?: RegExp[];
+  /** Called after every change to the set of pods (for a state file). */
+  onChange?: (s: ApiServer) => void;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+type PodLike = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
+
+const KINDS: Record<string, { group: string; resource: string; list: string }> = {
+  Pod: { group: '', resource: 'pods', list: 'PodList' },
+  Node: { group: '', resource: 'nodes', list: 'NodeList' },
+  ConfigMap: { group: '', resource: 'configmaps', list: 'ConfigMapList' },
+  Service: { group: '', resource: 'services', list: 'ServiceList' },
+  DaemonSet: { group: 'apps', resource: 'daemonsets', list: 'DaemonSetList' },
+  NetworkAttachmentDefinition: { group: 'k8s.cni.cncf.io', resource: 'network-attachment-definitions', list: 'NetworkAttachmentDefinitionList' },
+  IPPool: { group: 'crd.projectcalico.org', resource: 'ippools', list: 'IPPoolList' },
+};
+const BUILTIN = new Set(['', 'apps']);
+
+interface Running {
+  child?: ChildProcess;
+  log: string;
+  timer?: NodeJS.Timeout;
+}
+
+export class ApiServer {
+  readonly url: string;
+  readonly caFile?: string;
+  /** Every request: "GET /api/v1/... 200". */
+  readonly requests: string[] = [];
+  readonly created: string[] = [];
+  readonly deleted: string[] = [];
+  private store = new Map<string, KubeObject>();
+  private running = new Map<string, Running>();
+  private rv = 5_000_000;
+
+  private server: Server;
+  private opts: ApiServerOptions;
+  private tmp: string | undefined;
+
+  private constructor(server: Server, opts: ApiServerOptions, url: string, caFile: string | undefined, tmp: string | undefined) {
+    this.server = server;
+    this.opts = opts;
+    this.tmp = tmp;
+    this.url = url;
+    this.caFile = caFile;
+    for (const o of opts.objects) this.store.set(this.key(o), structuredClone(o));
+  }
+
+  static async start(opts: ApiServerOptions): Promise<ApiServer> {
+    let tmp: string | undefined;
+    let caFile: string | undefined;
+    let server: Server;
+    const host = opts.host ?? '127.0.0.1';
+    const holder: { s?: ApiServer } = {};
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      holder.s?.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) status(res, 500, 'InternalError', String(err));
+      });
+    };
+    if (opts.tls !== false) {
+      tmp = mkdtempSync(join(tmpdir(), 'podreach-api-'));
+      caFile = join(tmp, 'ca.crt');
+      const key = join(tmp, 'tls.key');
+      // A self-signed serving certificate doubles as the CA clients trust (ca.crt, like a service account's).
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+        '-subj', '/CN=kube-apiserver', '-addext', `subjectAltName=IP:${host},DNS:kubernetes.default.svc`, '-keyout', key, '-out', caFile], { stdio: 'ignore' });
+      server = createHttps({ key: readFileSync(key), cert: readFileSync(caFile) }, handler);
+    } else {
+      server = createHttp(handler);
+    }
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = `${opts.tls === false ? 'http' : 'https'}://${host}:${port}`;
+    const s = new ApiServer(server, opts, url, caFile, tmp);
+    holder.s = s;
+    return s;
+  }
+
+  /** Live pods carrying podreach's probe label. */
+  podreachPods(): KubeObject[] {
+    return [...this.store.values()].filter((o) => o.kind === 'Pod' && o.metadata.labels?.['app.kubernetes.io/name'] === 'podreach');
+  }
+
+  pod(ns: string, name: string): PodLike | undefined {
+    return this.store.get(`/pods/${ns}/${name}`) as PodLike | undefined;
+  }
+
+  state(): object {
+    return { url: this.url, created: this.created, deleted: this.deleted, live: this.podreachPods().map((p) => `${p.metadata.namespace}/${p.metadata.name}`) };
+  }
+
+  async close(): Promise<void> {
+    for (const [, r] of this.running) stop(r);
+    this.running.clear();
+    this.server.closeAllConnections?.();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
+  }
+
+  private key(o: KubeObject): string {
+    const k = KINDS[o.kind];
+    if (!k) throw new Error(`fixture kind ${o.kind} not served`);
+    return `${k.group}/${k.resource}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const method = req.method ?? 'GET';
+    res.on('finish', () => this.requests.push(`${method} ${url.pathname} ${res.statusCode}`));
+    if (this.opts.hang?.some((r) => r.test(url.pathname))) return; // never answers
+    const route = parsePath(url.pathname);
+    if (!route) return status(res, 404, 'NotFound', 'the server could not find the requested resource');
+
+    const auth = req.headers.authorization ?? '';
+    const id = auth.startsWith('Bearer ') ? this.opts.tokens[auth.slice(7).trim()] : undefined;
+    if (!id) return status(res, 401, 'Unauthorized', 'Unauthorized');
+
+    const verb = method === 'GET' ? (route.name ? 'get' : 'list') : method === 'POST' ? 'create' : method === 'DELETE' ? 'delete' : method.toLowerCase();
+    const resource = route.sub ? `${route.resource}/${route.sub}` : route.resource;
+    if (!BUILTIN.has(route.group) && !(this.opts.crds ?? []).includes(`${route.resource}.${route.group}`)) {
+      return status(res, 404, 'NotFound', 'the server could not find the requested resource');
+    }
+    let body: PodLike | undefined;
+    if (verb === 'create') body = JSON.parse(await readBody(req)) as PodLike;
+    const name = route.name ?? body?.metadata?.name;
+    if (!allowed(id.rules, verb, resource, route.namespace, route.name)) {
+      const scope = route.namespace ? ` in the namespace "${route.namespace}"` : ' at the cluster scope';
+      const group = route.group;
+      return send(res, 403, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `${route.resource}${name ? ` "${name}"` : ''} is forbidden: User "${id.user}" cannot ${verb} resource "${route.resource}"${route.sub ? ` subresource "${route.sub}"` : ''} in API group "${group}"${scope}`,
+        reason: 'Forbidden',
+        details: { ...(name ? { name } : {}), ...(group ? { group } : {}), kind: route.resource },
+        code: 403,
+      });
+    }
+
+    const prefix = `${route.group}/${route.resource}/${route.namespace ?? ''}/`;
+    if (verb === 'list') {
+      const items = [...this.store.entries()].filter(([k]) => k.startsWith(prefix) || (route.namespace === undefined && k.startsWith(`${route.group}/${route.resource}/`))).map(([, o]) => o);
+      const sel = url.searchParams.get('labelSelector');
+      const picked = sel ? items.filter((o) => matches(o, sel)) : items;
+      const kind = Object.values(KINDS).find((k) => k.resource === route.resource)?.list ?? 'List';
+      return send(res, 200, { kind, apiVersion: route.version === 'v1' && !route.group ? 'v1' : `${route.group}/${route.version}`, metadata: { resourceVersion: String(this.rv) }, items: picked });
+    }
+    if (verb === 'create' && route.resource === 'pods' && body) return this.createPod(res, route.namespace ?? 'default', body);
+    const key = prefix + (route.name ?? '');
+    const obj = this.store.get(key);
+    if (!obj) return status(res, 404, 'NotFound', `${route.resource} "${route.name}" not found`, { name: route.name, kind: route.resource });
+    if (verb === 'get' && route.sub === 'log') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return void res.end(this.running.get(key)?.log ?? '');
+    }
+    if (verb === 'get') return send(res, 200, obj);
+    if (verb === 'delete') {
+      const r = this.running.get(key);
+      if (r) stop(r);
+      this.running.delete(key);
+      this.store.delete(key);
+      this.deleted.push(`${obj.metadata.namespace}/${obj.metadata.name}`);
+      this.opts.onChange?.(this);
+      return send(res, 200, { ...obj, metadata: { ...obj.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 0 } });
+    }
+    return status(res, 405, 'MethodNotAllowed', `${method} is not supported`);
+  }
+
+  private createPod(res: ServerResponse, ns: string, body: PodLike): void {
+    const name = body.metadata?.name;
+    if (!name) return void status(res, 422, 'Invalid', 'Pod "" is invalid: metadata.name: Required value');
+    if (body.metadata.namespace && body.metadata.namespace !== ns) {
+      return void status(res, 400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const key = `/pods/${ns}/${name}`;
+    if (this.store.has(key)) return void status(res, 409, 'AlreadyExists', `pods "${name}" already exists`, { name, kind: 'pods' });
+    const spec = (body.spec ?? {}) as { hostNetwork?: boolean; containers?: { name: string; command?: string[]; args?: string[] }[]; activeDeadlineSeconds?: number; nodeName?: string };
+    if (this.opts.restrictedNamespaces?.includes(ns) && spec.hostNetwork) {
+      return void status(res, 403, 'Forbidden', `pods "${name}" is forbidden: violates PodSecurity "restricted:latest": host namespaces (hostNetwork=true), allowPrivilegeEscalation != false, unrestricted capabilities (container "probe" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true, seccompProfile`, { name, kind: 'pods' });
+    }
+    const node = spec.nodeName ? (this.store.get(`/nodes//${spec.nodeName}`) as { status?: { addresses?: { type: string; address: string }[] } } | undefined) : undefined;
+    const hostIP = node?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+    const pod: PodLike = {
+      ...body,
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { ...body.metadata, namespace: ns, uid: randomUUID(), resourceVersion: String(++this.rv), creationTimestamp: new Date().toISOString() },
+      status: { phase: 'Pending', qosClass: 'Burstable', ...(hostIP ? { hostIP, podIP: spec.hostNetwork ? hostIP : undefined } : {}) },
+    };
+    this.store.set(key, pod);
+    this.created.push(`${ns}/${name}`);
+    this.opts.onChange?.(this);
+    send(res, 201, pod);
+
+    const c = spec.containers?.[0];
+    const argv = [...(c?.command ?? []), ...(c?.args ?? [])];
+    const plan = this.opts.runner?.({ pod, argv });
+    if (!plan) return;
+    const run: Running = { log: '' };
+    this.running.set(key, run);
+    const [cmd, ...args] = plan.argv;
+    const child = spawn(cmd as string, args, { env: plan.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    run.child = child;
+    pod.status = { ...pod.status, phase: 'Running', startTime: new Date().toISOString(), containerStatuses: [{ name: c?.name ?? 'probe', ready: true, restartCount: 0, state: { running: { startedAt: new Date().toISOString() } } }] };
+    child.stdout?.on('data', (d: Buffer) => {
+      run.log += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      run.log += d.toString();
+    });
+    if (spec.activeDeadlineSeconds) {
+      run.timer = setTimeout(() => {
+        stop(run);
+        if (this.store.get(key) === pod) pod.status = { ...pod.status, phase: 'Failed', reason: 'DeadlineExceeded', message: `Pod was active on the node longer than the specified deadline` };
+      }, spec.activeDeadlineSeconds * 1000);
+      run.timer.unref();
+    }
+    child.on('error', (err) => {
+      run.log += `exec failed: ${err.message}\n`;
+    });
+    child.on('close', (code) => {
+      if (run.timer) clearTimeout(run.timer);
+      run.child = undefined;
+      if (this.store.get(key) !== pod || pod.status?.phase === 'Failed') return;
+      const exitCode = code ?? 137;
+      pod.status = {
+        ...pod.status,
+        phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+        containerStatuses: [{ name: c?.name ?? 'probe', ready: false, restartCount: 0, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: new Date().toISOString() } } }],
+      };
+    });
+  }
+}
+
+function stop(r: Running): void {
+  if (r.timer) clearTimeout(r.timer);
+  const pid = r.child?.pid;
+  if (pid) {
+    try {
+      process.kill(-pid, 'SIGKILL'); // the whole process group we started (detached)
+    } catch {
+      // already gone
+    }
+  }
+}
+
+interface Route {
+  group: string;
+  version: string;
+  namespace?: string;
+  resource: string;
+  name?: string;
+  sub?: string;
+}
+
+function parsePath(path: string): Route | undefined {
+  const p = path.split('/').filter(Boolean);
+  let group = '';
+  let version: string;
+  let rest: string[];
+  if (p[0] === 'api' && p[1]) {
+    version = p[1];
+    rest = p.slice(2);
+  } else if (p[0] === 'apis' && p[1] && p[2]) {
+    group = p[1];
+    version = p[2];
+    rest = p.slice(3);
+  } else return undefined;
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [resource, name, sub] = rest;
+  if (!resource) return undefined;
+  return { group, version, namespace, resource, name, sub };
+}
+
+function allowed(rules: Rule[], verb: string, resource: string, ns: string | undefined, name: string | undefined): boolean {
+  return rules.some(
+    (r) =>
+      (r.verbs.includes('*') || r.verbs.includes(verb)) &&
+      (r.resources.includes('*') || r.resources.includes(resource)) &&
+      (!r.namespaces || (ns !== undefined && r.namespaces.includes(ns))) &&
+      (!r.resourceNames || (name !== undefined && r.resourceNames.includes(name))),
+  );
+}
+
+function matches(o: KubeObject, selector: string): boolean {
+  return selector.split(',').every((term) => {
+    const [k, v] = term.split('=');
+    return k !== undefined && o.metadata.labels?.[k] === v;
+  });
+}
+
+function send(res: ServerResponse, code: number, body: unknown): void {
+  res.writeHead(code, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function status(res: ServerResponse, code: number, reason: string, message: string, details?: object): void {
+  send(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let s = '';
+    req.on('data', (d: Buffer) => {
+      s += d.toString();
+      if (s.length > 1_000_000) reject(new Error('body too large'));
+    });
+    req.on('end', () => resolve(s));
+    req.on('error', reject);
+  });
+}
+
+// ---------- fixtures, identities, client files ----------
+
+export interface Fixture {
+  items: KubeObject[];
+  'x-podreach-fixture': { note: string; crds: string[] };
+}
+
+export const FLAVOURS = ['cce-tunnel', 'cce-vpc', 'cce-turbo', 'eks', 'gke', 'calico', 'aks-overlay'] as const;
+export type Flavour = (typeof FLAVOURS)[number];
+
+/** A recorded cluster; `rewrite` swaps address prefixes (e.g. a 172.17.0.0/16 container CIDR). */
+export function loadFixture(name: Flavour, rewrite: [string, string][] = []): Fixture {
+  let text = readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8');
+  for (const [a, b] of rewrite) text = text.split(a).join(b);
+  return JSON.parse(text) as Fixture;
+}
+
+export const SA_USER = 'system:serviceaccount:default:podreach';
+
+/** Rules as manifests/rbac*.yaml grant them, parsed from the files themselves. */
+export function rulesFromManifests(files: string[], podNamespace = 'default'): Rule[] {
+  const out: Rule[] = [];
+  for (const f of files) {
+    const text = readFileSync(new URL(`../../manifests/${f}`, import.meta.url), 'utf8');
+    for (const doc of text.split(/^---\s*$/m)) {
+      const kind = doc.match(/^kind:\s*(\S+)/m)?.[1];
+      if (kind !== 'Role' && kind !== 'ClusterRole') continue;
+      const ns = doc.match(/^metadata:\n(?:\s+.*\n)*?\s+namespace:\s*(\S+)/m)?.[1];
+      for (const block of doc.split(/\n\s*- apiGroups:/).slice(1)) {
+        const list = (key: string) => {
+          const m = block.match(new RegExp(`${key}:\\s*\\[([^\\]]*)\\]`));
+          return m ? (m[1] ?? '').split(',').map((s) => s.trim().replace(/["']/g, '')).filter(Boolean) : undefined;
+        };
+        const verbs = list('verbs') ?? [];
+        const resources = list('resources') ?? [];
+        const names = list('resourceNames');
+        const namespace = kind === 'Role' ? (ns === 'NAMESPACE' || !ns ? podNamespace : ns) : undefined;
+        out.push({ verbs, resources, ...(namespace ? { namespaces: [namespace] } : {}), ...(names ? { resourceNames: names } : {}) });
+      }
+    }
+  }
+  return out;
+}
+
+/** A service-account token that looks like one (JWT with sub); the test server only compares strings. */
+export function fakeToken(user = SA_USER): string {
+  const b = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${b({ alg: 'RS256', kid: 'test' })}.${b({ iss: 'https://kubernetes.default.svc.cluster.local', sub: user, aud: ['https://kubernetes.default.svc.cluster.local'] })}.c2lnbmF0dXJl`;
+}
+
+export function writeKubeconfig(dir: string, server: ApiServer | string, token: string, caFile?: string, namespace = 'default'): string {
+  const url = typeof server === 'string' ? server : server.url;
+  const ca = typeof server === 'string' ? caFile : server.caFile;
+  const file = join(dir, 'kubeconfig');
+  const cluster = ca ? `    certificate-authority: ${ca}` : '    insecure-skip-tls-verify: true';
+  writeFileSync(
+    file,
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: ${url}\n${cluster}\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: podreach\n    namespace: ${namespace}\ncurrent-context: test\nusers:\n- name: podreach\n  user:\n    token: ${token}\n`,
+  );
+  return file;
+}
+
+/** A directory shaped like /var/run/secrets/kubernetes.io/serviceaccount. */
+export function writeServiceAccount(dir: string, token: string, caFile: string | undefined, namespace = 'default'): string {
+  writeFileSync(join(dir, 'token'), token);
+  writeFileSync(join(dir, 'namespace'), namespace);
+  if (caFile) writeFileSync(join(dir, 'ca.crt'), readFileSync(caFile));
+  return dir;
+}
