@@ -7,7 +7,7 @@ export interface ContextFlags {
   podIp?: string;
   nodeIp?: string;
   containerCidr?: string;
-  vpcCidr?: string[];
+  vpcCidr?: readonly string[];
   serviceCidr?: string;
   networkModel?: string;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import { localAddresses, readDefaultRoute, readResolvConf } from '../net/host.ts';
 import { subnetOf } from '../net/ip.ts';
 import type { Fact, PodContext } from './types.ts';
 
@@ -22,45 +23,11 @@ function read(path: string): string | undefined {
   }
 }
 
-/** Little-endian hex from /proc/net/route → dotted quad. */
-function hexToIp(hex: string): string {
-  const n = Number.parseInt(hex, 16);
-  return [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255].join('.');
-}
-
-export function defaultRoute(procNetRoute = read('/proc/net/route')): { iface: string; gateway: string } | undefined {
-  for (const line of (procNetRoute ?? '').split('\n').slice(1)) {
-    const [iface, dest, gw, , , , , mask] = line.trim().split(/\s+/);
-    if (iface && dest === '00000000' && mask === '00000000' && gw) return { iface, gateway: hexToIp(gw) };
-  }
-  return undefined;
-}
-
-export interface ResolvConf {
-  nameservers: string[];
-  search: string[];
-  options: string[];
-}
-
-export function parseResolvConf(text: string | undefined): ResolvConf {
-  const out: ResolvConf = { nameservers: [], search: [], options: [] };
-  for (const raw of (text ?? '').split('\n')) {
-    const [key, ...rest] = raw.replace(/[#;].*/, '').trim().split(/\s+/);
-    if (key === 'nameserver' && rest[0]) out.nameservers.push(rest[0]);
-    else if (key === 'search' || key === 'domain') out.search.push(...rest);
-    else if (key === 'options') out.options.push(...rest);
-  }
-  return out;
-}
-
 export function localFacts(): LocalFacts {
   const facts: PodContext = {};
-  const route = defaultRoute();
+  const route = readDefaultRoute();
   const ifaces = networkInterfaces();
-  const addresses: string[] = [];
-  for (const list of Object.values(ifaces)) {
-    for (const a of list ?? []) if (!a.internal && !a.address.startsWith('fe80')) addresses.push(a.address);
-  }
+  const addresses = localAddresses();
   let interfaceSubnet: string | undefined;
   if (route) {
     facts.gateway = fact(route.gateway, `default route via ${route.gateway} dev ${route.iface}`);
@@ -77,7 +44,7 @@ export function localFacts(): LocalFacts {
     const first = addresses.find((a) => !a.includes(':'));
     if (first) facts.podIp = fact(first, 'first non-loopback address (no default route)', 0.6);
   }
-  const resolv = parseResolvConf(read('/etc/resolv.conf'));
+  const resolv = readResolvConf();
   if (resolv.nameservers.length) {
     facts.dnsServers = { value: resolv.nameservers, source: 'resolv.conf', confidence: 0.95, note: '/etc/resolv.conf' };
   }

@@ -1,39 +1,7 @@
 import { promises as dnsp } from 'node:dns';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { type ResolvConf, readResolvConf } from '../net/host.ts';
 import type { DnsResult, DnsStatus } from './types.ts';
-
-export interface ResolvConf {
-  nameservers: string[];
-  search: string[];
-  ndots: number;
-}
-
-/** Pure: the parts of resolv.conf that decide which names get asked (glibc rules: last `search` wins). */
-export function parseResolvConf(text: string): ResolvConf {
-  const conf: ResolvConf = { nameservers: [], search: [], ndots: 1 };
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/[#;].*$/, '').trim();
-    const [key, ...rest] = line.split(/\s+/);
-    if (key === 'nameserver' && rest[0]) conf.nameservers.push(rest[0]);
-    else if (key === 'search' || key === 'domain') conf.search = rest.filter((d) => d !== '.');
-    else if (key === 'options') {
-      for (const opt of rest) {
-        const m = /^ndots:(\d+)$/.exec(opt);
-        if (m) conf.ndots = Math.min(Number(m[1]), 15);
-      }
-    }
-  }
-  return conf;
-}
-
-export function readResolvConf(path = '/etc/resolv.conf'): ResolvConf {
-  try {
-    return parseResolvConf(readFileSync(path, 'utf8'));
-  } catch {
-    return { nameservers: [], search: [], ndots: 1 };
-  }
-}
 
 /**
  * Pure: the names a pod's resolver tries, in order. Fewer than `ndots` dots → search domains first,

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolveName, type ResolveOptions } from './dns.ts';
-import { localAddresses, readDefaultGateway } from './gateway.ts';
+import { localAddresses, readDefaultRoute } from '../net/host.ts';
 import { GATEWAY_ICMP, probeIcmp, TARGET_ICMP } from './icmp.ts';
 import { RttTracker } from './rtt.ts';
 import { needsDns } from './target.ts';
@@ -48,7 +48,7 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   const out: Target = { ...target };
   // A loopback target never crosses the gateway: never ping it then (tests probe 127.0.0.1 from the host).
   const loopback = /^(127\.|::1$|localhost$)/.test(target.ip ?? target.host);
-  const gatewayIp = loopback ? undefined : opts.gateway === undefined ? readDefaultGateway() : (opts.gateway ?? undefined);
+  const gatewayIp = loopback ? undefined : opts.gateway === undefined ? readDefaultRoute()?.gateway : (opts.gateway ?? undefined);
 
   let gatewayProbe: Promise<(IcmpResult & { ip: string }) | undefined> = Promise.resolve(undefined);
   if (gatewayIp) {

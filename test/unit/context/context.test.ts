@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gatherContext } from '../../../src/context/index.ts';
 import type { LocalFacts } from '../../../src/context/local.ts';
-import { defaultRoute, parseResolvConf } from '../../../src/context/local.ts';
+import { parseDefaultRoute, parseResolvConf } from '../../../src/net/host.ts';
 import { UsageError } from '../../../src/cli/errors.ts';
 
 const local = (podIp: string, mtu: number, subnet: string): LocalFacts => ({
@@ -86,14 +86,14 @@ describe('context sources', () => {
 describe('pod-local parsing', () => {
   it('finds the default route in /proc/net/route', () => {
     const text = 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\neth0\t00000000\t0101A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\neth0\t0001A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n';
-    expect(defaultRoute(text)).toEqual({ iface: 'eth0', gateway: '192.168.1.1' });
-    expect(defaultRoute('Iface\tDestination\n')).toBeUndefined();
+    expect(parseDefaultRoute(text)).toEqual({ iface: 'eth0', gateway: '192.168.1.1' });
+    expect(parseDefaultRoute('Iface\tDestination\n')).toBeUndefined();
   });
 
   it('parses resolv.conf as a pod writes it', () => {
     const r = parseResolvConf('nameserver 10.247.3.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions single-request-reopen timeout:2 ndots:5\n# comment\n');
     expect(r.nameservers).toEqual(['10.247.3.10']);
     expect(r.search).toHaveLength(3);
-    expect(r.options).toContain('ndots:5');
+    expect(r.ndots).toBe(5);
   });
 });

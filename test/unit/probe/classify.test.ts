@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { candidateNames, classifyDnsError, parseResolvConf } from '../../../src/probe/dns.ts';
-import { parseDefaultGateway } from '../../../src/probe/gateway.ts';
+import { parseDefaultRoute, parseResolvConf } from '../../../src/net/host.ts';
+import { candidateNames, classifyDnsError } from '../../../src/probe/dns.ts';
 import { classifyErrno } from '../../../src/probe/tcp.ts';
 
 describe('classifyErrno', () => {
@@ -71,18 +71,18 @@ describe('resolv.conf and the search list', () => {
   });
 });
 
-describe('parseDefaultGateway', () => {
+describe('parseDefaultRoute', () => {
   const header = 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT';
   it('reads the little-endian gateway of the default route', () => {
     const table = `${header}\neth0\t00000000\t0101FEA9\t0003\t0\t0\t0\t00000000\t0\t0\t0\neth0\t0001FEA9\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n`;
-    expect(parseDefaultGateway(table)).toBe('169.254.1.1');
+    expect(parseDefaultRoute(table)?.gateway).toBe('169.254.1.1');
   });
   it('picks the lowest metric and ignores non-gateway defaults', () => {
     const table = `${header}\nwg0\t00000000\t00000000\t0001\t0\t0\t0\t00000000\t0\t0\t0\neth1\t00000000\t010A000A\t0003\t0\t0\t200\t00000000\t0\t0\t0\neth0\t00000000\t0102A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n`;
-    expect(parseDefaultGateway(table)).toBe('192.168.2.1');
+    expect(parseDefaultRoute(table)?.gateway).toBe('192.168.2.1');
   });
   it('returns undefined without a default route', () => {
-    expect(parseDefaultGateway(header)).toBeUndefined();
-    expect(parseDefaultGateway('')).toBeUndefined();
+    expect(parseDefaultRoute(header)?.gateway).toBeUndefined();
+    expect(parseDefaultRoute('')?.gateway).toBeUndefined();
   });
 });

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+
+// What this network namespace says about itself: default route, addresses, resolver. No privileges.
+
+/**
+ * Pure: the IPv4 default route from /proc/net/route text. Addresses there are hex in host byte
+ * order (little-endian on every platform we run on); RTF_GATEWAY is flag 0x2. Lowest metric wins.
+ */
+export function parseDefaultRoute(routeTable: string): { iface: string; gateway: string } | undefined {
+  let best: { iface: string; gateway: string; metric: number } | undefined;
+  for (const line of routeTable.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 8) continue;
+    const [iface, dest, gw, flags, , , metric, mask] = f;
+    if (dest !== '00000000' || mask !== '00000000') continue;
+    if ((Number.parseInt(flags ?? '0', 16) & 0x2) === 0 || !/^[0-9A-Fa-f]{8}$/.test(gw ?? '')) continue;
+    const n = Number.parseInt(gw as string, 16);
+    const ip = [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff].join('.');
+    const m = Number(metric);
+    if (!best || m < best.metric) best = { iface: iface as string, gateway: ip, metric: m };
+  }
+  return best && { iface: best.iface, gateway: best.gateway };
+}
+
+export function readDefaultRoute(path = '/proc/net/route'): { iface: string; gateway: string } | undefined {
+  try {
+    return parseDefaultRoute(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Addresses a peer could see from this namespace: not loopback, not IPv6 link-local. */
+export function localAddresses(): string[] {
+  const out: string[] = [];
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (a.internal) continue;
+      if (a.family === 'IPv6' && /^fe[89ab]/i.test(a.address)) continue;
+      out.push(a.address);
+    }
+  }
+  return out;
+}
+
+export interface ResolvConf {
+  nameservers: string[];
+  search: string[];
+  ndots: number;
+}
+
+/** Pure: the parts of resolv.conf that decide which names get asked (glibc rules: last `search` wins). */
+export function parseResolvConf(text: string): ResolvConf {
+  const conf: ResolvConf = { nameservers: [], search: [], ndots: 1 };
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/[#;].*$/, '').trim();
+    const [key, ...rest] = line.split(/\s+/);
+    if (key === 'nameserver' && rest[0]) conf.nameservers.push(rest[0]);
+    else if (key === 'search' || key === 'domain') conf.search = rest.filter((d) => d !== '.');
+    else if (key === 'options') {
+      for (const opt of rest) {
+        const m = /^ndots:(\d+)$/.exec(opt);
+        if (m) conf.ndots = Math.min(Number(m[1]), 15);
+      }
+    }
+  }
+  return conf;
+}
+
+export function readResolvConf(path = '/etc/resolv.conf'): ResolvConf {
+  try {
+    return parseResolvConf(readFileSync(path, 'utf8'));
+  } catch {
+    return { nameservers: [], search: [], ndots: 1 };
+  }
+}
