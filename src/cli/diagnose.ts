@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { gatherContext } from '../context/index.ts';
+import { gatherContext, localFacts } from '../context/index.ts';
 import type { ContextFlags } from '../context/flags.ts';
+import type { ContextReport } from '../context/types.ts';
 import { cidrFacts } from '../diagnose/cidr.ts';
 import { diagnose } from '../diagnose/engine.ts';
 import { runProbes } from '../probe/run.ts';
 import { parseTarget } from '../probe/target.ts';
-import type { ProbeEvent, ProbeReport } from '../probe/types.ts';
+import type { ProbeEvent, ProbeReport, Target } from '../probe/types.ts';
 import { buildReport, type PodreachReport } from '../render/report.ts';
+import type { KubeContext, KubeOptions } from '../kube/index.ts';
 import { UsageError } from './errors.ts';
 
 export interface DiagnoseOptions {
@@ -18,6 +20,15 @@ export interface DiagnoseOptions {
   env: NodeJS.ProcessEnv;
   version: string;
   onEvent?: (e: ProbeEvent) => void;
+  /** Called once the context is gathered, before probing: lets the TUI draw the context panel at once. */
+  onContext?: (context: ContextReport, target: Target) => void;
+  /** Kubernetes API use; `false` = don't try (--no-api). */
+  kube?: KubeOptions | false;
+  /** Run the probe from the node through a short-lived pod (default: when the API allows it). */
+  nodeProbe?: boolean;
+  /** Image for the node-probe pod (--image). */
+  image?: string;
+  signal?: AbortSignal;
 }
 
 export function readNodeReport(path: string): ProbeReport {
@@ -40,18 +51,43 @@ export function readNodeReport(path: string): ProbeReport {
   return r as ProbeReport;
 }
 
-/** The whole pipeline: context → probe → diagnose → report. Probing starts first; context is cheap. */
+/** The whole pipeline: context → probe (pod, and node when it can) → diagnose → report. */
 export async function runDiagnose(targetInput: string, opts: DiagnoseOptions): Promise<PodreachReport> {
   const t0 = performance.now();
   const target = parseTarget(targetInput, opts.port);
-  const node = opts.nodeReport ? readNodeReport(opts.nodeReport) : undefined;
-  if (node && node.target.ip && target.ip && node.target.ip !== target.ip) {
-    throw new UsageError(`--node-report probed ${node.target.ip}, not ${target.ip}`);
+  const fileNode = opts.nodeReport ? readNodeReport(opts.nodeReport) : undefined;
+  if (fileNode?.target.ip && target.ip && fileNode.target.ip !== target.ip) {
+    throw new UsageError(`--node-report probed ${fileNode.target.ip}, not ${target.ip}`);
   }
   // Context first: it validates every flag, and nothing may be sent before the input is known good.
-  const context = gatherContext({ flags: opts.context, env: opts.env, nodeReport: node });
+  const local = localFacts();
+  const early = gatherContext({ flags: opts.context, env: opts.env, nodeReport: fileNode, local });
+  opts.onContext?.(early, target);
   const probing = runProbes(target, { role: 'pod', timeoutMs: opts.timeoutMs, onEvent: opts.onEvent });
+  // The API client loads lazily and in parallel with probing: it must not delay the verdict.
+  const kube = opts.kube === false ? undefined : await loadKube(opts.kube ?? {}, opts.env);
+  let node = fileNode;
+  const notes: string[] = [];
+  if (!node && kube && opts.nodeProbe !== false) {
+    const { runNodeProbe } = await import('../kube/index.ts');
+    const r = await runNodeProbe(kube, targetInput, {
+      image: opts.image,
+      timeoutMs: Math.max(20_000, (opts.timeoutMs ?? 2500) * 8),
+      signal: opts.signal,
+    });
+    node = r.report;
+    if (!node) notes.push(`node side: ${r.error ?? 'no report'}; by hand: ${r.manualCommand}`);
+  }
   const pod = await probing;
+  const context = gatherContext({
+    flags: opts.context,
+    env: opts.env,
+    nodeReport: node,
+    local,
+    api: kube?.facts,
+    apiNotes: [...(kube?.notes ?? []), ...notes],
+    apiMissing: kube?.missing,
+  });
   const tProbe = performance.now();
   const resolved = { ...target, ip: pod.target.ip ?? target.ip };
   const cidr = cidrFacts(resolved.ip, context.facts);
@@ -67,6 +103,11 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions): P
     diagnosis,
     timings: { probeMs: round(tProbe - t0), diagnoseMs: round(tEnd - tProbe), totalMs: round(tEnd - t0) },
   });
+}
+
+async function loadKube(opts: KubeOptions, env: NodeJS.ProcessEnv): Promise<KubeContext> {
+  const { loadKubeContext } = await import('../kube/index.ts');
+  return loadKubeContext({ ...opts, env });
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { runDiagnose } from './diagnose.ts';
 import { UsageError } from './errors.ts';
@@ -30,7 +31,8 @@ function program(): Command {
     .description('probe TARGET from this pod and name the cause when it is unreachable')
     .argument('<target>', 'IP, IP:PORT, HOST:PORT, [v6]:PORT, or a URL (http://, redis://, mysql://, ...)')
     .option('-p, --port <port>', 'port to test (overrides TARGET)', int('--port'))
-    .addOption(outputOption(process.stdout.isTTY ? 'text' : 'text'))
+    // No default: without -o, a terminal on stdout gets the live view (src/cli/tui.ts), anything else text.
+    .addOption(new Option('-o, --output <format>', 'text or json (default: live view on a terminal, else text)').choices(['text', 'json'] as const))
     .option('--pod-ip <ip>', 'this pod\'s IP (env PODREACH_POD_IP, POD_IP)')
     .option('--node-ip <ip>', 'IP of the node running this pod (env PODREACH_NODE_IP, NODE_IP, HOST_IP)')
     .option('--container-cidr <cidr>', 'the cluster\'s container CIDR (ENI: the container subnet)')
@@ -39,9 +41,17 @@ function program(): Command {
     .option('--network-model <model>', 'tunnel, vpc, eni or auto')
     .option('--node-report <file>', 'JSON from `podreach probe TARGET -o json` run on the node')
     .option('--timeout <ms>', 'overall probe budget in ms', int('--timeout'), 2500)
+    .option('--kubeconfig <file>', 'kubeconfig to read the pod, node and cluster from (default: service account, $KUBECONFIG, ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('-n, --namespace <ns>', 'namespace of the pod')
+    .option('--pod <name>', 'the pod to diagnose for (default: this pod, by hostname)')
+    .option('--no-api', 'do not use the Kubernetes API')
+    .option('--no-node-probe', 'do not start a short-lived pod on the node to probe from there')
+    .option('--image <image>', 'image for the node-probe pod (default: the image podreach runs from)')
     .option('--no-color', 'no colour (also NO_COLOR)')
     .action(async (targetInput, o) => {
-      const report = await runDiagnose(targetInput, {
+      const color = o.color && !process.env.NO_COLOR && process.stdout.isTTY === true;
+      const diagnoseOpts = {
         port: o.port,
         timeoutMs: o.timeout,
         nodeReport: o.nodeReport,
@@ -55,11 +65,22 @@ function program(): Command {
         },
         env: process.env,
         version: VERSION,
-      });
+        kube: o.api ? { kubeconfig: o.kubeconfig, context: o.context, namespace: o.namespace, pod: o.pod } : (false as const),
+        nodeProbe: o.nodeProbe,
+        image: o.image,
+        signal: interrupted.signal,
+      };
+      // --- TUI (issue #5): no -o and stdout is a terminal ---
+      if (o.output === undefined && process.stdout.isTTY) {
+        const { runTui } = await import('./tui.ts');
+        process.exitCode = await runTui(targetInput, diagnoseOpts, { color });
+        return;
+      }
+      // --- end TUI ---
+      const report = await runDiagnose(targetInput, diagnoseOpts);
       if (o.output === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
         const { renderText, COLOR, PLAIN } = await import('../render/text.ts');
-        const color = o.color && !process.env.NO_COLOR && process.stdout.isTTY;
         process.stdout.write(renderText(report, color ? COLOR : PLAIN));
       }
       process.exitCode = report.diagnosis.reachable ? EXIT.reachable : EXIT.notReachable;
@@ -87,7 +108,21 @@ function program(): Command {
   return cli;
 }
 
+/** Ctrl-C aborts what podreach created (the node-probe pod) before the process ends. */
+const interrupted = new AbortController();
+
 export async function main(argv: string[]): Promise<number> {
+  const onSignal = (sig: NodeJS.Signals) => {
+    // Nothing listening means nothing to clean up: leave at once.
+    if (interrupted.signal.aborted || getEventListeners(interrupted.signal, 'abort').length === 0) {
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    }
+    interrupted.abort(new Error(sig));
+    // Give the cleanup a bounded moment, then leave with the conventional code.
+    setTimeout(() => process.exit(sig === 'SIGINT' ? 130 : 143), 5000).unref();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     await program().parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);
