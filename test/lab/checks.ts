@@ -1,0 +1,175 @@
+// Verifies that a built scenario fails (or works) FOR ITS STATED REASON, with plain tools run inside the
+// namespaces and the peers' own counters and routes. Shared by the vitest selftest and `cli.ts selftest`.
+import { join } from 'node:path';
+import { LAB_DIR, NODE, type Lab } from './lab.ts';
+import { ECS, NODE_IP, PEER, REDIS } from './scenarios.ts';
+import type { Role } from './topology.ts';
+
+export interface CheckResult {
+  ok: boolean;
+  evidence: string;
+  problems: string[];
+}
+
+interface Tcp {
+  status: string;
+  errno?: string;
+  reply?: string;
+  ms: number;
+}
+
+const CLIENT = join(LAB_DIR, 'client.ts');
+const TCP_WAIT_MS = 1500;
+
+async function client(lab: Lab, role: Role, args: string[]): Promise<Tcp & { addresses?: string[] }> {
+  const r = await lab.exec(role, [NODE, CLIENT, ...args], { timeoutMs: 6000 });
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    return { status: 'error', errno: `client: ${(r.stderr || r.stdout).trim().slice(0, 120)}`, ms: r.ms };
+  }
+}
+
+function tcp(lab: Lab, role: Role, ip: string, port: number): Promise<Tcp> {
+  const send = port === 6379 ? 'PING\\r\\n' : port === 80 ? 'GET / HTTP/1.0\\r\\n\\r\\n' : undefined;
+  return client(lab, role, ['tcp', ip, String(port), '--timeout', String(TCP_WAIT_MS), ...(send ? ['--send', send] : []), ...(port === 6379 ? ['--expect', '+PONG'] : [])]);
+}
+
+/** One echo with a 1 s bound: 'reply', 'unreachable' (with ping's line) or 'no-reply'. */
+async function ping(lab: Lab, role: Role, ip: string): Promise<{ status: string; line: string }> {
+  const r = await lab.exec(role, ['ping', '-n', '-c', '1', '-W', '1', ip], { timeoutMs: 4000 });
+  const line = r.stdout.split('\n').find((l) => /Unreachable|Prohibited/i.test(l)) ?? '';
+  if (line) return { status: 'unreachable', line: line.trim() };
+  return { status: r.code === 0 ? 'reply' : 'no-reply', line: '' };
+}
+
+async function routeGet(lab: Lab, role: Role, ip: string): Promise<string> {
+  const r = await lab.exec(role, ['ip', 'route', 'get', ip], { timeoutMs: 3000 });
+  return (r.stdout || r.stderr).split('\n')[0]?.trim() ?? '';
+}
+
+function served(t: Tcp, port: number): boolean {
+  if (t.status !== 'open') return false;
+  if (port === 6379) return (t.reply ?? '').includes('+PONG');
+  if (port === 80) return /^HTTP\/1\.0 200/.test(t.reply ?? '');
+  return true;
+}
+
+const show = (t: Tcp) => `${t.status}${t.errno ? ` ${t.errno}` : ''} in ${t.ms} ms`;
+
+export async function checkScenario(lab: Lab): Promise<CheckResult> {
+  const s = lab.scenario;
+  const problems: string[] = [];
+  const ev: string[] = [];
+  const expect = (cond: boolean, what: string) => {
+    if (!cond) problems.push(what);
+  };
+
+  let ip = s.target.host;
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) {
+    const d = await client(lab, 'pod', ['dns', ip, '--timeout', '2000']);
+    const g = await lab.exec('pod', ['getent', 'ahostsv4', ip], { timeoutMs: 6000 });
+    if (s.expectedCause === 'dns') {
+      expect(d.status === 'nxdomain', `pod resolver gave ${d.status} ${d.errno ?? ''} for ${ip}, expected NXDOMAIN`);
+      expect(g.code === 2, `getent ahostsv4 ${ip} exited ${g.code}, expected 2 (not found)`);
+      const ok = await client(lab, 'pod', ['dns', 'ecs.lab.internal']);
+      expect(ok.status === 'ok', 'the same server does resolve ecs.lab.internal');
+      ev.push(`pod resolver: ${ip} NXDOMAIN (${d.errno}) in ${d.ms} ms, getent exit 2 via search list; ecs.lab.internal → ${ok.addresses?.join(',')}`);
+      return { ok: problems.length === 0, evidence: ev.join('; '), problems };
+    }
+    expect(d.status === 'ok' && d.addresses?.length === 1, `pod resolver gave ${d.status} for ${ip}`);
+    expect(g.code === 0, `getent ahostsv4 ${ip} exited ${g.code} (search list + ndots:5 must still resolve it)`);
+    ip = d.addresses?.[0] ?? ip;
+    ev.push(`${s.target.host} → ${ip} (dns ${d.ms} ms)`);
+  }
+  const port = s.target.port;
+  const peerRole: Role = ip === ECS ? 'ecs' : ip === REDIS ? 'redis' : ip === PEER ? 'peer' : 'ecs';
+  // What source the peer should see for the pod's traffic: the node IP under tunnel SNAT, else the pod IP.
+  const seenCounter = s.model === 'tunnel' ? 'src-node' : 'src-pod';
+  const seenIp = s.model === 'tunnel' ? NODE_IP : lab.podIp;
+  const dropComment = peerRole === 'redis' ? 'whitelist-drop' : 'sg-drop';
+  const before = {
+    drop: await lab.iptablesCounter(peerRole, dropComment),
+    seen: await lab.iptablesCounter(peerRole, seenCounter),
+  };
+
+  if (s.expectedCause === 'route' && !s.build.peering) {
+    // ICMP errors are rate-limited per destination: ping first, one at a time, before any TCP.
+    const pp = await ping(lab, 'pod', ip);
+    const np = await ping(lab, 'node', ip);
+    expect(/Destination Net Unreachable/.test(pp.line), `pod ping: ${pp.status} ${pp.line}, expected Destination Net Unreachable`);
+    expect(/Destination Net Unreachable/.test(np.line), `node ping: ${np.status} ${np.line}, expected Destination Net Unreachable`);
+    const pt = await tcp(lab, 'pod', ip, port);
+    expect(pt.status === 'unreachable' || pt.status === 'timeout', `pod tcp ${show(pt)}`);
+    const rg = await routeGet(lab, 'vpcr', ip);
+    expect(/unreachable/i.test(rg), `vpcr: ip route get ${ip} → "${rg}", expected unreachable`);
+    const seen = (await lab.iptablesCounter('peer', 'syn-in')) - 0;
+    expect(seen === 0, `peer saw ${seen} SYNs, expected none`);
+    ev.push(`pod: "${pp.line}"; node: "${np.line}"; pod tcp ${show(pt)}; vpcr: ${rg}; peer saw 0 SYN`);
+    return { ok: problems.length === 0, evidence: ev.join('; '), problems };
+  }
+
+  const [pt, nt] = await Promise.all([tcp(lab, 'pod', ip, port), tcp(lab, 'node', ip, port)]);
+  const after = {
+    drop: (await lab.iptablesCounter(peerRole, dropComment)) - before.drop,
+    seen: (await lab.iptablesCounter(peerRole, seenCounter)) - before.seen,
+  };
+  const sawPod = `${peerRole} saw ${after.seen} SYN from ${seenIp}`;
+
+  switch (s.expectedCause) {
+    case 'reachable': {
+      expect(served(pt, port), `pod tcp ${show(pt)} reply=${JSON.stringify(pt.reply ?? '')}`);
+      expect(served(nt, port), `node tcp ${show(nt)}`);
+      expect(after.seen > 0, `${peerRole} did not see the pod's traffic from ${seenIp}`);
+      expect(after.drop === 0, `${dropComment} rose by ${after.drop}`);
+      ev.push(`pod tcp ${show(pt)} (${(pt.reply ?? '').split('\r\n')[0] || 'open'}); ${sawPod}`);
+      break;
+    }
+    case 'security-group':
+    case 'whitelist': {
+      expect(pt.status === 'timeout', `pod tcp ${show(pt)}, expected timeout`);
+      expect(after.drop > 0, `${dropComment} on ${peerRole} did not rise`);
+      expect(after.seen > 0, `${peerRole} never saw a SYN from ${seenIp}`);
+      // Tunnel: the peer sees the node for both, so the node fails too; vpc/eni: the node is allowed.
+      if (s.model === 'tunnel') expect(nt.status === 'timeout', `node tcp ${show(nt)}, expected timeout too`);
+      else expect(served(nt, port), `node tcp ${show(nt)}, expected success`);
+      ev.push(`pod tcp ${show(pt)}; node tcp ${show(nt)}; ${dropComment} +${after.drop}; ${sawPod}`);
+      if (peerRole === 'redis') {
+        const pg = await ping(lab, 'node', ip);
+        expect(pg.status === 'no-reply', `redis answered ping from the node (${pg.status})`);
+        ev.push('redis ignores ping');
+      }
+      break;
+    }
+    case 'route': {
+      expect(pt.status === 'timeout', `pod tcp ${show(pt)}, expected timeout`);
+      expect(served(nt, port), `node tcp ${show(nt)}, expected success`);
+      expect(after.seen > 0, `peer never saw the pod's SYN (${seenIp})`);
+      const rg = await routeGet(lab, 'vpcr2', lab.podIp);
+      expect(/unreachable/i.test(rg), `vpcr2: ip route get ${lab.podIp} → "${rg}", expected unreachable`);
+      ev.push(`pod tcp ${show(pt)}; node tcp ${show(nt)}; ${sawPod}; vpcr2 route get ${lab.podIp}: ${rg}`);
+      break;
+    }
+    case 'docker-bridge-conflict': {
+      const bridge = s.build.ecsBridge?.name ?? '?';
+      expect(pt.status === 'timeout', `pod tcp ${show(pt)}, expected timeout`);
+      expect(served(nt, port), `node tcp ${show(nt)}, expected success`);
+      expect(after.seen > 0, `ECS never saw the pod's SYN`);
+      expect(after.drop === 0, `sg-drop rose by ${after.drop}: the SG, not the bridge, dropped it`);
+      const rg = await routeGet(lab, 'ecs', lab.podIp);
+      expect(rg.includes(`dev ${bridge}`), `ecs: ip route get ${lab.podIp} → "${rg}", expected dev ${bridge}`);
+      ev.push(`pod tcp ${show(pt)}; node tcp ${show(nt)}; ${sawPod}, sg-drop +0; ecs route get ${lab.podIp}: ${rg}`);
+      break;
+    }
+    case 'port-closed': {
+      expect(pt.status === 'refused', `pod tcp ${show(pt)}, expected refused (RST)`);
+      expect(nt.status === 'refused', `node tcp ${show(nt)}, expected refused (RST)`);
+      expect(after.drop === 0, `sg-drop rose by ${after.drop}`);
+      ev.push(`pod tcp ${show(pt)}; node tcp ${show(nt)}; sg-drop +0`);
+      break;
+    }
+    default:
+      problems.push(`no check for cause ${s.expectedCause}`);
+  }
+  return { ok: problems.length === 0, evidence: ev.join('; '), problems };
+}

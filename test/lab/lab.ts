@@ -1,0 +1,230 @@
+// Builds one scenario as a set of network namespaces, runs commands in them, and tears them down.
+// No link ever exists in the host namespace: veths are created directly inside their namespaces.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { newPrefix, register, teardown } from './registry.ts';
+import { findScenario, podAddressing, type Scenario } from './scenarios.ts';
+import { RESOLV_CONF, ROLES, type Role, plan } from './topology.ts';
+
+export const LAB_DIR = dirname(fileURLToPath(import.meta.url));
+const REPO = join(LAB_DIR, '..', '..');
+/** Node 24 (runs .ts). vitest may itself run on an older node found first on PATH. */
+export const NODE = existsSync(join(REPO, 'node_modules/.bin/node')) ? join(REPO, 'node_modules/.bin/node') : process.execPath;
+
+export interface ExecResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  timedOut: boolean;
+}
+
+export interface Lab {
+  prefix: string;
+  scenario: Scenario;
+  podIp: string;
+  /** Wall time of createLab, ms. */
+  buildMs: number;
+  ns(role: Role): string;
+  exec(role: Role, argv: string[], opts?: { timeoutMs?: number; input?: string }): Promise<ExecResult>;
+  /** Packets counted by the filter-table rule(s) carrying this comment. */
+  iptablesCounter(role: Role, comment: string): Promise<number>;
+  destroy(): Promise<void>;
+}
+
+const live = new Set<string>();
+let handlersInstalled = false;
+
+function teardownAll(): void {
+  for (const p of [...live]) {
+    live.delete(p);
+    try {
+      teardown(p);
+    } catch {}
+  }
+}
+
+/** Once per process: exit, signals and crashes tear down every lab this process built. */
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', teardownAll);
+  process.on('uncaughtExceptionMonitor', teardownAll);
+  for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
+    process.on(sig, () => {
+      teardownAll();
+      // Only exit if nobody else wants the signal (the CLI's `up` has its own handler).
+      if (process.listenerCount(sig) <= 1) process.exit(128 + num);
+    });
+  }
+}
+
+/** Runs a command with a hard deadline; kills its whole process group on timeout. */
+export function run(cmd: string, argv: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<ExecResult> {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const cap = (s: string, d: Buffer) => (s.length < 1_000_000 ? s + d.toString('utf8') : s);
+    child.stdout.on('data', (d: Buffer) => (stdout = cap(stdout, d)));
+    child.stderr.on('data', (d: Buffer) => (stderr = cap(stderr, d)));
+    child.stdin.on('error', () => {});
+    child.stdin.end(opts.input ?? '');
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGKILL');
+      } catch {}
+    }, timeoutMs);
+    const done = (code: number | null) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Math.round(performance.now() - t0), timedOut });
+    };
+    child.on('error', (e) => {
+      stderr += e.message;
+      done(null);
+    });
+    child.on('close', (code) => done(code));
+  });
+}
+
+function mustSucceed(what: string, r: ExecResult): void {
+  if (r.code !== 0) throw new Error(`${what} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
+}
+
+function setupScript(ipFile: string, sysctls: string[], iptFile: string | null, router: boolean): string {
+  const lines = [
+    `ip -batch ${ipFile}`,
+    `sysctl -qew ${sysctls.join(' ')} >/dev/null`,
+    // Effective rp_filter is max(all, dev): clear it on every interface.
+    'for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 0 > "$f"; done',
+  ];
+  if (router) lines.push('for f in /proc/sys/net/ipv4/conf/*/send_redirects; do echo 0 > "$f"; done');
+  if (iptFile) lines.push(`iptables-restore < ${iptFile}`);
+  return `set -e\n${lines.join('\n')}\n`;
+}
+
+async function waitReady(logFile: string, child: { exitCode: number | null }, deadlineMs: number): Promise<void> {
+  const end = performance.now() + deadlineMs;
+  while (performance.now() < end) {
+    const text = readFileSync(logFile, 'utf8');
+    if (/ ready\n/.test(text)) return;
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${text.trim().slice(-200)}`);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  throw new Error(`server not ready after ${deadlineMs} ms (${logFile})`);
+}
+
+/**
+ * Carrier and bridge-port state changes reach the stack through the kernel's linkwatch, which batches them up
+ * to a second: until then a bridge port drops frames and the first SYN is lost. Wait for every link instead.
+ */
+async function waitLinksUp(ns: (r: Role) => string, skip: string[], deadlineMs: number): Promise<void> {
+  const end = performance.now() + deadlineMs;
+  let down: string[] = [];
+  while (performance.now() < end) {
+    const outs = await Promise.all(
+      ROLES.flatMap((r) => [
+        run('ip', ['-n', ns(r), '-o', 'link', 'show']),
+        ...(r === 'vpcr' || r === 'node' ? [run('bridge', ['-n', ns(r), 'link', 'show'])] : []),
+      ]),
+    );
+    down = outs
+      .flatMap((o) => o.stdout.split('\n'))
+      .filter((l) => / state /.test(l) && !/ lo: /.test(l) && !/ state (UP|forwarding) /.test(l))
+      .filter((l) => !skip.some((d) => l.includes(` ${d}:`)));
+    if (down.length === 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`links still down after ${deadlineMs} ms: ${down.map((l) => l.slice(0, 60)).join(' | ')}`);
+}
+
+export async function createLab(scenarioOrId: Scenario | string): Promise<Lab> {
+  const scenario = typeof scenarioOrId === 'string' ? findScenario(scenarioOrId) : scenarioOrId;
+  if (!scenario) throw new Error(`unknown scenario "${String(scenarioOrId)}"`);
+  const t0 = performance.now();
+  installHandlers();
+  const prefix = newPrefix();
+  // Registered before anything exists, so a crash mid-build still leaves a record for `clean`.
+  register(prefix);
+  live.add(prefix);
+  const ns = (r: Role) => `${prefix}-${r}`;
+  const tmp = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const destroy = async () => {
+    live.delete(prefix);
+    teardown(prefix);
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    const p = plan(prefix, scenario.build);
+    mustSucceed('creating namespaces and veths', await run('ip', ['-batch', '-'], { input: `${p.host.join('\n')}\n` }));
+    for (const r of p.resolv) {
+      mkdirSync(`/etc/netns/${ns(r)}`, { recursive: true });
+      writeFileSync(`/etc/netns/${ns(r)}/resolv.conf`, RESOLV_CONF);
+    }
+    await Promise.all(
+      ROLES.map(async (r) => {
+        writeFileSync(join(tmp, `${r}.ip`), `${p.ip[r].join('\n')}\n`);
+        const ipt = p.iptables[r];
+        if (ipt) writeFileSync(join(tmp, `${r}.rules`), ipt);
+        const script = setupScript(join(tmp, `${r}.ip`), p.sysctl[r], ipt ? join(tmp, `${r}.rules`) : null, r.startsWith('vpcr') || r === 'node');
+        mustSucceed(`setting up ${ns(r)}`, await run('ip', ['netns', 'exec', ns(r), 'sh', '-c', script]));
+      }),
+    );
+    const skip = scenario.build.ecsBridge ? [scenario.build.ecsBridge.name] : [];
+    await Promise.all([
+      waitLinksUp(ns, skip, 3000),
+      ...p.servers.map(async (s) => {
+        const logFile = join(tmp, `${s.role}.log`);
+        const fd = openSync(logFile, 'w');
+        const child = spawn('ip', ['netns', 'exec', ns(s.role), NODE, join(LAB_DIR, 'server.ts'), ...s.args], {
+          detached: true,
+          stdio: ['ignore', fd, fd],
+        });
+        closeSync(fd);
+        child.unref();
+        child.on('error', () => {});
+        await waitReady(logFile, child, 2000);
+      }),
+    ]);
+  } catch (e) {
+    await destroy();
+    throw e;
+  }
+  const exec: Lab['exec'] = (role, argv, opts) => run('ip', ['netns', 'exec', ns(role), ...argv], opts);
+  return {
+    prefix,
+    scenario,
+    podIp: podAddressing(scenario.model, scenario.build.containerCidr).podIp,
+    buildMs: Math.round(performance.now() - t0),
+    ns,
+    exec,
+    async iptablesCounter(role, comment) {
+      const r = await exec(role, ['iptables', '-t', 'filter', '-L', '-v', '-x', '-n']);
+      mustSucceed(`reading iptables in ${ns(role)}`, r);
+      let sum = 0;
+      for (const line of r.stdout.split('\n')) {
+        if (line.includes(`/* ${comment} */`)) sum += Number(line.trim().split(/\s+/)[0]) || 0;
+      }
+      return sum;
+    },
+    destroy,
+  };
+}
+
+export async function withLab<T>(scenario: Scenario | string, fn: (lab: Lab) => Promise<T>): Promise<T> {
+  const lab = await createLab(scenario);
+  try {
+    return await fn(lab);
+  } finally {
+    await lab.destroy();
+  }
+}
+
+export { ROLES, type Role };

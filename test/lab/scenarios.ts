@@ -1,0 +1,233 @@
+// The lab's scenarios: one per failure in Huawei CCE's "How does a container access an intranet in a VPC?",
+// plus controls that must succeed. Data only; lab.ts builds them, checks.ts verifies them.
+import type { NetworkModel } from '../../src/context/types.ts';
+
+export type LabCause =
+  | 'reachable'
+  | 'security-group'
+  | 'whitelist'
+  | 'route'
+  | 'docker-bridge-conflict'
+  | 'port-closed'
+  | 'host-unreachable'
+  | 'dns';
+
+export interface BuildOptions {
+  model: NetworkModel;
+  /** Cluster container CIDR (tunnel/vpc). The node's pod CIDR is its 172.x.1.0/24. */
+  containerCidr: string;
+  /** Sources the ECS security group allows (all protocols). */
+  ecsAllow: string[];
+  /** Sources the Redis whitelist allows on tcp/6379. */
+  redisAllow: string[];
+  /** vpcr routes 10.1.0.0/16 over the peering. */
+  peering: boolean;
+  /** vpcr2 routes the container CIDR back over the peering. */
+  peerContainerRoute: boolean;
+  /** A Docker bridge on the ECS with no ports (NO-CARRIER). */
+  ecsBridge?: { name: string; cidr: string };
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  model: NetworkModel;
+  target: { host: string; port: number };
+  expectedCause: LabCause;
+  /** What a user would pass to `podreach diagnose`. */
+  flags: string[];
+  /** True when only the pod-vs-node comparison separates the cause from a dead host. */
+  needsNodeReport: boolean;
+  /** A cause that looks identical on the wire from the pod and node (a silent drop at the peer): a diagnosis
+   * may rank it first as long as it ranks the expected cause too and says how to settle it on the peer. */
+  indistinguishableFrom?: LabCause;
+  build: BuildOptions;
+}
+
+export const ECS = '192.168.10.52';
+export const REDIS = '192.168.20.10';
+export const PEER = '10.1.0.20';
+export const NODE_IP = '192.168.10.11';
+export const DNS_IP = '192.168.20.53';
+export const NODE_SUBNET = '192.168.10.0/24';
+export const ENI_SUBNET = '192.168.30.0/24';
+export const ENI_POD_IP = '192.168.30.10';
+export const VPC_CIDR = '192.168.0.0/16';
+export const PEER_VPC_CIDR = '10.1.0.0/16';
+export const SERVICE_CIDR = '10.247.0.0/16';
+export const DEFAULT_CONTAINER_CIDR = '172.16.0.0/16';
+export const DOCKER_CIDR = '172.17.0.0/16';
+
+/** Pod address and the node's pod CIDR for a model and container CIDR (x.y.0.0/16 → x.y.1.10, x.y.1.0/24). */
+export function podAddressing(model: NetworkModel, containerCidr: string): { podIp: string; podCidr: string; gw: string } {
+  if (model === 'eni') return { podIp: ENI_POD_IP, podCidr: ENI_SUBNET, gw: '192.168.30.1' };
+  const [a, b] = containerCidr.split('.');
+  return { podIp: `${a}.${b}.1.10`, podCidr: `${a}.${b}.1.0/24`, gw: `${a}.${b}.1.1` };
+}
+
+export function contextFlags(model: NetworkModel, containerCidr: string): string[] {
+  return [
+    '--network-model', model,
+    '--node-ip', NODE_IP,
+    '--container-cidr', model === 'eni' ? ENI_SUBNET : containerCidr,
+    '--vpc-cidr', VPC_CIDR,
+    '--service-cidr', SERVICE_CIDR,
+  ];
+}
+
+/** What each model needs allowed for the pod to get through (guide, "What if a container fails"). */
+function podSource(model: NetworkModel, containerCidr: string): string[] {
+  if (model === 'vpc') return [containerCidr];
+  if (model === 'eni') return [ENI_SUBNET];
+  return [];
+}
+
+interface Spec {
+  id: string;
+  title: string;
+  model: NetworkModel;
+  target?: { host: string; port: number };
+  cause: LabCause;
+  needsNodeReport?: boolean;
+  indistinguishableFrom?: LabCause;
+  build?: Partial<Omit<BuildOptions, 'model'>>;
+}
+
+function make(s: Spec): Scenario {
+  const containerCidr = s.build?.containerCidr ?? DEFAULT_CONTAINER_CIDR;
+  const allowed = [NODE_SUBNET, ...podSource(s.model, containerCidr)];
+  const build: BuildOptions = {
+    model: s.model,
+    containerCidr,
+    ecsAllow: allowed,
+    redisAllow: allowed,
+    peering: true,
+    peerContainerRoute: s.model === 'vpc',
+    ...s.build,
+  };
+  return {
+    id: s.id,
+    title: s.title,
+    model: s.model,
+    target: s.target ?? { host: ECS, port: 80 },
+    expectedCause: s.cause,
+    flags: contextFlags(s.model, containerCidr),
+    needsNodeReport: s.needsNodeReport ?? false,
+    ...(s.indistinguishableFrom ? { indistinguishableFrom: s.indistinguishableFrom } : {}),
+    build,
+  };
+}
+
+const redis = { host: REDIS, port: 6379 };
+const peer = { host: PEER, port: 80 };
+
+export const SCENARIOS: readonly Scenario[] = [
+  make({ id: 'tunnel-ok', title: 'tunnel pod reaches the ECS', model: 'tunnel', cause: 'reachable' }),
+  make({ id: 'vpc-ok', title: 'VPC-model pod reaches the ECS (SG allows the container CIDR)', model: 'vpc', cause: 'reachable' }),
+  make({ id: 'eni-ok', title: 'ENI pod reaches the ECS (SG allows the pod subnet)', model: 'eni', cause: 'reachable' }),
+  make({ id: 'tunnel-redis-ok', title: 'tunnel pod reaches Redis', model: 'tunnel', target: redis, cause: 'reachable' }),
+  make({ id: 'vpc-redis-ok', title: 'VPC-model pod reaches Redis', model: 'vpc', target: redis, cause: 'reachable' }),
+  make({ id: 'eni-redis-ok', title: 'ENI pod reaches Redis', model: 'eni', target: redis, cause: 'reachable' }),
+  make({ id: 'tunnel-peer-ok', title: 'tunnel pod reaches the peer VPC', model: 'tunnel', target: peer, cause: 'reachable' }),
+  make({ id: 'vpc-peer-ok', title: 'VPC-model pod reaches the peer VPC (peer routes the container CIDR)', model: 'vpc', target: peer, cause: 'reachable' }),
+  make({ id: 'eni-peer-ok', title: 'ENI pod reaches the peer VPC', model: 'eni', target: peer, cause: 'reachable' }),
+  make({ id: 'tunnel-dns-ok', title: 'tunnel pod resolves and reaches ecs.lab.internal', model: 'tunnel', target: { host: 'ecs.lab.internal', port: 80 }, cause: 'reachable' }),
+  make({
+    id: 'vpc-sg-container-cidr',
+    title: "the guide's example: ECS SG allows only the node subnet, not the container CIDR",
+    model: 'vpc',
+    cause: 'security-group',
+    needsNodeReport: true,
+    build: { ecsAllow: [NODE_SUBNET] },
+  }),
+  make({
+    id: 'eni-sg-subnet',
+    title: 'ECS SG allows only the node subnet, not the ENI pod subnet',
+    model: 'eni',
+    cause: 'security-group',
+    needsNodeReport: true,
+    build: { ecsAllow: [NODE_SUBNET] },
+  }),
+  make({
+    id: 'tunnel-sg-node',
+    title: 'ECS SG allows the container CIDR and another host, but not the node the pod runs on',
+    model: 'tunnel',
+    cause: 'security-group',
+    needsNodeReport: true,
+    build: { ecsAllow: [DEFAULT_CONTAINER_CIDR, '192.168.10.100/32'] },
+  }),
+  make({
+    id: 'vpc-whitelist',
+    title: 'Redis whitelist holds only the node subnet',
+    model: 'vpc',
+    target: redis,
+    cause: 'whitelist',
+    needsNodeReport: true,
+    indistinguishableFrom: 'security-group',
+    build: { redisAllow: [NODE_SUBNET] },
+  }),
+  make({
+    id: 'eni-whitelist',
+    title: 'Redis whitelist holds only the node subnet, not the ENI pod subnet',
+    model: 'eni',
+    target: redis,
+    cause: 'whitelist',
+    needsNodeReport: true,
+    indistinguishableFrom: 'security-group',
+    build: { redisAllow: [NODE_SUBNET] },
+  }),
+  make({
+    id: 'tunnel-whitelist',
+    title: 'Redis whitelist holds the container CIDR but not the node',
+    model: 'tunnel',
+    target: redis,
+    cause: 'whitelist',
+    needsNodeReport: true,
+    indistinguishableFrom: 'security-group',
+    build: { redisAllow: [DEFAULT_CONTAINER_CIDR] },
+  }),
+  make({
+    id: 'vpc-peer-return-route',
+    title: 'peer VPC routes VPC-A but not the container CIDR back over the peering',
+    model: 'vpc',
+    target: peer,
+    cause: 'route',
+    needsNodeReport: true,
+    build: { peerContainerRoute: false },
+  }),
+  make({ id: 'tunnel-peering-missing', title: 'VPC-A has no route to the peer VPC', model: 'tunnel', target: peer, cause: 'route', build: { peering: false } }),
+  make({ id: 'vpc-peering-missing', title: 'VPC-A has no route to the peer VPC', model: 'vpc', target: peer, cause: 'route', build: { peering: false } }),
+  make({
+    id: 'vpc-docker-bridge',
+    title: "container CIDR 172.17.0.0/16 collides with docker0 on the ECS (bridge has no ports)",
+    model: 'vpc',
+    cause: 'docker-bridge-conflict',
+    needsNodeReport: true,
+    build: { containerCidr: DOCKER_CIDR, ecsBridge: { name: 'docker0', cidr: '172.17.0.1/16' } },
+  }),
+  make({
+    id: 'vpc-docker-bridge-absent',
+    title: 'container CIDR 172.17.0.0/16, no Docker on the ECS',
+    model: 'vpc',
+    cause: 'reachable',
+    build: { containerCidr: DOCKER_CIDR },
+  }),
+  make({
+    id: 'eni-docker-bridge',
+    title: 'a Docker network br-… 192.168.16.0/20 on the ECS covers the ENI pod subnet',
+    model: 'eni',
+    cause: 'docker-bridge-conflict',
+    needsNodeReport: true,
+    // The pod IP sits in Docker's 192.168.0.0/16 pool only as a hint; from outside it is an SG-like drop.
+    indistinguishableFrom: 'security-group',
+    build: { ecsBridge: { name: 'br-3f9a1c2e7d40', cidr: '192.168.16.1/20' } },
+  }),
+  make({ id: 'tunnel-port-closed', title: 'nothing listens on ECS:81', model: 'tunnel', target: { host: ECS, port: 81 }, cause: 'port-closed' }),
+  make({ id: 'vpc-port-closed', title: 'nothing listens on ECS:81', model: 'vpc', target: { host: ECS, port: 81 }, cause: 'port-closed' }),
+  make({ id: 'eni-port-closed', title: 'nothing listens on ECS:81', model: 'eni', target: { host: ECS, port: 81 }, cause: 'port-closed' }),
+  make({ id: 'tunnel-dns-nxdomain', title: 'the name does not exist', model: 'tunnel', target: { host: 'nosuch.lab.internal', port: 80 }, cause: 'dns' }),
+];
+
+export function findScenario(id: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.id === id);
+}

@@ -1,0 +1,90 @@
+// The lab's servers, one process per namespace: `server.ts [--http PORT --body TEXT] [--redis PORT] [--dns PORT]`.
+// Prints `ready <proto> <port>` per listener and then `ready`, which lab.ts waits for in the log file.
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import { answer } from './dns.ts';
+
+let values: { http?: string; body?: string; redis?: string; dns?: string };
+try {
+  ({ values } = parseArgs({
+    options: { http: { type: 'string' }, body: { type: 'string' }, redis: { type: 'string' }, dns: { type: 'string' } },
+  }));
+} catch (e) {
+  process.stderr.write(`server: ${(e as Error).message}\n`);
+  process.exit(2);
+}
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    process.stderr.write(`server: bad port ${v}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const pending: Promise<void>[] = [];
+const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+const fail = (e: Error) => {
+  process.stderr.write(`server: ${e.message}\n`);
+  process.exit(1);
+};
+
+if (values.http) {
+  const p = port(values.http);
+  const body = `${values.body ?? 'ok'}\n`;
+  // Raw TCP, not node:http: answers any request line with one 200 and closes.
+  const srv = createServer((sock) => {
+    log(`http from ${sock.remoteAddress}`);
+    sock.setTimeout(5000, () => sock.destroy());
+    sock.once('data', () => {
+      sock.end(`HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    });
+    sock.on('error', () => {});
+  });
+  srv.on('error', fail);
+  pending.push(new Promise((res) => srv.listen(p, '0.0.0.0', () => (log(`ready http ${p}`), res()))));
+}
+
+if (values.redis) {
+  const p = port(values.redis);
+  const srv = createServer((sock) => {
+    log(`redis from ${sock.remoteAddress}`);
+    sock.setTimeout(5000, () => sock.destroy());
+    let buf = '';
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      if (buf.length > 4096) return sock.destroy();
+      let i = buf.indexOf('\r\n');
+      while (i >= 0) {
+        const cmd = buf.slice(0, i).trim().toUpperCase();
+        buf = buf.slice(i + 2);
+        sock.write(cmd === 'PING' ? '+PONG\r\n' : '-ERR unknown command\r\n');
+        i = buf.indexOf('\r\n');
+      }
+    });
+    sock.on('error', () => {});
+  });
+  srv.on('error', fail);
+  pending.push(new Promise((res) => srv.listen(p, '0.0.0.0', () => (log(`ready redis ${p}`), res()))));
+}
+
+if (values.dns) {
+  const p = port(values.dns);
+  const sock = createSocket('udp4');
+  sock.on('message', (msg, rinfo) => {
+    const reply = answer(msg);
+    log(`dns from ${rinfo.address} ${reply ? `rcode ${(reply[3] ?? 0) & 0xf}` : 'dropped'}`);
+    if (reply) sock.send(reply, rinfo.port, rinfo.address);
+  });
+  sock.on('error', fail);
+  pending.push(new Promise((res) => sock.bind(p, '0.0.0.0', () => (log(`ready dns ${p}`), res()))));
+}
+
+if (pending.length === 0) {
+  process.stderr.write('server: nothing to serve (use --http, --redis or --dns)\n');
+  process.exit(2);
+}
+await Promise.all(pending);
+log('ready');
