@@ -1,0 +1,227 @@
+// The image, tested the way it is used: built with podman from image/Containerfile (unchanged; only
+// NODE_IMAGE points at a local stand-in of the official Node 24 slim image, made by prepare.sh), then
+// run with `--network ns:<lab pod namespace>` — what `kubectl debug --target` does — against lab
+// scenarios, as root with NET_ADMIN + NET_RAW (--profile=netadmin) and as non-root with every
+// capability dropped.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PodreachReport } from '../../src/render/report.ts';
+import { createLab, type Lab } from '../lab/lab.ts';
+import { ECS } from '../lab/scenarios.ts';
+import {
+  CONTAINERFILE,
+  IMAGE,
+  NONROOT_NO_CAPS,
+  PKG_VERSION,
+  ROOT_NETADMIN,
+  type RunAs,
+  buildImage,
+  cannotRun,
+  compressedBytes,
+  inspect,
+  pingGroupRange,
+  prepare,
+  runIn,
+  smoke,
+} from './podman.ts';
+
+const MB = 1_000_000;
+const why = cannotRun();
+if (why) console.warn(`\n!!!!!!!! SKIPPING the podreach image tests: ${why} !!!!!!!!\n`);
+
+let unusable: string | null = null;
+const tmp = mkdtempSync(join(tmpdir(), 'podreach-image-'));
+const labs: Lab[] = [];
+
+beforeAll(async () => {
+  if (why) return;
+  const base = await prepare();
+  unusable = await smoke(base);
+  if (unusable) {
+    console.warn(`\n!!!!!!!! SKIPPING the podreach image tests: podman cannot run a container here:\n${unusable}\n!!!!!!!!\n`);
+    return;
+  }
+  const { ms } = await buildImage(base);
+  console.log(`image ${IMAGE} built from image/Containerfile on ${base} in ${(ms / 1000).toFixed(1)} s`);
+}, 30 * 60_000);
+
+afterAll(async () => {
+  await Promise.all(labs.map((l) => l.destroy()));
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function lab(id: string): Promise<Lab> {
+  const l = await createLab(id);
+  labs.push(l);
+  return l;
+}
+
+async function done(l: Lab): Promise<void> {
+  labs.splice(labs.indexOf(l), 1);
+  await l.destroy();
+}
+
+const target = (l: Lab) => `${l.scenario.target.host}:${l.scenario.target.port}`;
+
+/** `kubectl debug node/NODE -- podreach probe TARGET -o json`: in the lab's node namespace. */
+async function nodeReport(l: Lab): Promise<string> {
+  const r = await runIn({ netns: l.ns('node'), as: ROOT_NETADMIN }, ['probe', target(l), '-o', 'json']);
+  expect(r.stdout.trim().startsWith('{'), `node probe printed no JSON (exit ${r.code}): ${r.stderr}`).toBe(true);
+  const file = join(tmp, `${l.prefix}-node.json`);
+  writeFileSync(file, r.stdout, { mode: 0o644 });
+  return file;
+}
+
+/** `kubectl debug POD --target=app -- podreach diagnose TARGET <flags> -o json`: in the lab's pod namespace. */
+async function diagnose(l: Lab, as: RunAs, withNode: boolean): Promise<{ code: number | null; report: PodreachReport; stderr: string }> {
+  const files: Record<string, string> = {};
+  const extra: string[] = [];
+  if (withNode) {
+    files[await nodeReport(l)] = '/tmp/node.json';
+    extra.push('--node-report', '/tmp/node.json');
+  }
+  const r = await runIn({ netns: l.ns('pod'), as, files }, ['diagnose', target(l), ...l.scenario.flags, ...extra, '-o', 'json']);
+  let report: PodreachReport;
+  try {
+    report = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`diagnose in the container printed no JSON (exit ${r.code}): ${r.stderr || r.stdout}`);
+  }
+  return { code: r.code, report, stderr: r.stderr };
+}
+
+function verdict(id: string, d: PodreachReport['diagnosis']): string {
+  return `${id}: ${d.cause} ${d.confidence.toFixed(2)} — ${d.summary}`;
+}
+
+describe.skipIf(why !== null)('the podreach image', () => {
+  it('is what image/Containerfile says: labels, non-root user, entrypoint, ping +p, no npm or compilers', async (ctx) => {
+    if (unusable) ctx.skip();
+    const info = await inspect();
+    const labels = info.Config.Labels ?? {};
+    expect(labels['org.opencontainers.image.version']).toBe(PKG_VERSION);
+    // The Containerfile's default must follow package.json, or a plain `podman build` mislabels.
+    expect(readFileSync(CONTAINERFILE, 'utf8')).toContain(`ARG VERSION=${PKG_VERSION}\n`);
+    expect(labels['org.opencontainers.image.source']).toBeTruthy();
+    expect(labels['org.opencontainers.image.description']).toMatch(/reach/);
+    expect(info.Config.User).toBe('1000:1000');
+    expect(info.Config.Entrypoint).toEqual(['podreach']);
+
+    const r = await runIn({ netns: 'none', entrypoint: 'sh' }, [
+      '-c',
+      'id -u; getcap /usr/bin/ping; for b in npm npx corepack yarn gcc cc c++ make; do command -v $b; done; ' +
+        'for p in /usr/local/lib/node_modules/npm /usr/local/include/node; do [ -e $p ] && echo $p; done; ' +
+        'echo --; podreach --version',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const [uid, caps, ...rest] = r.stdout.trim().split('\n');
+    expect(uid).toBe('1000');
+    expect(caps).toMatch(/^\/usr\/bin\/ping cap_net_raw=p$/);
+    expect(rest).toEqual(['--', PKG_VERSION]);
+  });
+
+  it('is at most 80 MB compressed', async (ctx) => {
+    if (unusable) ctx.skip();
+    const bytes = await compressedBytes();
+    console.log(`compressed (podman save | gzip -6): ${(bytes / MB).toFixed(1)} MB`);
+    expect(bytes).toBeLessThanOrEqual(80 * MB);
+  });
+
+  it('a bad command line exits 2 with one line on stderr, no stack trace', async (ctx) => {
+    if (unusable) ctx.skip();
+    const r = await runIn({ netns: 'none' }, ['diagnose', '300.1.2.3:80', '--network-model', 'nonsense']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  describe('root with NET_ADMIN + NET_RAW (kubectl debug --profile=netadmin), joined to the lab pod namespace', () => {
+    // The cause, and whether it takes the node side (kubectl debug node/...) to name it.
+    const cases = [
+      { id: 'vpc-ok', cause: 'reachable', node: false },
+      { id: 'vpc-sg-container-cidr', cause: 'security-group', node: true },
+      { id: 'vpc-peer-return-route', cause: 'route', node: true },
+      { id: 'tunnel-peering-missing', cause: 'route', node: false },
+    ] as const;
+    for (const c of cases) {
+      it(`${c.id} → ${c.cause}`, async (ctx) => {
+        if (unusable) ctx.skip();
+        const l = await lab(c.id);
+        try {
+          const { code, report } = await diagnose(l, ROOT_NETADMIN, c.node);
+          const d = report.diagnosis;
+          console.log(verdict(c.id, d));
+          expect(d.cause, verdict(c.id, d)).toBe(c.cause);
+          expect(code).toBe(c.cause === 'reachable' ? 0 : 1);
+          expect(report.probes.pod.from.addresses).toContain(l.podIp);
+          // NET_RAW: ping used a raw socket and ran.
+          expect(report.probes.pod.icmp.status).not.toBe('not-run');
+        } finally {
+          await done(l);
+        }
+      });
+    }
+
+    it('TCP traceroute works (traceroute -T needs root + NET_RAW)', async (ctx) => {
+      if (unusable) ctx.skip();
+      const l = await lab('vpc-ok');
+      try {
+        const args = ['-T', '-n', '-p', '80', '-q', '1', '-w', '1', '-m', '5', ECS];
+        const root = await runIn({ netns: l.ns('pod'), as: ROOT_NETADMIN, entrypoint: 'traceroute' }, args);
+        expect(root.code, root.stderr).toBe(0);
+        const hops = root.stdout.trim().split('\n').slice(1);
+        expect(hops.at(-1), root.stdout).toMatch(new RegExp(`^\\s*\\d+\\s+${ECS.replaceAll('.', '\\.')}\\s`));
+        const locked = await runIn({ netns: l.ns('pod'), as: NONROOT_NO_CAPS, entrypoint: 'traceroute' }, args);
+        expect(locked.code).not.toBe(0);
+        expect(locked.stderr).toMatch(/privilege|not permitted/i);
+      } finally {
+        await done(l);
+      }
+    });
+  });
+
+  describe('non-root, every capability dropped', () => {
+    it('ping_group_range open: ICMP through datagram sockets, verdicts as with root', async (ctx) => {
+      if (unusable) ctx.skip();
+      for (const c of [
+        { id: 'vpc-ok', cause: 'reachable', node: false },
+        { id: 'vpc-sg-container-cidr', cause: 'security-group', node: true },
+      ] as const) {
+        const l = await lab(c.id);
+        try {
+          // A safe per-pod sysctl (securityContext.sysctls); containerd 2.x opens it by default.
+          const set = await l.exec('pod', ['sysctl', '-qw', 'net.ipv4.ping_group_range=0 2147483647']);
+          expect(set.code).toBe(0);
+          const { code, report } = await diagnose(l, NONROOT_NO_CAPS, c.node);
+          const d = report.diagnosis;
+          console.log(`non-root ${verdict(c.id, d)} | icmp ${report.probes.pod.icmp.status}`);
+          expect(d.cause, verdict(c.id, d)).toBe(c.cause);
+          expect(code).toBe(c.cause === 'reachable' ? 0 : 1);
+          expect(report.probes.pod.icmp.status).toBe(c.cause === 'reachable' ? 'reply' : 'no-reply');
+        } finally {
+          await done(l);
+        }
+      }
+    });
+
+    it('ping_group_range closed: ICMP is reported impossible, never as a timeout', async (ctx) => {
+      if (unusable) ctx.skip();
+      const l = await lab('vpc-ok');
+      try {
+        expect(await pingGroupRange(l.ns('pod'))).toBe('1 0');
+        const { code, report } = await diagnose(l, NONROOT_NO_CAPS, false);
+        const icmp = report.probes.pod.icmp;
+        console.log(`non-root, range closed: icmp ${icmp.status} (${icmp.detail}); verdict ${report.diagnosis.cause}`);
+        expect(icmp.status).toBe('not-run');
+        expect(icmp.detail).toMatch(/not permitted/i);
+        // TCP still answers the question.
+        expect(report.diagnosis.cause).toBe('reachable');
+        expect(code).toBe(0);
+      } finally {
+        await done(l);
+      }
+    });
+  });
+});
