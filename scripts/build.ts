@@ -2,7 +2,7 @@
 // Code splitting keeps ink/react (TUI) and @kubernetes/client-node out of the text/JSON path:
 // dist/podreach.mjs is the entry; dist/chunks/ holds what it loads on demand.
 import { build, type Plugin } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -15,10 +15,11 @@ const stubDevtools: Plugin = {
   },
 };
 
-rmSync('dist', { recursive: true, force: true });
+// Build beside dist/ and swap it in, so a run that is using dist/ never sees it half-written.
+const tmp = `dist.tmp-${process.pid}`;
 await build({
   entryPoints: { podreach: 'src/cli/main.ts' },
-  outdir: 'dist',
+  outdir: tmp,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   splitting: true,
@@ -34,3 +35,9 @@ await build({
     js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
 });
+rmSync(`dist.old-${process.pid}`, { recursive: true, force: true });
+try {
+  renameSync('dist', `dist.old-${process.pid}`);
+} catch {}
+renameSync(tmp, 'dist');
+rmSync(`dist.old-${process.pid}`, { recursive: true, force: true });

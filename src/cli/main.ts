@@ -142,4 +142,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit explicitly once stdout is flushed: a ping child left running after TCP settled must not hold us.
+process.stdout.write('', () => process.exit(code));

@@ -23,6 +23,8 @@ export const DEFAULT_TIMEOUT_MS = 2500;
 /** DNS gets at most this share of the run, so the probes behind it still have time. */
 const DNS_SHARE = 0.4;
 
+/** How long ICMP may still take once TCP has answered. */
+const ICMP_GRACE_MS = 150;
 const SKIPPED: IcmpResult = { status: 'skipped', sent: 0, received: 0, ms: 0 };
 
 /**
@@ -91,7 +93,14 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
     }
   }
 
-  const [icmpResult, gatewayResult, tcpResult] = await Promise.all([icmp, gatewayProbe, tcp]);
+  // A TCP answer (open or RST) settles the question: don't sit out ping's one-second wait on a target
+  // that drops ICMP (most managed services). The ping child ends on its own; the CLI exits past it.
+  const tcpResult = await tcp;
+  const settled = tcpResult && (tcpResult.status === 'open' || tcpResult.status === 'refused');
+  const grace = <T,>(p: Promise<T>, late: T): Promise<T> =>
+    settled ? Promise.race([p, new Promise<T>((r) => setTimeout(() => r(late), ICMP_GRACE_MS).unref())]) : p;
+  const notWaited = (): IcmpResult => ({ status: 'skipped', sent: 0, received: 0, ms: at(), detail: 'not waited for: TCP answered first' });
+  const [icmpResult, gatewayResult] = await Promise.all([grace(icmp, notWaited()), grace(gatewayProbe, undefined)]);
   const report: ProbeReport = {
     kind: 'podreach.probe',
     schemaVersion: 1,

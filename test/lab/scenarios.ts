@@ -163,7 +163,6 @@ export const SCENARIOS: readonly Scenario[] = [
     target: redis,
     cause: 'whitelist',
     needsNodeReport: true,
-    indistinguishableFrom: 'security-group',
     build: { redisAllow: [NODE_SUBNET] },
   }),
   make({
@@ -173,7 +172,6 @@ export const SCENARIOS: readonly Scenario[] = [
     target: redis,
     cause: 'whitelist',
     needsNodeReport: true,
-    indistinguishableFrom: 'security-group',
     build: { redisAllow: [NODE_SUBNET] },
   }),
   make({
@@ -183,7 +181,6 @@ export const SCENARIOS: readonly Scenario[] = [
     target: redis,
     cause: 'whitelist',
     needsNodeReport: true,
-    indistinguishableFrom: 'security-group',
     build: { redisAllow: [DEFAULT_CONTAINER_CIDR] },
   }),
   make({

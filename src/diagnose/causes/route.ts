@@ -41,7 +41,7 @@ export const route: CauseCheck = {
     let confidence: number;
     if (returnRoute && s.differential === 'pod-only-fails') confidence = 0.7;
     else if (returnRoute && s.differential === 'no-node-report') confidence = 0.6;
-    else if (s.differential === 'both-fail') confidence = 0.45;
+    else if (s.differential === 'both-fail') confidence = 0.5;
     else if (s.differential === 'no-node-report') confidence = 0.35;
     else return null;
     if (ev.cidr.targetZone === 'private') confidence -= 0.15;

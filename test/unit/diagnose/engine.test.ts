@@ -68,6 +68,13 @@ describe('the guide\'s situations', () => {
     expect(d.cause).toBe('route');
   });
 
+  it('across peering, pod and node both silent (ICMP errors rate-limited away): the peering route first, SG ranked', () => {
+    const d = diagnose(evidence(PEER, ctx('tunnel'), SILENT, SILENT));
+    expect(d.cause).toBe('route');
+    expect(alt(d, 'security-group')).toBeDefined();
+    expect(d.evidence.join('\n')).toMatch(/cannot be told apart/);
+  });
+
   it('pod IP inside docker0 172.17.0.0/16 and the node gets through → docker bridge first, SG second, settle by ip route get', () => {
     const c = ctx('vpc', { podIp: '172.17.1.10', containerCidr: '172.17.0.0/16' });
     const d = diagnose(evidence(ECS, c, SILENT, OPEN));
