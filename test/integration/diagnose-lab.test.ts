@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { withLab } from '../lab/lab.ts';
 import { NODE_IP, SCENARIOS, type Scenario } from '../lab/scenarios.ts';
 import { diagnoseJson, nodeReport } from './podreach.ts';
+import { schemaErrors } from './schema.ts';
 
 /** The CIDR (or word) the fix must name for each cause, per model — the guide's "what to allow". */
 function expectedInFix(s: Scenario): string | undefined {
@@ -71,6 +72,8 @@ describe.each(['tunnel', 'vpc', 'eni'] as const)('podreach diagnose in the lab, 
         try {
           await pause();
           const [alone, paired] = await Promise.all([alonePromise ?? diagnoseJson(lab), diagnoseJson(lab, ['--node-report', node.file])]);
+          expect(schemaErrors(paired.report), 'report matches schema/report.schema.json').toEqual([]);
+          expect(schemaErrors(alone.report)).toEqual([]);
           checkVerdict(s, paired.report, true);
           checkVerdict(s, alone.report, false);
           expect(paired.code).toBe(s.expectedCause === 'reachable' ? 0 : 1);

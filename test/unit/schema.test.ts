@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { schemaErrors } from '../integration/schema.ts';
+import { cidrFacts } from '../../src/diagnose/cidr.ts';
+import { diagnose } from '../../src/diagnose/engine.ts';
+import { buildReport } from '../../src/render/report.ts';
+import { ctx, ECS, evidence, OPEN, SILENT } from './diagnose/fixtures.ts';
+
+describe('the JSON report contract', () => {
+  const ev = evidence(ECS, ctx('vpc'), SILENT, OPEN);
+  const report = buildReport({
+    version: '0.0.0',
+    target: ECS,
+    context: { facts: ev.context, missing: [], notes: [] },
+    cidr: cidrFacts(ECS.ip, ev.context),
+    pod: ev.pod,
+    node: ev.node,
+    diagnosis: diagnose(ev),
+    timings: { probeMs: 1, diagnoseMs: 1, totalMs: 2 },
+  });
+
+  it('a built report validates', () => {
+    expect(schemaErrors(report)).toEqual([]);
+  });
+
+  it('the schema rejects what breaks the contract', () => {
+    expect(schemaErrors({ ...report, schemaVersion: 2 })).not.toEqual([]);
+    expect(schemaErrors({ ...report, diagnosis: { ...report.diagnosis, cause: 'firewall' } })).not.toEqual([]);
+    expect(schemaErrors({ ...report, diagnosis: { ...report.diagnosis, confidence: 1.5 } })).not.toEqual([]);
+    expect(schemaErrors({ ...report, context: { podIp: { value: '1.2.3.4', source: 'magic', confidence: 1 } } })).not.toEqual([]);
+    const { diagnosis: _, ...noDiagnosis } = report;
+    expect(schemaErrors(noDiagnosis)).not.toEqual([]);
+  });
+});
