@@ -34,7 +34,7 @@ export function gatherContext(input: ContextInput): ContextReport {
   const withNode = mergeFacts(stated, nodeReportFacts(stated, input.nodeReport));
   const facts = mergeFacts(withNode, heuristicFacts(withNode, local));
 
-  const missing: MissingFact[] = [...(input.apiMissing ?? [])];
+  const missing: MissingFact[] = (input.apiMissing ?? []).filter((m) => !facts[m.fact]);
   for (const [fact, hint] of Object.entries(HINTS) as [FactName, string][]) {
     if (!facts[fact] && !missing.some((m) => m.fact === fact)) missing.push({ fact, hint });
   }

@@ -1,6 +1,6 @@
 import type { ProbeReport } from '../probe/types.ts';
 import type { PodreachReport } from './report.ts';
-import { CAUSE_TITLES, FACT_LABELS, factValue, SOURCE_LABELS, UNCERTAIN } from './words.ts';
+import { CAUSE_TITLES, FACT_LABELS, factValue, orderedFacts, SOURCE_LABELS, UNCERTAIN } from './words.ts';
 
 export interface Paint {
   red(s: string): string;
@@ -49,7 +49,7 @@ export function renderText(r: PodreachReport, paint: Paint = PLAIN): string {
     for (const a of d.alternatives) out.push(`  ${a.confidence.toFixed(2)}  ${a.cause}: ${a.summary}`);
   }
   out.push('', paint.bold('CONTEXT'));
-  for (const [k, f] of Object.entries(r.context)) {
+  for (const [k, f] of orderedFacts(r.context)) {
     const mark = f.confidence < UNCERTAIN ? paint.yellow('?') : ' ';
     const label = (FACT_LABELS[k] ?? k).padEnd(15);
     out.push(`  ${label}${mark} ${factValue(f.value).padEnd(22)} ${paint.dim(`${SOURCE_LABELS[f.source]} ${f.confidence.toFixed(2)}${f.note ? ` (${f.note})` : ''}`)}`);

@@ -54,3 +54,12 @@ export const UNCERTAIN = 0.7;
 export function factValue(v: unknown): string {
   return Array.isArray(v) ? v.join(', ') : String(v);
 }
+
+/** Facts in the order a network engineer reads them (FACT_LABELS order), unknown keys last. */
+export function orderedFacts<F>(context: Record<string, F>): [string, F][] {
+  const rank = (k: string) => {
+    const i = Object.keys(FACT_LABELS).indexOf(k);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return Object.entries(context).sort(([a], [b]) => rank(a) - rank(b));
+}
