@@ -1,16 +1,10 @@
 // The lab's scenarios: one per failure in Huawei CCE's "How does a container access an intranet in a VPC?",
 // plus controls that must succeed. Data only; lab.ts builds them, checks.ts verifies them.
 import type { NetworkModel } from '../../src/context/types.ts';
+import type { CauseId } from '../../src/diagnose/types.ts';
 
-export type LabCause =
-  | 'reachable'
-  | 'security-group'
-  | 'whitelist'
-  | 'route'
-  | 'docker-bridge-conflict'
-  | 'port-closed'
-  | 'host-unreachable'
-  | 'dns';
+/** The causes a lab scenario can stage: every diagnosis cause but `unknown`. */
+export type LabCause = Exclude<CauseId, 'unknown'>;
 
 export interface BuildOptions {
   model: NetworkModel;
