@@ -77,11 +77,32 @@ export async function runProbePod(
     return { manualCommand, error: 'node probe: our node is unknown (own pod not readable); run the command below by hand' };
   }
   const deadline = Date.now() + opts.timeoutMs;
-  const left = () => Math.max(1, deadline - Date.now());
   const ns = session.namespace;
   const name = `podreach-probe-${randomBytes(3).toString('hex')}`;
   if (opts.signal?.aborted) return { manualCommand, error: 'node probe: cancelled' };
 
+  // Hold a listener for the whole create → delete span: it tells the CLI's signal handler that cleanup is
+  // in progress (it waits for us instead of exiting at once).
+  const holding = () => undefined;
+  opts.signal?.addEventListener('abort', holding);
+  try {
+    return await createRunDelete(api, session, ns, name, target, opts, manualCommand, deadline);
+  } finally {
+    opts.signal?.removeEventListener('abort', holding);
+  }
+}
+
+async function createRunDelete(
+  api: Api,
+  session: KubeSession,
+  ns: string,
+  name: string,
+  target: string,
+  opts: NodeProbeOptions & { image: string },
+  manualCommand: string,
+  deadline: number,
+): Promise<NodeProbeResult> {
+  const left = () => Math.max(1, deadline - Date.now());
   const body = probePodManifest(session, name, opts.image, target, opts);
   // Creation is not tied to the abort signal: if it was sent, we must know, so we can delete it.
   const created = await call((o) => api.core.createNamespacedPod({ namespace: ns, body: body as never }, o), Math.min(left(), 5000));
