@@ -1,0 +1,104 @@
+import { Box, Text } from 'ink';
+import type { Fact, FactName } from '../../context/types.ts';
+import { FACT_LABELS, factValue, SOURCE_LABELS, UNCERTAIN } from '../words.ts';
+import { Heading, Toned } from './paint.tsx';
+import type { ContextView } from './view.ts';
+
+/** Labels for the one-line "also" list, where space is short. */
+const SHORT: Partial<Record<FactName, string>> = {
+  interface: 'dev',
+  dnsServers: 'DNS',
+  searchDomains: 'search',
+  nodePodCidr: 'node pod CIDR',
+};
+
+/** The facts the guide's reasoning turns on; the rest go on one "also" line. */
+const MAIN: readonly FactName[] = ['podIp', 'nodeIp', 'networkModel', 'containerCidr', 'serviceCidr', 'vpcCidrs'];
+
+function FactRow({ name, fact, width }: { name: FactName; fact: Fact<unknown>; width: number }) {
+  const uncertain = fact.confidence < UNCERTAIN;
+  const value = factValue(fact.value);
+  const source = `${SOURCE_LABELS[fact.source]} ${fact.confidence.toFixed(2)}`;
+  // Wide panels have room for the why ("eth0 address", "--node-ip").
+  const note = fact.note && width >= 64 ? ` (${fact.note})` : '';
+  return (
+    <Box>
+      <Box width={15} flexShrink={0}>
+        <Text>{FACT_LABELS[name] ?? name}</Text>
+      </Box>
+      <Box width={2} flexShrink={0}>
+        <Toned tone={uncertain ? 'warn' : undefined}>{uncertain ? '?' : ' '}</Toned>
+      </Box>
+      <Box width={Math.max(16, value.length + 1)} flexShrink={0}>
+        <Toned tone={uncertain ? 'warn' : undefined}>{value}</Toned>
+      </Box>
+      <Text dimColor wrap="truncate-end">
+        {source}
+        {uncertain ? ' uncertain' : ''}
+        {note}
+      </Text>
+    </Box>
+  );
+}
+
+export function ContextPanel({ view, width }: { view?: ContextView; width: number }) {
+  if (!view) {
+    return (
+      <Box flexDirection="column" width={width}>
+        <Heading>CONTEXT</Heading>
+        <Text dimColor>gathering…</Text>
+      </Box>
+    );
+  }
+  const f = view.facts;
+  const missing = new Map(view.missing.map((m) => [m.fact, m.hint]));
+  const also = (Object.keys(f) as FactName[])
+    .filter((k) => !MAIN.includes(k) && f[k] !== undefined)
+    .map((k) => `${SHORT[k] ?? FACT_LABELS[k] ?? k} ${clip(factValue(f[k]!.value), 26)}${f[k]!.confidence < UNCERTAIN ? '?' : ''}`);
+  const otherMissing = view.missing.filter((m) => !MAIN.includes(m.fact));
+  return (
+    <Box flexDirection="column" width={width}>
+      <Heading>CONTEXT</Heading>
+      {MAIN.map((k) => {
+        const fact = f[k] as Fact<unknown> | undefined;
+        if (fact) return <FactRow key={k} name={k} fact={fact} width={width} />;
+        return (
+          <Box key={k}>
+            <Box width={15} flexShrink={0}>
+              <Text>{FACT_LABELS[k] ?? k}</Text>
+            </Box>
+            <Toned tone="warn">– unknown</Toned>
+            <Text dimColor wrap="truncate-end">
+              {missing.has(k) ? `  ${missing.get(k)}` : ''}
+            </Text>
+          </Box>
+        );
+      })}
+      {also.length ? <Text dimColor>also: {also.join(' · ')}</Text> : null}
+      {otherMissing.map((m) => (
+        <Text key={m.fact} dimColor wrap="truncate-end">
+          {FACT_LABELS[m.fact] ?? m.fact} unknown: {m.hint}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** Notes from context gathering (API access, node side): full width, below the verdict. */
+export function ContextNotes({ notes }: { notes: string[] }) {
+  if (!notes.length) return null;
+  return (
+    <Box flexDirection="column">
+      {notes.map((n) => (
+        <Box key={n}>
+          <Box width={5} flexShrink={0}>
+            <Toned tone="warn">note</Toned>
+          </Box>
+          <Text dimColor>{n}</Text>
+        </Box>
+      ))}
+    </Box>
+  );
+}
+
+const clip = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);

@@ -1,0 +1,63 @@
+// One diagnosis run as the TUI sees it: probe events as they arrive, the context once it is known,
+// then the report. No React here: src/cli/tui.ts creates the first run before ink has loaded.
+import type { ContextReport } from '../../context/types.ts';
+import type { ProbeEvent, ProbeReport, Target } from '../../probe/types.ts';
+import type { PodreachReport } from '../report.ts';
+
+export interface RunHooks {
+  onEvent: (e: ProbeEvent) => void;
+  onContext: (context: ContextReport, target: Target) => void;
+}
+
+export interface RunSnapshot {
+  /** Counts runs in this session (r re-runs): 1, 2, ... */
+  n: number;
+  events: readonly ProbeEvent[];
+  context?: ContextReport;
+  target?: Target;
+  /** The node's probe report (--node-report), read before probing starts. */
+  node?: ProbeReport;
+  report?: PodreachReport;
+  error?: Error;
+}
+
+export interface LiveRun {
+  readonly done: Promise<PodreachReport>;
+  snapshot(): RunSnapshot;
+  /** Calls fn on every change; returns the unsubscribe function. */
+  subscribe(fn: (s: RunSnapshot) => void): () => void;
+}
+
+export type StartRun = (hooks: RunHooks) => Promise<PodreachReport>;
+
+/** Starts a run at once; events that arrive before anyone subscribes are kept in the snapshot. */
+export function startRun(start: StartRun, n = 1, node?: ProbeReport): LiveRun {
+  let snap: RunSnapshot = { n, events: [], node };
+  const listeners = new Set<(s: RunSnapshot) => void>();
+  const update = (patch: Partial<RunSnapshot>): void => {
+    snap = { ...snap, ...patch };
+    for (const fn of listeners) fn(snap);
+  };
+  const hooks: RunHooks = {
+    onEvent: (e) => update({ events: [...snap.events, e] }),
+    onContext: (context, target) => update({ context, target }),
+  };
+  let done: Promise<PodreachReport>;
+  try {
+    done = start(hooks);
+  } catch (e) {
+    done = Promise.reject(e);
+  }
+  done.then(
+    (report) => update({ report }),
+    (e: unknown) => update({ error: e instanceof Error ? e : new Error(String(e)) }),
+  );
+  return {
+    done,
+    snapshot: () => snap,
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+}

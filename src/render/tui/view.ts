@@ -1,0 +1,135 @@
+// Snapshot → what each panel shows. Pure, so the panels stay dumb and the tests stay small.
+import type { MissingFact, PodContext } from '../../context/types.ts';
+import { cidrFacts } from '../../diagnose/cidr.ts';
+import { signals, sourceSeen } from '../../diagnose/signals.ts';
+import type { Diagnosis } from '../../diagnose/types.ts';
+import type { Target } from '../../probe/types.ts';
+import type { PodreachReport } from '../report.ts';
+import { UNCERTAIN } from '../words.ts';
+import { mapInput, type MapInput } from './cidr-layout.ts';
+import type { RunSnapshot } from './live.ts';
+import { fmtMs, hostPort, type ProbeRow, rowsFromEvents, rowsFromReport, type Tone } from './rows.ts';
+
+export interface HeaderView {
+  /** The target as typed. */
+  input: string;
+  /** IP:port once known. */
+  resolved?: string;
+  podIp?: string;
+  nodeIp?: string;
+  model?: string;
+  run: number;
+}
+
+export interface ContextView {
+  facts: PodContext;
+  missing: MissingFact[];
+  notes: string[];
+}
+
+export interface View {
+  header: HeaderView;
+  context?: ContextView;
+  pod: ProbeRow[];
+  node: ProbeRow[];
+  /** "rtt 0.2 ms (gateway), waited 300 ms per SYN", once probing is over. */
+  rtt?: string;
+  map?: MapInput;
+  diagnosis?: Diagnosis;
+  error?: string;
+  tookMs?: number;
+}
+
+/** reachable → good; a cause named with confidence → bad; uncertain or ambiguous → warn. */
+export function verdictTone(d: Diagnosis): Tone {
+  if (d.reachable) return 'good';
+  return d.confidence < UNCERTAIN || isAmbiguous(d) ? 'warn' : 'bad';
+}
+
+/** Two causes the wire cannot separate (the engine ranks both when they are within 0.2). */
+export function isAmbiguous(d: Diagnosis): boolean {
+  const alt = d.alternatives[0];
+  return !d.reachable && alt !== undefined && d.confidence - alt.confidence < 0.2;
+}
+
+function reportTarget(r: PodreachReport): Target {
+  const t = r.target;
+  return {
+    input: t.input,
+    host: t.host,
+    ...(t.ip ? { ip: t.ip } : {}),
+    ...(t.port !== null ? { port: t.port } : {}),
+  };
+}
+
+export function buildView(s: RunSnapshot): View {
+  const r = s.report;
+  const facts = (r ? r.context : s.context?.facts) as PodContext | undefined;
+  const target = r ? reportTarget(r) : s.target;
+  const dnsIp = s.events.find((e) => e.type === 'finished' && e.probe === 'dns' && e.result.addresses.length > 0);
+  const ip = target?.ip ?? (dnsIp?.type === 'finished' && dnsIp.probe === 'dns' ? dnsIp.result.addresses[0] : undefined);
+
+  const header: HeaderView = {
+    input: target?.input ?? '',
+    resolved: ip ? hostPort(ip, target?.port) : undefined,
+    podIp: facts?.podIp?.value,
+    nodeIp: facts?.nodeIp?.value,
+    model: facts?.networkModel?.value,
+    run: s.n,
+  };
+  const view: View = {
+    header,
+    pod: r ? rowsFromReport(r.probes.pod) : rowsFromEvents(s.events, target, facts?.gateway?.value),
+    node: r?.probes.node ? rowsFromReport(r.probes.node) : s.node ? rowsFromReport(s.node) : [],
+  };
+  if (s.error) view.error = s.error.message;
+  if (r) {
+    view.context = {
+      facts: r.context as PodContext,
+      missing: r.missing,
+      notes: r.notes,
+    };
+    const rtt = r.probes.pod.rtt;
+    view.rtt = `rtt ${rtt.ms === null ? 'unknown' : fmtMs(rtt.ms)} (${rtt.basis}), waited ${fmtMs(rtt.waitMs)} per SYN · took ${fmtMs(r.timings.totalMs)}`;
+    view.diagnosis = r.diagnosis;
+    view.tookMs = r.timings.totalMs;
+    const ev = {
+      target: reportTarget(r),
+      context: r.context as PodContext,
+      pod: r.probes.pod,
+      node: r.probes.node ?? undefined,
+      cidr: r.cidr,
+    };
+    view.map = {
+      ...mapInput(ev.context, targetLabel(ev.target, ip), ip !== undefined, r.cidr, signals(ev).seen),
+      tone: verdictTone(r.diagnosis),
+      dockerIsCause: r.diagnosis.cause === 'docker-bridge-conflict',
+    };
+  } else if (s.context && facts && target) {
+    view.context = {
+      facts,
+      missing: s.context.missing,
+      notes: s.context.notes,
+    };
+    // While probing, the map is the model's prediction: no node comparison yet.
+    if (ip) {
+      const cidr = cidrFacts(ip, facts);
+      const seen = sourceSeen(
+        {
+          target: { ...target, ip },
+          context: facts,
+          pod: undefined as never,
+          cidr,
+        },
+        facts.networkModel?.value,
+        'no-node-report',
+      );
+      view.map = mapInput(facts, targetLabel(target, ip), true, cidr, seen);
+    }
+  }
+  return view;
+}
+
+function targetLabel(t: Target, ip: string | undefined): string {
+  return ip ? hostPort(ip, t.port) : t.host;
+}

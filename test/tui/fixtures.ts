@@ -1,0 +1,103 @@
+// Reports for the TUI tests, made by the real engine from the diagnosis fixtures: no verdict is typed in.
+import type { ContextReport } from '../../src/context/types.ts';
+import { diagnose } from '../../src/diagnose/engine.ts';
+import type { CauseId, Evidence } from '../../src/diagnose/types.ts';
+import { buildReport, type PodreachReport } from '../../src/render/report.ts';
+import { ctx, ECS, evidence, OPEN, PEER, REDIS, SILENT, target } from '../unit/diagnose/fixtures.ts';
+
+export function reportFrom(ev: Evidence, extra: Partial<ContextReport> = {}): PodreachReport {
+  return buildReport({
+    version: 'test',
+    target: ev.target,
+    context: {
+      facts: ev.context,
+      missing: extra.missing ?? [],
+      notes: extra.notes ?? [],
+    },
+    cidr: ev.cidr,
+    pod: ev.pod,
+    node: ev.node,
+    diagnosis: diagnose(ev),
+    timings: { probeMs: 1000, diagnoseMs: 1, totalMs: 1001 },
+  });
+}
+
+const unreach = {
+  tcp: 'unreachable' as const,
+  errno: 'ENETUNREACH',
+  icmp: 'unreachable' as const,
+  icmpDetail: 'From 192.168.10.1 icmp_seq=1 Destination Net Unreachable',
+};
+
+/** One situation per verdict kind; `cause` is what the engine is expected to name for it. */
+export const CASES: { name: string; cause: CauseId; ev: () => Evidence }[] = [
+  {
+    name: 'reachable',
+    cause: 'reachable',
+    ev: () => evidence(ECS, ctx('vpc'), OPEN),
+  },
+  {
+    name: 'security group (vpc, node passes)',
+    cause: 'security-group',
+    ev: () => evidence(ECS, ctx('vpc'), SILENT, OPEN),
+  },
+  {
+    name: 'whitelist (tunnel, Redis)',
+    cause: 'whitelist',
+    ev: () => evidence(REDIS, ctx('tunnel'), SILENT, SILENT),
+  },
+  {
+    name: 'route (vpc over peering)',
+    cause: 'route',
+    ev: () => evidence(PEER, ctx('vpc'), SILENT, OPEN),
+  },
+  {
+    name: 'route (net unreachable)',
+    cause: 'route',
+    ev: () => evidence(PEER, ctx('tunnel'), unreach, unreach),
+  },
+  {
+    name: 'docker bridge (pod in docker0)',
+    cause: 'docker-bridge-conflict',
+    ev: () => evidence(ECS, ctx('vpc', { podIp: '172.17.1.10', containerCidr: '172.17.0.0/16' }), SILENT, OPEN),
+  },
+  {
+    name: 'port closed',
+    cause: 'port-closed',
+    ev: () => evidence(target('192.168.10.52', 81), ctx('vpc'), { tcp: 'refused', icmp: 'reply' }, { tcp: 'refused', icmp: 'reply' }),
+  },
+  {
+    name: 'host unreachable',
+    cause: 'host-unreachable',
+    ev: () =>
+      evidence(target('192.168.10.99', 80), ctx('vpc'), {
+        tcp: 'unreachable',
+        errno: 'EHOSTUNREACH',
+        icmp: 'unreachable',
+        icmpDetail: 'From 192.168.10.11 icmp_seq=1 Destination Host Unreachable',
+      }),
+  },
+  {
+    name: 'dns',
+    cause: 'dns',
+    ev: () =>
+      evidence(
+        {
+          input: 'nosuch.lab.internal:80',
+          host: 'nosuch.lab.internal',
+          port: 80,
+        },
+        ctx('tunnel'),
+        { dns: 'nxdomain', icmp: 'skipped' },
+      ),
+  },
+  {
+    name: 'unknown (tunnel, only the pod fails)',
+    cause: 'unknown',
+    ev: () => evidence(ECS, ctx('tunnel'), SILENT, OPEN),
+  },
+];
+
+/** Two causes the wire cannot separate: the engine ranks both. */
+export const AMBIGUOUS = () => evidence(ECS, ctx('vpc', { podIp: '172.17.1.10', containerCidr: '172.17.0.0/16' }), SILENT, OPEN);
+export const REDIS_VPC = () => evidence(REDIS, ctx('vpc'), { tcp: 'timeout', icmp: 'no-reply' }, { tcp: 'open', icmp: 'no-reply' });

@@ -1,0 +1,136 @@
+// A real terminal for end-to-end tests: a private tmux server (its own socket), one pane, bounded waits.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function haveTmux(): boolean {
+  return spawnSync('sh', ['-c', 'command -v tmux']).status === 0;
+}
+
+export interface Pane {
+  /** Plain text of the visible screen (capture-pane -p), trailing blanks trimmed. */
+  screen(): string;
+  /** The screen with SGR escapes (capture-pane -e): colours are visible here. */
+  screenWithEscapes(): string;
+  send(...keys: string[]): void;
+  /** Polls the screen until `test` passes; throws with the last screen after `timeoutMs` (≤ 10 s). */
+  waitFor(test: (screen: string) => boolean, timeoutMs?: number, what?: string): Promise<string>;
+  /** The command's exit status once it has ended, else undefined. */
+  exitCode(): number | undefined;
+  waitExit(timeoutMs?: number): Promise<number>;
+  /** stty -g before the command ran and after it ended (equal = terminal restored). */
+  stty(): { before: string; after: string };
+  /** tmux's #{cursor_flag}: 1 when the cursor is visible. */
+  cursorVisible(): boolean;
+  kill(): void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs argv in a fresh tmux server of cols × rows, with env added. */
+export function openPane(
+  argv: string[],
+  opts: {
+    cols: number;
+    rows: number;
+    env?: Record<string, string>;
+    stdinNull?: boolean;
+  },
+): Pane {
+  const socket = `podreach-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const dir = mkdtempSync(join(tmpdir(), 'podreach-tui-'));
+  const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${q(v)}`);
+  // The wrapper records the terminal state around the command, then keeps the pane (and screen) alive.
+  writeFileSync(
+    join(dir, 'run.sh'),
+    [
+      // A Ctrl-C that arrives before raw mode is a SIGINT to the whole foreground group: the
+      // wrapper must outlive it (a trap with a command still leaves children the default action).
+      "trap 'true' INT",
+      `stty -g > ${dir}/before`,
+      `env ${env.join(' ')} ${argv.map(q).join(' ')}${opts.stdinNull ? ' < /dev/null' : ''}`,
+      'code=$?',
+      `stty -g > ${dir}/after`,
+      `echo $code > ${dir}/exit.tmp && mv ${dir}/exit.tmp ${dir}/exit`,
+      'exec sleep 60',
+    ].join('\n'),
+  );
+  const tmux = (...a: string[]) =>
+    execFileSync('tmux', ['-L', socket, ...a], {
+      encoding: 'utf8',
+      timeout: 5000,
+    });
+  tmux('-f', '/dev/null', 'new-session', '-d', '-s', 't', '-x', String(opts.cols), '-y', String(opts.rows), `sh ${dir}/run.sh`);
+
+  const read = (f: string) => {
+    try {
+      return readFileSync(join(dir, f), 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const pane: Pane = {
+    screen: () => trimScreen(tmux('capture-pane', '-p', '-t', 't')),
+    screenWithEscapes: () => tmux('capture-pane', '-p', '-e', '-t', 't'),
+    send: (...keys) => void tmux('send-keys', '-t', 't', ...keys),
+    async waitFor(test, timeoutMs = 10_000, what = 'screen') {
+      const end = Date.now() + Math.min(timeoutMs, 10_000);
+      let s = '';
+      while (Date.now() < end) {
+        s = pane.screen();
+        if (test(s)) return s;
+        await sleep(50);
+      }
+      throw new Error(`timed out waiting for ${what}; last screen:\n${s}`);
+    },
+    exitCode: () => {
+      const e = read('exit');
+      return e === undefined ? undefined : Number(e);
+    },
+    async waitExit(timeoutMs = 10_000) {
+      const end = Date.now() + Math.min(timeoutMs, 10_000);
+      while (Date.now() < end) {
+        const c = pane.exitCode();
+        if (c !== undefined) return c;
+        await sleep(50);
+      }
+      throw new Error(`command did not exit; last screen:\n${pane.screen()}`);
+    },
+    stty: () => ({ before: read('before') ?? '', after: read('after') ?? '' }),
+    cursorVisible: () => tmux('display-message', '-p', '-t', 't', '#{cursor_flag}').trim() === '1',
+    kill() {
+      try {
+        tmux('kill-server');
+      } catch {
+        // already gone
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return pane;
+}
+
+export function trimScreen(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .replace(/\n+$/, '');
+}
+
+/**
+ * Golden-file form of a screen: timings and spinner frames replaced, so two runs compare equal.
+ * The ping and gateway rows race with TCP (they are not waited for once TCP has answered), so
+ * they and the RTT basis they feed are left out; every other line is compared as drawn.
+ */
+export function normaliseScreen(s: string): string {
+  return trimScreen(s)
+    .split('\n')
+    .filter((l) => !/^[✓✗!·] (ping|gateway) /.test(l))
+    .join('\n')
+    .replace(/ +\d+(?:\.\d+)? ?ms\b/g, ' ~ms')
+    .replace(/^rtt ~ms \([a-z-]+\)/m, 'rtt ~ms (…)')
+    .replace(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/g, '*');
+}
