@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PodreachReport } from '../../src/render/report.ts';
 import { createLab, type Lab } from '../lab/lab.ts';
-import { ECS } from '../lab/scenarios.ts';
+import { ECS, NODE_IP, REDIS } from '../lab/scenarios.ts';
+import { type Downward, type PodSpec, podSpecOf, podmanFor } from './manifests.ts';
 import {
   CONTAINERFILE,
   IMAGE,
@@ -219,6 +220,76 @@ describe.skipIf(why !== null)('the podreach image', () => {
         // TCP still answers the question.
         expect(report.diagnosis.cause).toBe('reachable');
         expect(code).toBe(0);
+      } finally {
+        await done(l);
+      }
+    });
+  });
+
+  describe('the shipped manifests, run as kubelet would run them (podman flags from their securityContext)', () => {
+    const downward = (l: Lab): Downward => ({
+      'status.podIP': l.podIp,
+      'status.hostIP': NODE_IP,
+      'spec.nodeName': 'lab-node',
+      'metadata.name': 'podreach-x7k2p',
+      'metadata.namespace': 'default',
+    });
+    async function podSysctls(l: Lab, pod: PodSpec): Promise<void> {
+      for (const { name, value } of pod.securityContext?.sysctls ?? []) {
+        const r = await l.exec('pod', ['sysctl', '-qw', `${name}=${value}`]);
+        expect(r.code, r.stderr).toBe(0);
+      }
+    }
+
+    it('job.yaml: image of this version, non-root, one verdict per run; exit 0 reachable, 1 with the cause', async (ctx) => {
+      if (unusable) ctx.skip();
+      const pod = podSpecOf('job.yaml', 'Job');
+      const [c] = pod.containers;
+      if (!c) throw new Error('job.yaml: no container');
+      expect(c.image).toBe(`podreach:${PKG_VERSION}`);
+      expect(pod.securityContext?.runAsNonRoot).toBe(true);
+      expect(pod.securityContext?.runAsUser).not.toBe(0);
+      expect(c.args?.[0]).toBe('diagnose');
+      for (const [id, code, cause] of [['vpc-ok', 0, 'reachable'], ['tunnel-peering-missing', 1, 'route']] as const) {
+        const l = await lab(id);
+        try {
+          await podSysctls(l, pod);
+          const { opts, args } = podmanFor(pod, c, downward(l), l.ns('pod'));
+          // The user's edits: their TARGET, and the facts the API would give (no cluster here).
+          args[1] = target(l);
+          Object.assign(opts.env ?? {}, { PODREACH_NETWORK_MODEL: l.scenario.model, PODREACH_VPC_CIDR: '192.168.0.0/16' });
+          const r = await runIn(opts, args);
+          console.log(`job.yaml in ${id}: exit ${r.code}, ${r.stdout.match(/VERDICT.*/)?.[0]}`);
+          expect(r.code, r.stderr).toBe(code);
+          expect(r.stdout).toMatch(new RegExp(`VERDICT\\s+${cause}`));
+          // POD_IP / NODE_IP from the downward API reached the report.
+          expect(r.stdout).toContain(`from pod ${l.podIp} on node ${NODE_IP}`);
+        } finally {
+          await done(l);
+        }
+      }
+    });
+
+    it('initcontainer.yaml: logs a verdict per dependency; the app starts anyway unless PODREACH_STRICT=1', async (ctx) => {
+      if (unusable) ctx.skip();
+      const pod = podSpecOf('initcontainer.yaml', 'Deployment');
+      const c = pod.initContainers?.[0];
+      if (!c) throw new Error('initcontainer.yaml: no initContainer');
+      expect(c.image).toBe(`podreach:${PKG_VERSION}`);
+      const l = await lab('vpc-ok');
+      try {
+        await podSysctls(l, pod);
+        const { opts, args } = podmanFor(pod, c, downward(l), l.ns('pod'));
+        const deps = `redis://${REDIS}:6379 ${ECS}:81`; // Redis answers; nothing listens on ECS:81
+        const lenient = await runIn({ ...opts, env: { ...opts.env, DEPENDENCIES: deps } }, args);
+        console.log(`initcontainer.yaml: exit ${lenient.code}\n${lenient.stdout.match(/VERDICT.*|podreach-deps:.*/g)?.join('\n')}`);
+        expect(lenient.code, lenient.stderr).toBe(0);
+        expect(lenient.stdout).toMatch(/VERDICT\s+reachable/);
+        expect(lenient.stdout).toMatch(/VERDICT\s+port-closed/);
+        expect(lenient.stdout).toContain(`podreach-deps: ${ECS}:81: not reachable (exit 1)`);
+        expect(lenient.stdout).not.toContain(`podreach-deps: redis://`);
+        const strict = await runIn({ ...opts, env: { ...opts.env, DEPENDENCIES: deps, PODREACH_STRICT: '1' } }, args);
+        expect(strict.code).toBe(1);
       } finally {
         await done(l);
       }

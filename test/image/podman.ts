@@ -73,12 +73,16 @@ export interface RunAs {
   user?: string;
   capDrop?: string[];
   capAdd?: string[];
+  /** securityContext.readOnlyRootFilesystem */
+  readOnly?: boolean;
+  /** securityContext.allowPrivilegeEscalation: false */
+  noNewPrivileges?: boolean;
 }
 
 /** kubectl debug --profile=netadmin run as root: NET_ADMIN + NET_RAW on top of the defaults. */
 export const ROOT_NETADMIN: RunAs = { user: '0', capAdd: ['NET_ADMIN', 'NET_RAW'] };
-/** The locked-down case: the image's non-root user, every capability dropped. */
-export const NONROOT_NO_CAPS: RunAs = { capDrop: ['ALL'] };
+/** The locked-down case (manifests/job.yaml): the image's non-root user, every capability dropped. */
+export const NONROOT_NO_CAPS: RunAs = { capDrop: ['ALL'], readOnly: true, noNewPrivileges: true };
 
 export interface RunOptions {
   /** Network namespace name under /run/netns to join, or 'none' for no network at all. */
@@ -86,7 +90,9 @@ export interface RunOptions {
   as?: RunAs;
   /** host path → container path, read-only. */
   files?: Record<string, string>;
-  entrypoint?: string;
+  env?: Record<string, string>;
+  /** A program, or an argv prefix (a pod spec's `command`). */
+  entrypoint?: string | string[];
   timeoutMs?: number;
 }
 
@@ -113,7 +119,10 @@ export async function runIn(o: RunOptions, args: string[], image = IMAGE): Promi
   if (o.as?.user !== undefined) flags.push('--user', o.as.user);
   for (const c of o.as?.capDrop ?? []) flags.push('--cap-drop', c);
   for (const c of o.as?.capAdd ?? []) flags.push('--cap-add', c);
-  if (o.entrypoint) flags.push('--entrypoint', o.entrypoint);
+  if (o.as?.readOnly) flags.push('--read-only');
+  if (o.as?.noNewPrivileges) flags.push('--security-opt', 'no-new-privileges');
+  for (const [k, v] of Object.entries(o.env ?? {})) flags.push('--env', `${k}=${v}`);
+  if (o.entrypoint) flags.push('--entrypoint', typeof o.entrypoint === 'string' ? o.entrypoint : JSON.stringify(o.entrypoint));
   return podman([...flags, image, ...args], o.timeoutMs ?? 30_000);
 }
 
