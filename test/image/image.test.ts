@@ -14,6 +14,7 @@ import { type Downward, type PodSpec, podSpecOf, podmanFor } from './manifests.t
 import {
   CONTAINERFILE,
   IMAGE,
+  NETADMIN_PROFILE,
   NONROOT_NO_CAPS,
   PKG_VERSION,
   ROOT_NETADMIN,
@@ -181,6 +182,30 @@ describe.skipIf(why !== null)('the podreach image', () => {
         await done(l);
       }
     });
+  });
+
+  it('as manifests/debug.md runs it: image user + NET_ADMIN/NET_RAW, node report piped in on stdin', async (ctx) => {
+    if (unusable) ctx.skip();
+    const l = await lab('vpc-peer-return-route');
+    try {
+      // kubectl debug node/NODE -q --attach --profile=netadmin ... -- podreach probe TARGET -o json > node.json
+      const node = await runIn({ netns: l.ns('node'), as: NETADMIN_PROFILE }, ['probe', target(l), '-o', 'json']);
+      expect(node.code, node.stderr).toBe(0);
+      // kubectl debug -i POD --profile=netadmin --target=app ... -- podreach diagnose TARGET --node-report /dev/stdin < node.json
+      const r = await runIn({ netns: l.ns('pod'), as: NETADMIN_PROFILE, input: node.stdout }, [
+        'diagnose', target(l), ...l.scenario.flags, '--node-report', '/dev/stdin', '-o', 'json',
+      ]);
+      const report: PodreachReport = JSON.parse(r.stdout);
+      console.log(`netadmin profile, uid 1000: ${verdict(l.scenario.id, report.diagnosis)}`);
+      expect(report.diagnosis.cause).toBe('route');
+      expect(r.code).toBe(1);
+      expect(report.probes.node?.from.addresses).toContain(NODE_IP);
+      // Non-root, yet ping had NET_RAW through its +p file capability: a raw socket, no sysctl needed.
+      expect(await pingGroupRange(l.ns('pod'))).toBe('1 0');
+      expect(report.probes.pod.icmp.status).not.toBe('not-run');
+    } finally {
+      await done(l);
+    }
   });
 
   describe('non-root, every capability dropped', () => {

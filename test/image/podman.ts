@@ -81,6 +81,8 @@ export interface RunAs {
 
 /** kubectl debug --profile=netadmin run as root: NET_ADMIN + NET_RAW on top of the defaults. */
 export const ROOT_NETADMIN: RunAs = { user: '0', capAdd: ['NET_ADMIN', 'NET_RAW'] };
+/** kubectl debug --profile=netadmin as documented: the image's own user (1000) with NET_ADMIN + NET_RAW. */
+export const NETADMIN_PROFILE: RunAs = { capAdd: ['NET_ADMIN', 'NET_RAW'] };
 /** The locked-down case (manifests/job.yaml): the image's non-root user, every capability dropped. */
 export const NONROOT_NO_CAPS: RunAs = { capDrop: ['ALL'], readOnly: true, noNewPrivileges: true };
 
@@ -93,6 +95,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** A program, or an argv prefix (a pod spec's `command`). */
   entrypoint?: string | string[];
+  /** Fed to the container's stdin (`kubectl debug -i ... < file`). */
+  input?: string;
   timeoutMs?: number;
 }
 
@@ -123,7 +127,8 @@ export async function runIn(o: RunOptions, args: string[], image = IMAGE): Promi
   if (o.as?.noNewPrivileges) flags.push('--security-opt', 'no-new-privileges');
   for (const [k, v] of Object.entries(o.env ?? {})) flags.push('--env', `${k}=${v}`);
   if (o.entrypoint) flags.push('--entrypoint', typeof o.entrypoint === 'string' ? o.entrypoint : JSON.stringify(o.entrypoint));
-  return podman([...flags, image, ...args], o.timeoutMs ?? 30_000);
+  if (o.input !== undefined) flags.push('--interactive');
+  return podman([...flags, image, ...args], o.timeoutMs ?? 30_000, o.input);
 }
 
 /** Compressed size as a registry would hold it: `podman save | gzip -6 | wc -c`. */
