@@ -18,7 +18,7 @@ const stubDevtools: Plugin = {
 // Build beside dist/ and swap it in, so a run that is using dist/ never sees it half-written.
 const tmp = `dist.tmp-${process.pid}`;
 await build({
-  entryPoints: { podreach: 'src/cli/main.ts' },
+  entryPoints: { podreach: 'src/cli/main.ts', 'diagnose-worker': 'src/cli/diagnose-worker.ts' },
   outdir: tmp,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',

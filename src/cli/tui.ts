@@ -3,19 +3,36 @@
 import type { ProbeReport } from '../probe/types.ts';
 import type { PodreachReport } from '../render/report.ts';
 import { startRun, type LiveRun } from '../render/tui/live.ts';
-import { type DiagnoseOptions, readNodeReport, runDiagnose } from './diagnose.ts';
+import { type DiagnoseOptions, readNodeReport } from './diagnose.ts';
+import { runDiagnoseThreaded } from './diagnose-thread.ts';
 import { EXIT } from './exit-codes.ts';
 
 export interface TuiOptions {
   color: boolean;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
+  /** The bundled diagnosis worker: probes keep their clock while ink loads on this thread. */
+  workerUrl?: URL;
 }
 
 /** 128 + SIGINT, as a shell reports a Ctrl-C'd command. */
 export const EXIT_INTERRUPTED = 130;
 
-const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+/** The run has validated its input (context known) or failed; bounded so the UI never waits long. */
+function untilContextOrError(run: LiveRun): Promise<void> {
+  return new Promise((resolve) => {
+    const ready = () => Boolean(run.snapshot().context || run.snapshot().error || run.snapshot().report);
+    if (ready()) return resolve();
+    const timer = setTimeout(done, 500);
+    const off = run.subscribe(() => ready() && done());
+    run.done.catch(() => {}).finally(done);
+    function done() {
+      clearTimeout(timer);
+      off();
+      resolve();
+    }
+  });
+}
 
 export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: TuiOptions): Promise<number> {
   const stdout = ui.stdout ?? process.stdout;
@@ -26,10 +43,11 @@ export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: Tui
   } catch {
     // runDiagnose reports the same error in its own words
   }
-  const begin = (n: number): LiveRun => startRun((hooks) => runDiagnose(targetInput, { ...opts, ...hooks }), n, node);
+  const begin = (n: number): LiveRun =>
+    startRun((hooks) => runDiagnoseThreaded(targetInput, { ...opts, ...hooks }, ui.workerUrl), n, node, targetInput);
   const first = begin(1);
-  // Bad input fails before the first await in runDiagnose: say so without loading ink at all.
-  await nextTurn();
+  // Bad input fails before probing starts: say so without loading ink at all.
+  await untilContextOrError(first);
   const early = first.snapshot().error;
   if (early) throw early;
 

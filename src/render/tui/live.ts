@@ -12,6 +12,8 @@ export interface RunHooks {
 export interface RunSnapshot {
   /** Counts runs in this session (r re-runs): 1, 2, ... */
   n: number;
+  /** TARGET as typed: known before the run has parsed anything. */
+  input?: string;
   events: readonly ProbeEvent[];
   context?: ContextReport;
   target?: Target;
@@ -31,8 +33,8 @@ export interface LiveRun {
 export type StartRun = (hooks: RunHooks) => Promise<PodreachReport>;
 
 /** Starts a run at once; events that arrive before anyone subscribes are kept in the snapshot. */
-export function startRun(start: StartRun, n = 1, node?: ProbeReport): LiveRun {
-  let snap: RunSnapshot = { n, events: [], node };
+export function startRun(start: StartRun, n = 1, node?: ProbeReport, input?: string): LiveRun {
+  let snap: RunSnapshot = { n, input, events: [], node };
   const listeners = new Set<(s: RunSnapshot) => void>();
   const update = (patch: Partial<RunSnapshot>): void => {
     snap = { ...snap, ...patch };

@@ -70,7 +70,7 @@ export function buildView(s: RunSnapshot): View {
   const ip = target?.ip ?? (dnsIp?.type === 'finished' && dnsIp.probe === 'dns' ? dnsIp.result.addresses[0] : undefined);
 
   const header: HeaderView = {
-    input: target?.input ?? '',
+    input: target?.input ?? s.input ?? '',
     resolved: ip ? hostPort(ip, target?.port) : undefined,
     podIp: facts?.podIp?.value,
     nodeIp: facts?.nodeIp?.value,
