@@ -36,6 +36,7 @@ export interface CidrFacts {
   overlaps: string[];
 }
 
+const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 const CLOUD_SERVICE = ['100.64.0.0/10', '214.0.0.0/7'];
 const LINK_LOCAL = ['169.254.0.0/16', 'fe80::/10'];
 
@@ -136,6 +137,13 @@ function targetZone(ip: string | undefined, ctx: PodContext): { zone: TargetZone
   if (isRfc1918(ip) || inCidr(ip, 'fc00::/7')) {
     if (vpcCidrs.length) {
       return { zone: 'peer', note: `private but outside the VPC (${vpcCidrs.join(', ')}): across peering, VPN or Direct Connect` };
+    }
+    // A VPC lies inside one private block: a target in another block than the node cannot share its VPC.
+    const nodeIp = ctx.nodeIp?.value;
+    const targetBlock = firstMatch(ip, RFC1918);
+    const nodeBlock = nodeIp ? firstMatch(nodeIp, RFC1918) : undefined;
+    if (targetBlock && nodeBlock && targetBlock !== nodeBlock) {
+      return { zone: 'peer', note: `in ${targetBlock}, the node in ${nodeBlock}: not the node's VPC, so across peering, VPN or Direct Connect` };
     }
     return { zone: 'private', note: 'a private address; the VPC CIDR is unknown, so same-VPC or peered cannot be told (pass --vpc-cidr)' };
   }

@@ -15,14 +15,14 @@ const SOURCES: Partial<Record<FactName, Source>> = {
     flag: '--network-model tunnel|vpc|eni',
     rbac: 'get pods + get nodes (ClusterRole), list daemonsets and networkattachmentdefinitions in kube-system',
   },
-  nodePodCidr: { flag: '--pod-cidr', rbac: 'get nodes (ClusterRole podreach-read-nodes)' },
   containerCidr: { flag: '--container-cidr', rbac: 'get configmaps kube-proxy / cilium-config / kube-flannel-cfg, list ippools' },
   vpcCidrs: { flag: '--vpc-cidr (the Kubernetes API does not publish the VPC CIDR)' },
   serviceCidr: { flag: '--service-cidr', rbac: 'get services "kubernetes" in default' },
 };
 
 /** Facts that matter for the verdict, in the order a user should supply them. */
-const WANTED: FactName[] = ['networkModel', 'nodeIp', 'containerCidr', 'vpcCidrs', 'nodePodCidr', 'serviceCidr'];
+// (The node's own pod CIDR is informative only: no verdict needs it, so it is not asked for.)
+const WANTED: FactName[] = ['networkModel', 'nodeIp', 'containerCidr', 'vpcCidrs', 'serviceCidr'];
 
 export function missingHints(facts: PodContext, why: string, forbidden: Set<string> = new Set()): MissingFact[] {
   const out: MissingFact[] = [];

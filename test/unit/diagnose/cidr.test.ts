@@ -37,7 +37,9 @@ describe('where the target sits', () => {
     expect(zone('169.254.169.254')).toBe('link-local');
     expect(zone('8.8.8.8')).toBe('public');
     expect(zone('127.0.0.1')).toBe('loopback');
-    expect(zone('10.1.0.20', ctx('vpc', { vpcCidrs: undefined }))).toBe('private');
+    expect(zone('192.168.99.5', ctx('vpc', { vpcCidrs: undefined }))).toBe('private');
+    // Without the VPC CIDR: another private block than the node's cannot be the node's VPC.
+    expect(zone('10.1.0.20', ctx('vpc', { vpcCidrs: undefined }))).toBe('peer');
   });
 
   it('under ENI the container subnet is part of the VPC, not an overlap', () => {
