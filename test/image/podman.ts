@@ -55,6 +55,7 @@ function gitRevision(): string {
 
 /** `podman build -f image/Containerfile` with only NODE_IMAGE (and the revision label) overridden. */
 export async function buildImage(base: string, tag = IMAGE): Promise<{ ms: number }> {
+  const before = (await podman(['image', 'inspect', '--format', '{{.Id}}', tag])).stdout.trim();
   const r = await podman(
     [
       'build', ...LIMITS, '--quiet',
@@ -65,6 +66,11 @@ export async function buildImage(base: string, tag = IMAGE): Promise<{ ms: numbe
     15 * 60_000,
   );
   if (r.code !== 0) throw new Error(`podman build failed (exit ${r.code}${r.timedOut ? ', timed out' : ''}):\n${tail(r, 20)}`);
+  // Each source change leaves a ~200 MB image behind: drop the one this build replaced, and build
+  // cache older than a day (recent layers stay, so a rebuild after a small change stays quick).
+  const after = (await podman(['image', 'inspect', '--format', '{{.Id}}', tag])).stdout.trim();
+  if (before && before !== after) await podman(['rmi', before]);
+  await podman(['image', 'prune', '--force', '--filter', 'until=24h']);
   return { ms: r.ms };
 }
 

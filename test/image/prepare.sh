@@ -29,6 +29,9 @@ command -v runc >/dev/null        || need+=(runc)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v getcap >/dev/null      || need+=(libcap2-bin)
 command -v ip >/dev/null          || need+=(iproute2)
+command -v iptables >/dev/null    || need+=(iptables)
+# The build's RUN steps use podman's default bridge network (CNI on bookworm).
+[ -x /usr/lib/cni/bridge ] || [ -x /usr/libexec/podman/netavark ] || need+=(containernetworking-plugins)
 [ -e /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
