@@ -70,13 +70,13 @@ describe('kubectl-podreach (wrapper logic, fake kubectl)', () => {
 
   it('passes namespace, container, image, context and podreach flags through; no lookup when -c is given', async () => {
     const r = await plugin([
-      'pod/web-7d9f', 'redis://192.168.20.10:6379', '-n', 'shop', '-c', 'sidecar', '--image', 'registry.example/podreach:1',
+      'pod/web-7d9f', 'redis://192.168.20.10:6379', '-n', 'shop', '-c', 'sidecar', '--image', 'images.example/podreach:1',
       '--context=prod', '--', '--network-model', 'vpc', '-o', 'json',
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.calls).toEqual([
       [
-        '--context=prod', '--namespace=shop', 'debug', '-i', 'web-7d9f', '--image=registry.example/podreach:1', '--profile=netadmin',
+        '--context=prod', '--namespace=shop', 'debug', '-i', 'web-7d9f', '--image=images.example/podreach:1', '--profile=netadmin',
         '--target=sidecar', '--', 'podreach', 'diagnose', 'redis://192.168.20.10:6379', '--network-model', 'vpc', '-o', 'json',
       ],
     ]);
