@@ -139,7 +139,7 @@ describe('credentials and RBAC', () => {
     expect(ctx.facts.nodeIp?.value).toBe('192.168.10.11');
     expect(ctx.facts.nodePodCidr).toBeUndefined();
     expect(ctx.notes.some((n) => n.includes('grant get nodes'))).toBe(true);
-    expect(ctx.missing.find((m) => m.fact === 'nodePodCidr')?.hint).toContain('get nodes');
+    expect(ctx.missing.find((m) => m.fact === 'networkModel')?.hint).toContain('get nodes');
   });
 
   it('a rejected token (401) is reported, not thrown', async () => {
