@@ -1,8 +1,8 @@
 // In the lab: the recorded CCE cluster of the scenario's model is served by the test API server running inside
 // the pod's network namespace (127.0.0.1 there); podreach runs in the pod namespace with an in-cluster-style
 // service-account dir and no context flags; the probe pod runs `podreach probe` in the node namespace.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,17 +17,8 @@ const PRIVATE = mkdtempSync(join(tmpdir(), 'podreach-bundle-'));
 const BUNDLE = join(PRIVATE, 'podreach.mjs');
 cpSync(join(ROOT, 'dist'), PRIVATE, { recursive: true });
 afterAll(() => rmSync(PRIVATE, { recursive: true, force: true }));
-/** Scenarios whose verdict needed --vpc-cidr on top of the API's facts (the API does not publish the VPC CIDR). */
-const neededVpcCidr: string[] = [];
-afterAll(() => console.log(`needed --vpc-cidr besides the API facts: ${neededVpcCidr.join(', ') || 'none'}`));
 const POD = 'test01-6cbbf97b78-krj6h';
 const FLAVOUR = { tunnel: 'cce-tunnel', vpc: 'cce-vpc', eni: 'cce-turbo' } as const;
-
-/** Does the built CLI read the API itself yet (the CLI engineer wires src/kube in)? */
-const cliHasKube = (() => {
-  const r = spawnSync(NODE, [BUNDLE, 'diagnose', '--help'], { encoding: 'utf8', timeout: 10_000 });
-  return /--kubeconfig/.test(r.stdout ?? '');
-})();
 
 interface Api {
   env: string[];
@@ -102,85 +93,40 @@ function expectCause(s: Scenario, cause: string, alternatives: string[], label: 
   else expect(cause, label).toBe(s.expectedCause);
 }
 
-describe.each(['tunnel', 'vpc', 'eni'] as const)('API-supplied context and node probe in the lab, %s model', (model) => {
+describe.each(['tunnel', 'vpc', 'eni'] as const)('`podreach diagnose TARGET` with no context flags, API and node probe, %s model', (model) => {
   for (const s of SCENARIOS.filter((x) => x.model === model)) {
-    it(`${s.id}: no context flags → ${s.expectedCause}`, async () => {
+    it(`${s.id} → ${s.expectedCause}`, async () => {
       await withLab(s, (lab) =>
         withApi(lab, async (api) => {
-          // src/kube inside the pod namespace: context from the API, node report from the probe pod.
-          const r = await lab.exec('pod', ['env', ...api.env, NODE, join(ROOT, 'test/kube/drive.ts'), target(s), '15000'], { timeoutMs: 30_000 });
-          const out = JSON.parse(r.stdout) as { access: string; facts: Record<string, { value: unknown }>; notes: string[]; probe: { report?: object; error?: string } };
-          expect(out.access, out.notes.join('\n')).toBe('ok');
-          const f = out.facts;
-          // The API supplies what the foundation tests passed as flags.
+          type Fact = { value: unknown; source: string };
+          type Rep = {
+            context: Record<string, Fact | undefined>;
+            probes: { node: object | null };
+            diagnosis: { cause: string; confidence: number; summary: string; alternatives: { cause: string }[] };
+          };
+          const d = await lab.exec('pod', ['env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), '-o', 'json'], { timeoutMs: 30_000 });
+          const rep = JSON.parse(d.stdout) as Rep;
+          // The API supplies what the foundation tests passed as flags, and says so.
           const flag = (name: string) => s.flags[s.flags.indexOf(name) + 1];
-          expect(f.networkModel?.value).toBe(s.model);
-          expect(f.nodeIp?.value).toBe(NODE_IP);
-          expect(f.containerCidr?.value).toBe(flag('--container-cidr'));
-          expect(f.serviceCidr?.value).toBe(SERVICE_CIDR);
-          expect(out.probe.error, out.probe.error).toBeUndefined();
-          expect(out.probe.report).toBeTruthy();
+          const c = rep.context;
+          expect(c.networkModel).toMatchObject({ value: s.model, source: 'api' });
+          expect(c.nodeIp).toMatchObject({ value: NODE_IP, source: 'api' });
+          expect(c.containerCidr).toMatchObject({ value: flag('--container-cidr'), source: 'api' });
+          expect(c.serviceCidr?.value).toBe(SERVICE_CIDR);
+          // The node side came from the probe pod, which is gone again.
+          expect(rep.probes.node, 'node report from the probe pod').not.toBeNull();
           expect(api.state().live).toEqual([]);
           expect(api.state().deleted).toEqual(api.state().created);
-
-          // Until the CLI reads the API itself, feed the same facts to it as flags (no --vpc-cidr: the API has none).
-          const dir = mkdtempSync(join(tmpdir(), 'podreach-noderep-'));
-          try {
-            const file = join(dir, 'node.json');
-            writeFileSync(file, JSON.stringify(out.probe.report));
-            const flags = ['--network-model', String(f.networkModel?.value), '--node-ip', String(f.nodeIp?.value), '--container-cidr', String(f.containerCidr?.value), '--service-cidr', String(f.serviceCidr?.value)];
-            const diagnose = async (extra: string[]) => {
-              const d = await lab.exec('pod', [NODE, BUNDLE, 'diagnose', target(s), ...flags, ...extra, '--node-report', file, '-o', 'json'], { timeoutMs: 15_000 });
-              return (JSON.parse(d.stdout) as { diagnosis: { cause: string; confidence: number; summary: string; alternatives: { cause: string }[] } }).diagnosis;
-            };
-            let diag = await diagnose([]);
-            let how = 'api facts';
-            const ok = (x: typeof diag) => x.cause === s.expectedCause || x.cause === (s as Scenario & { indistinguishableFrom?: string }).indistinguishableFrom;
-            if (!ok(diag)) {
-              // The one fact the API cannot give: the VPC CIDR. Say so, and require that it alone closes the gap.
-              const without = `${diag.cause} ${diag.confidence}`;
-              diag = await diagnose(['--vpc-cidr', flag('--vpc-cidr') as string]);
-              how = `api facts + --vpc-cidr (without: ${without})`;
-              neededVpcCidr.push(s.id);
-            }
-            const label = `${s.id}: ${diag.cause} ${diag.confidence} — ${diag.summary}`;
-            console.log(`${s.id.padEnd(26)} ${how} → ${diag.cause} ${diag.confidence.toFixed(2)} (${r.ms} ms context+node probe)`);
-            expectCause(s, diag.cause, diag.alternatives.map((x) => x.cause), label);
-          } finally {
-            rmSync(dir, { recursive: true, force: true });
-          }
+          const diag = rep.diagnosis;
+          console.log(`${s.id.padEnd(26)} no flags → ${diag.cause} ${diag.confidence.toFixed(2)} (${Math.round(d.ms)} ms with API and node probe)`);
+          expectCause(s, diag.cause, diag.alternatives.map((x) => x.cause), `${s.id}: ${diag.cause} ${diag.confidence} — ${diag.summary}`);
         }),
       );
     });
   }
 });
 
-describe.skipIf(!cliHasKube)('the CLI contract: `podreach diagnose TARGET` with no flags (needs src/cli wiring of src/kube)', () => {
-  for (const s of SCENARIOS) {
-    it(`${s.id} → ${s.expectedCause}`, async () => {
-      await withLab(s, (lab) =>
-        withApi(lab, async (api) => {
-          type Rep = { diagnosis: { cause: string; confidence: number; summary: string; alternatives: { cause: string }[] } };
-          const run = async (extra: string[]) => {
-            const d = await lab.exec('pod', ['env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), ...extra, '-o', 'json'], { timeoutMs: 30_000 });
-            return (JSON.parse(d.stdout) as Rep).diagnosis;
-          };
-          let diag = await run([]);
-          const ok = diag.cause === s.expectedCause || diag.cause === (s as Scenario & { indistinguishableFrom?: string }).indistinguishableFrom;
-          if (!ok) {
-            // Only the VPC CIDR may be added: the Kubernetes API does not publish it.
-            console.log(`${s.id}: without flags ${diag.cause} ${diag.confidence} — retrying with --vpc-cidr only`);
-            neededVpcCidr.push(`${s.id} (CLI)`);
-            diag = await run(['--vpc-cidr', s.flags[s.flags.indexOf('--vpc-cidr') + 1] as string]);
-          }
-          expectCause(s, diag.cause, diag.alternatives.map((x) => x.cause), `${s.id}: ${diag.summary}`);
-          expect(api.state().live).toEqual([]);
-          expect(api.state().deleted).toEqual(api.state().created);
-        }),
-      );
-    });
-  }
-
+describe('interrupting the CLI', () => {
   it('SIGINT while the probe pod runs: the CLI deletes it before exiting', async () => {
     const s = SCENARIOS.find((x) => x.id === 'vpc-sg-container-cidr') as Scenario;
     await withLab(s, (lab) =>
