@@ -5,6 +5,7 @@ import type { ContextFlags } from '../context/flags.ts';
 import type { ContextReport } from '../context/types.ts';
 import { cidrFacts } from '../diagnose/cidr.ts';
 import { diagnose } from '../diagnose/engine.ts';
+import { measuredSnat } from '../diagnose/signals.ts';
 import { runProbes } from '../probe/run.ts';
 import { parseTarget } from '../probe/target.ts';
 import type { ProbeEvent, ProbeReport, Target } from '../probe/types.ts';
@@ -91,7 +92,10 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions): P
   const tProbe = performance.now();
   const resolved = { ...target, ip: pod.target.ip ?? target.ip };
   const cidr = cidrFacts(resolved.ip, context.facts);
-  const diagnosis = diagnose({ target: resolved, context: context.facts, pod, node, cidr });
+  const evidence = { target: resolved, context: context.facts, pod, node, cidr };
+  const diagnosis = diagnose(evidence);
+  const snat = measuredSnat(evidence);
+  if (snat && !context.facts.snat) context.facts.snat = snat;
   const tEnd = performance.now();
   return buildReport({
     version: opts.version,

@@ -48,6 +48,8 @@ export interface PodContext {
    * Cilium native-routing CIDR...). Outside them the peer sees the node IP.
    */
   nonMasqueradeCidrs?: Fact<string[]>;
+  /** Is this pod's traffic to the target SNATed to the node IP? Measured by the pod-vs-node comparison. */
+  snat?: Fact<boolean>;
   dnsServers?: Fact<string[]>;
   searchDomains?: Fact<string[]>;
   cni?: Fact<string>;

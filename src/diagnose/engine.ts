@@ -26,14 +26,22 @@ export function diagnose(ev: Evidence, causes: readonly CauseCheck[] = CAUSES): 
   // Two causes the wire cannot separate: say so, and borrow the settling command if the winner has none.
   const close = runnerUp && top.confidence - runnerUp.confidence < 0.2 && top.cause !== 'reachable';
   const settle = top.settle ?? (close ? runnerUp.settle : undefined);
+  const icmp = ev.pod.icmp;
+  // ICMP that could not be sent is missing evidence, never a timeout: say so on every verdict.
+  const icmpNote =
+    icmp.status === 'not-run'
+      ? [`ICMP could not be sent from here (${icmp.detail ?? 'ping did not run'}): without NET_RAW, ping needs net.ipv4.ping_group_range to cover this user; ICMP results are absent, not failures`]
+      : [];
   return {
     cause: top.cause,
     reachable: top.cause === 'reachable',
     confidence: top.confidence,
     summary: top.summary,
-    evidence: close
-      ? [...top.evidence, `cannot be told apart from ${runnerUp.cause} (${runnerUp.confidence}) from here: both are ranked`]
-      : top.evidence,
+    evidence: [
+      ...top.evidence,
+      ...(close ? [`cannot be told apart from ${runnerUp.cause} (${runnerUp.confidence}) from here: both are ranked`] : []),
+      ...icmpNote,
+    ],
     fix: top.fix,
     ...(settle ? { settle } : {}),
     alternatives: rest.map((f) => ({ cause: f.cause, confidence: f.confidence, summary: f.summary, fix: f.fix })),

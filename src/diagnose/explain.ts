@@ -10,6 +10,9 @@ export function baseEvidence(ev: Evidence, s: Signals): string[] {
   const seenIp = s.seen.ip ? ` ${s.seen.ip}` : '';
   if (s.seen.kind !== 'unknown') lines.push(`the peer sees source${seenIp} (${s.seen.kind} IP): ${s.seen.why}`);
   else lines.push(s.seen.why);
+  if (s.pod.via === 'icmp' && s.pod.outcome === 'silent') {
+    lines.push('ICMP only (no port given): a host that ignores ping looks exactly like a blocked one; pass a port to test the service');
+  }
   return lines;
 }
 

@@ -1,4 +1,4 @@
-import type { NetworkModel } from '../context/types.ts';
+import type { Fact, NetworkModel } from '../context/types.ts';
 import { firstMatch, inCidr, isRfc1918 } from '../net/ip.ts';
 import type { ProbeReport } from '../probe/types.ts';
 import type { Evidence } from './types.ts';
@@ -240,4 +240,14 @@ function computeSignals(ev: Evidence): Signals {
     targetLabel: port ? `${ip.includes(':') ? `[${ip}]` : ip}:${port}` : ip,
     port,
   };
+}
+
+/**
+ * What the pod-vs-node comparison measured about SNAT, as a context fact: the peer treated pod and node
+ * differently, so it sees a source other than the node IP. (Equal results prove nothing either way.)
+ */
+export function measuredSnat(ev: Evidence): Fact<boolean> | undefined {
+  const s = signals(ev);
+  if (s.differential !== 'pod-only-fails' || s.model === 'tunnel') return undefined;
+  return { value: false, source: 'measured', confidence: 0.85, note: 'the node reaches the target and the pod does not: the peer tells them apart' };
 }

@@ -29,6 +29,7 @@ export const FACT_LABELS: Record<string, string> = {
   vpcCidrs: 'VPC CIDR',
   serviceCidr: 'service CIDR',
   nonMasqueradeCidrs: 'no-SNAT CIDRs',
+  snat: 'SNAT to node',
   dnsServers: 'DNS servers',
   searchDomains: 'DNS search',
   cni: 'CNI',

@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { CAUSE_TITLES } from '../../src/render/words.ts';
-import { cidrMapLines, mapInput, mapText } from '../../src/render/tui/cidr-layout.ts';
+import { cidrMapLines, mapText } from '../../src/render/tui/cidr-layout.ts';
 import { CidrMap } from '../../src/render/tui/cidr-map.tsx';
 import { ContextPanel } from '../../src/render/tui/context-panel.tsx';
 import { Header } from '../../src/render/tui/header.tsx';

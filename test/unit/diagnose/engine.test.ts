@@ -124,6 +124,20 @@ describe('the guide\'s situations', () => {
   });
 });
 
+describe('missing evidence is said, not guessed', () => {
+  it('ICMP that could not run is a note, never a timeout: TCP still decides', () => {
+    const d = diagnose(evidence(ECS, ctx('vpc'), { tcp: 'open', icmp: 'not-run', icmpDetail: 'ping: socket: Operation not permitted' }));
+    expect(d.cause).toBe('reachable');
+    expect(d.evidence.join('\n')).toMatch(/ICMP could not be sent from here \(ping: socket: Operation not permitted\)/);
+  });
+
+  it('ICMP only: says that a silent host and a blocked one look alike', () => {
+    const d = diagnose(evidence(target('192.168.10.52'), ctx('vpc'), { icmp: 'no-reply' }, { icmp: 'reply' }));
+    expect(d.cause).toBe('security-group');
+    expect(d.evidence.join('\n')).toMatch(/ICMP only \(no port given\)/);
+  });
+});
+
 describe('without a node report', () => {
   it('is less certain but still names the model\'s CIDR', () => {
     const withNode = diagnose(evidence(ECS, ctx('vpc'), SILENT, OPEN));
