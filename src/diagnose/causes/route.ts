@@ -42,7 +42,7 @@ export const route: CauseCheck = {
     if (returnRoute && s.differential === 'pod-only-fails') confidence = 0.7;
     else if (returnRoute && s.differential === 'no-node-report') confidence = 0.6;
     else if (s.differential === 'both-fail') confidence = 0.5;
-    else if (s.differential === 'no-node-report') confidence = 0.35;
+    else if (s.differential === 'no-node-report') confidence = 0.45;
     else return null;
     if (ev.cidr.targetZone === 'private') confidence -= 0.15;
 
@@ -56,7 +56,7 @@ export const route: CauseCheck = {
         ...evidence,
         returnRoute
           ? 'VPC network model: the container CIDR is not part of the VPC CIDR, so a peering only carries it if both route tables name it (the guide: "add the container CIDR block to the route of the peer VPC")'
-          : 'both pod and node stay silent: the peering, or the peer VPC\'s route back to this VPC, is missing',
+          : 'nothing comes back across the peering: its routes (either direction), or the peer\'s security group; ICMP "network unreachable" errors are rate-limited, so a repeated run can turn a missing route into silence',
       ],
       fix: returnRoute
         ? [

@@ -45,7 +45,9 @@ export const securityGroup: CauseCheck = {
     }
     if (s.seen.kind === 'pod' && ev.cidr.targetZone === 'peer' && s.model === 'vpc') confidence -= 0.25;
     // Across peering, "nothing comes back to anyone" is first the peering's routes (route ranks 0.5).
-    if (ev.cidr.targetZone === 'peer' && s.differential === 'both-fail') confidence = Math.min(confidence, 0.45);
+    if (ev.cidr.targetZone === 'peer' && (s.differential === 'both-fail' || s.differential === 'no-node-report')) {
+      confidence = Math.min(confidence, 0.45);
+    }
     if (s.managedService) confidence -= 0.15;
     if (s.seen.kind === 'pod' && ev.cidr.podDocker?.likelihood === 'high') confidence -= 0.2;
     if (s.pod.icmpAlive) evidence.push(`${target} answers ping but not ${what(s)}: the rule allows ICMP but not the port`);

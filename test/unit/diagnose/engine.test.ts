@@ -75,6 +75,13 @@ describe('the guide\'s situations', () => {
     expect(d.evidence.join('\n')).toMatch(/cannot be told apart/);
   });
 
+  it('across peering without a node report, silence ranks the route and the SG together, route first', () => {
+    const d = diagnose(evidence(PEER, ctx('tunnel'), SILENT));
+    expect(d.cause).toBe('route');
+    expect(alt(d, 'security-group')?.confidence).toBe(d.confidence);
+    expect(d.evidence.join('\n')).toMatch(/rate-limited/);
+  });
+
   it('pod IP inside docker0 172.17.0.0/16 and the node gets through → docker bridge first, SG second, settle by ip route get', () => {
     const c = ctx('vpc', { podIp: '172.17.1.10', containerCidr: '172.17.0.0/16' });
     const d = diagnose(evidence(ECS, c, SILENT, OPEN));
