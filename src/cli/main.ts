@@ -12,6 +12,12 @@ const int = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new UsageError(`${name}: "${v}" is not a whole number`);
   return n;
 };
+/** The overall probe budget: below ~200 ms nothing but loopback answers; above a minute is a hang. */
+const budget = (v: string) => {
+  const n = int('--timeout')(v);
+  if (n < 200 || n > 60_000) throw new UsageError(`--timeout: ${n} ms is outside 200–60000`);
+  return n;
+};
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
 function outputOption(def: 'text' | 'json') {
@@ -40,7 +46,7 @@ function program(): Command {
     .option('--service-cidr <cidr>', 'the cluster\'s service CIDR')
     .option('--network-model <model>', 'tunnel, vpc, eni or auto')
     .option('--node-report <file>', 'JSON from `podreach probe TARGET -o json` run on the node')
-    .option('--timeout <ms>', 'overall probe budget in ms', int('--timeout'), 2500)
+    .option('--timeout <ms>', 'overall probe budget in ms', budget, 2500)
     .option('--kubeconfig <file>', 'kubeconfig to read the pod, node and cluster from (default: service account, $KUBECONFIG, ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context')
     .option('-n, --namespace <ns>', 'namespace of the pod')
@@ -93,7 +99,7 @@ function program(): Command {
     .option('-p, --port <port>', 'port to test (overrides TARGET)', int('--port'))
     .addOption(outputOption('json'))
     .option('--role <role>', 'pod or node: who is probing', 'node')
-    .option('--timeout <ms>', 'overall probe budget in ms', int('--timeout'), 2500)
+    .option('--timeout <ms>', 'overall probe budget in ms', budget, 2500)
     .action(async (targetInput, o) => {
       const { parseTarget } = await import('../probe/target.ts');
       const { runProbes } = await import('../probe/run.ts');
