@@ -80,6 +80,7 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions): P
     if (!node) notes.push(`node side: ${r.error ?? 'no report'}; by hand: ${r.manualCommand}`);
   }
   const pod = await probing;
+  const tProbe = performance.now();
   const context = gatherContext({
     flags: opts.context,
     env: opts.env,
@@ -89,7 +90,6 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions): P
     apiNotes: [...(kube?.notes ?? []), ...notes],
     apiMissing: kube?.missing,
   });
-  const tProbe = performance.now();
   const resolved = { ...target, ip: pod.target.ip ?? target.ip };
   const cidr = cidrFacts(resolved.ip, context.facts);
   const evidence = { target: resolved, context: context.facts, pod, node, cidr };

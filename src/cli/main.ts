@@ -20,10 +20,6 @@ const budget = (v: string) => {
 };
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
-function outputOption(def: 'text' | 'json') {
-  return new Option('-o, --output <format>', 'text or json').choices(['text', 'json'] as const).default(def);
-}
-
 function program(): Command {
   const cli = new Command('podreach')
     .description("Why can't this container reach that intranet address, and what exactly do I change?")
@@ -97,7 +93,7 @@ function program(): Command {
     .description('only probe TARGET and print the raw report (run it on the node, feed it to --node-report)')
     .argument('<target>', 'as for diagnose')
     .option('-p, --port <port>', 'port to test (overrides TARGET)', int('--port'))
-    .addOption(outputOption('json'))
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json'] as const).default('json'))
     .option('--role <role>', 'pod or node: who is probing', 'node')
     .option('--timeout <ms>', 'overall probe budget in ms', budget, 2500)
     .action(async (targetInput, o) => {

@@ -41,35 +41,24 @@ const CLOUD_SERVICE = ['100.64.0.0/10', '214.0.0.0/7'];
 const LINK_LOCAL = ['169.254.0.0/16', 'fe80::/10'];
 
 /** Docker's default bridge and default-address-pools (moby ipamutils): 172.17–31.0.0/16, then 192.168.0.0/16 in /20s. */
+const DOCKER_POOLS = ['172.17.0.0/16', ...Array.from({ length: 14 }, (_, i) => `172.${i + 18}.0.0/16`), '192.168.0.0/16'];
+
 export function dockerRangeFor(ip: string): DockerRange | undefined {
-  if (!isIp(ip)) return undefined;
-  if (inCidr(ip, '172.17.0.0/16')) {
-    return { range: '172.17.0.0/16', what: 'docker0, the default Docker bridge', likelihood: 'high' };
+  const pool = isIp(ip) ? firstMatch(ip, DOCKER_POOLS) : undefined;
+  if (!pool) return undefined;
+  if (pool === '172.17.0.0/16') return { range: pool, what: 'docker0, the default Docker bridge', likelihood: 'high' };
+  if (pool === '192.168.0.0/16') {
+    return { range: subnetOf(ip, 20), what: 'a Docker network from default-address-pools (192.168.0.0/16 cut in /20s)', likelihood: 'low' };
   }
-  for (let b = 18; b <= 31; b++) {
-    const range = `172.${b}.0.0/16`;
-    if (inCidr(ip, range)) return { range, what: 'a Docker network from default-address-pools', likelihood: 'medium' };
-  }
-  if (inCidr(ip, '192.168.0.0/16')) {
-    return {
-      range: subnetOf(ip, 20),
-      what: 'a Docker network from default-address-pools (192.168.0.0/16 cut in /20s)',
-      likelihood: 'low',
-    };
-  }
-  return undefined;
+  return { range: pool, what: 'a Docker network from default-address-pools', likelihood: 'medium' };
 }
 
+/** Docker ranges a CIDR overlaps; for the /20-cut pool, the /20 holding the CIDR's first address. */
 function dockerRangesOverlapping(cidr: string): DockerRange[] {
-  const out: DockerRange[] = [];
-  const candidates = ['172.17.0.0/16', ...Array.from({ length: 14 }, (_, i) => `172.${i + 18}.0.0/16`), '192.168.0.0/16'];
-  for (const c of candidates) {
-    if (!cidrsOverlap(cidr, c)) continue;
-    const probe = c === '192.168.0.0/16' ? (normalizeCidr(cidr)?.split('/')[0] ?? '192.168.0.0') : c.split('/')[0]!;
-    const r = dockerRangeFor(inCidr(probe, c) ? probe : c.split('/')[0]!);
-    if (r) out.push(r);
-  }
-  return out;
+  const net = normalizeCidr(cidr)?.split('/')[0] ?? '';
+  return DOCKER_POOLS.filter((pool) => cidrsOverlap(cidr, pool)).map(
+    (pool) => dockerRangeFor(inCidr(net, pool) ? net : (pool.split('/')[0] as string)) as DockerRange,
+  );
 }
 
 export function cidrFacts(targetIp: string | undefined, ctx: PodContext): CidrFacts {

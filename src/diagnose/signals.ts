@@ -69,7 +69,7 @@ function unreachableKind(text: string | undefined): SideResult['unreachable'] {
   return undefined;
 }
 
-export function sideResult(r: ProbeReport): SideResult {
+function sideResult(r: ProbeReport): SideResult {
   const icmpAlive = r.icmp.status === 'reply';
   if (r.dns && r.dns.status !== 'ok') {
     return {

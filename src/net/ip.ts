@@ -1,13 +1,13 @@
 import ipaddr from 'ipaddr.js';
 
-export type Addr = ipaddr.IPv4 | ipaddr.IPv6;
+type Addr = ipaddr.IPv4 | ipaddr.IPv6;
 
 export function isIp(s: string): boolean {
   return ipaddr.isValid(s) && (ipaddr.IPv4.isValidFourPartDecimal(s) || ipaddr.IPv6.isValid(s));
 }
 
 /** Parses an address, folding IPv4-mapped IPv6 (::ffff:a.b.c.d) back to IPv4. */
-export function parseIp(s: string): Addr {
+function parseIp(s: string): Addr {
   const a = ipaddr.parse(s);
   return a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress() ? (a as ipaddr.IPv6).toIPv4Address() : a;
 }
@@ -28,7 +28,7 @@ export function normalizeCidr(s: string): string | null {
   return `${net.toString()}/${bits}`;
 }
 
-export function parseCidr(s: string): [Addr, number] {
+function parseCidr(s: string): [Addr, number] {
   const n = normalizeCidr(s);
   if (!n) throw new Error(`not a CIDR: ${s}`);
   return ipaddr.parseCIDR(n);

@@ -11,8 +11,7 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
 
-const rows: string[] = [];
-let startup: number[] = [];
+const startup: number[] = [];
 const scenarios = only.length ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
 for (const s of scenarios) {
   await withLab(s, async (lab) => {
@@ -27,10 +26,8 @@ for (const s of scenarios) {
       cause = JSON.parse(r.stdout).diagnosis.cause;
     }
     const line = `${s.id.padEnd(26)} ${cause.padEnd(22)} median ${median(times).toFixed(0).padStart(5)} ms  (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}, n=${RUNS})`;
-    rows.push(line);
     console.log(line);
   });
 }
 console.log(`\nstart-up alone (podreach --version in the pod namespace): median ${median(startup).toFixed(0)} ms (n=${startup.length})`);
 console.log('targets: reachable ≤ 300 ms, silently dropped ≤ 1500 ms (process start to verdict, JSON mode, this 2-core machine)');
-startup = [];

@@ -1,7 +1,7 @@
 // For every lab scenario: podreach inside the pod namespace names the scenario's cause, with real packets.
 import { describe, expect, it } from 'vitest';
 import { withLab } from '../lab/lab.ts';
-import { NODE_IP, SCENARIOS, type Scenario } from '../lab/scenarios.ts';
+import { DOCKER_CIDR, NODE_IP, SCENARIOS, type Scenario } from '../lab/scenarios.ts';
 import { diagnoseJson, nodeReport } from './podreach.ts';
 import { schemaErrors } from './schema.ts';
 
@@ -15,7 +15,8 @@ function expectedInFix(s: Scenario): string | undefined {
     case 'route':
       return s.build.peering ? pod : s.target.host;
     case 'docker-bridge-conflict':
-      return s.build.ecsBridge ? s.build.containerCidr === '172.17.0.0/16' ? '172.17.0.0/16' : undefined : undefined;
+      // docker0's range is named in the fix; a /20 pool network is only ranked (indistinguishableFrom).
+      return s.build.containerCidr === DOCKER_CIDR ? DOCKER_CIDR : undefined;
     case 'port-closed':
       return String(s.target.port);
     default:

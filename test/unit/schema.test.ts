@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CAUSES } from '../../src/diagnose/causes/index.ts';
+import { CAUSE_IDS } from '../../src/diagnose/types.ts';
 import { schemaErrors } from '../integration/schema.ts';
 import { cidrFacts } from '../../src/diagnose/cidr.ts';
 import { diagnose } from '../../src/diagnose/engine.ts';
@@ -16,6 +20,12 @@ describe('the JSON report contract', () => {
     node: ev.node,
     diagnosis: diagnose(ev),
     timings: { probeMs: 1, diagnoseMs: 1, totalMs: 2 },
+  });
+
+  it('the schema lists exactly the cause ids the diagnosis can return', () => {
+    const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schema', 'report.schema.json'), 'utf8'));
+    expect([...schema.$defs.cause.enum].sort()).toEqual([...CAUSE_IDS].sort());
+    expect(CAUSES.map((c) => c.id).sort()).toEqual([...CAUSE_IDS].sort());
   });
 
   it('a built report validates', () => {
