@@ -25,19 +25,17 @@ export function what(s: Signals): string {
   return s.port ? `TCP port ${s.port}` : 'ICMP (and the service ports you use)';
 }
 
-/** The source CIDR(s) to allow, in the guide's words, with the reason. */
+/**
+ * The source CIDR(s) to allow, in the guide's words, with the reason. When the node fails as well,
+ * a pod-side CIDR alone won't do: the node must be allowed too.
+ */
 export function allowText(s: Signals, ev: Evidence): string {
   const node = ev.context.nodeIp?.value;
   if (s.seen.kind === 'node') return `${s.seen.allow ?? 'the node IP'} (${s.seen.allowWhat}; or the whole node subnet so every node is covered)`;
-  if (s.seen.kind === 'pod') return `${s.seen.allow ?? 'the container CIDR'} (${s.seen.allowWhat})`;
+  if (s.seen.kind === 'pod') {
+    const pod = `${s.seen.allow ?? 'the container CIDR'} (${s.seen.allowWhat})`;
+    return s.differential === 'both-fail' && node ? `${pod} and ${node}/32 (the node itself fails too)` : pod;
+  }
   const c = ev.context.containerCidr?.value;
   return [c ? `${c} (the container CIDR)` : 'the container CIDR', node ? `${node}/32 (the node IP, for SNATed traffic)` : 'the node IP'].join(' and ');
-}
-
-/** When the node fails as well, a pod-side CIDR alone won't do: the node must be allowed too. */
-export function bothFailAllow(s: Signals, ev: Evidence): string {
-  const node = ev.context.nodeIp?.value;
-  const parts = [allowText(s, ev)];
-  if (s.seen.kind === 'pod' && node) parts.push(`${node}/32 (the node itself fails too)`);
-  return parts.join(' and ');
 }

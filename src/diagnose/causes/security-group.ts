@@ -1,4 +1,4 @@
-import { allowText, baseEvidence, bothFailAllow, isSilent, what } from '../explain.ts';
+import { allowText, baseEvidence, isSilent, what } from '../explain.ts';
 import { signals } from '../signals.ts';
 import type { CauseCheck } from '../types.ts';
 
@@ -13,7 +13,7 @@ export const securityGroup: CauseCheck = {
     const evidence = baseEvidence(ev, s);
     let confidence: number;
     let summary: string;
-    let allow = allowText(s, ev);
+    const allow = allowText(s, ev);
 
     switch (s.differential) {
       case 'node-only-fails':
@@ -32,7 +32,6 @@ export const securityGroup: CauseCheck = {
         break;
       case 'both-fail':
         confidence = s.seen.kind === 'node' ? 0.7 : 0.5;
-        allow = bothFailAllow(s, ev);
         summary =
           s.seen.kind === 'node'
             ? `the security group of ${target} does not allow the node ${ev.context.nodeIp?.value ?? ''} that this pod's traffic is SNATed to`.replace('  ', ' ')

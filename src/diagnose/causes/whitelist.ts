@@ -1,4 +1,4 @@
-import { allowText, baseEvidence, bothFailAllow, isSilent, what } from '../explain.ts';
+import { allowText, baseEvidence, isSilent, what } from '../explain.ts';
 import { signals } from '../signals.ts';
 import type { CauseCheck } from '../types.ts';
 
@@ -16,7 +16,7 @@ export const whitelist: CauseCheck = {
     let confidence = s.managedService ? (s.differential === 'no-node-report' ? 0.55 : 0.72) : 0.15;
     if (s.differential === 'both-fail' && s.seen.kind !== 'node') confidence -= 0.15;
     if (s.seen.kind === 'pod' && ev.cidr.targetZone === 'peer' && s.model === 'vpc') confidence -= 0.25;
-    const allow = s.differential === 'both-fail' ? bothFailAllow(s, ev) : allowText(s, ev);
+    const allow = allowText(s, ev);
     const evidence = baseEvidence(ev, s);
     if (s.managedService) evidence.push(`port ${s.port} is ${s.managedService}: managed services (DCS Redis, RDS, ...) filter clients with their own whitelist, which usually lists the VPC's node subnets but not the container CIDR`);
     if (!s.pod.icmpAlive && s.node?.outcome === 'ok' && ev.node?.icmp.status !== 'reply') {
