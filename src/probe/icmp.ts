@@ -11,7 +11,7 @@ export interface PingAnswer {
 }
 
 export interface IcmpOptions {
-  /** Replies to wait for; ping also stops at the first ICMP error. */
+  /** Echoes to send (-c); ping stops early once this many replies are in. */
   count: number;
   /** Seconds between echoes (iputils lets non-root go down to 0.002). */
   intervalS: number;
@@ -66,6 +66,18 @@ export function classifyPing(answer: PingAnswer | null, spawnError: Error | null
   return { status: 'no-reply', sent, received, ms: rounded };
 }
 
+/** node-ping's options for one run. The fixture recorder uses them too, so recorded outputs are what ships. */
+export function pingConfig(opts: IcmpOptions) {
+  return {
+    numeric: true,
+    timeout: opts.waitS,
+    min_reply: opts.count,
+    // node-ping picks `ping6` for v6 literals; iputils `ping` handles both and is what we ship.
+    v6: false,
+    extra: ['-i', String(opts.intervalS)],
+  };
+}
+
 /**
  * ICMP echo to an IP literal through the system ping (node-ping). Bounded by -c and -W.
  * Never rejects.
@@ -78,14 +90,7 @@ export async function probeIcmp(ip: string, opts: IcmpOptions = TARGET_ICMP): Pr
   const saved = process.env.LC_ALL;
   process.env.LC_ALL = 'C';
   try {
-    pending = ping.promise.probe(ip, {
-      numeric: true,
-      timeout: opts.waitS,
-      min_reply: opts.count,
-      // node-ping picks `ping6` for v6 literals; iputils `ping` handles both and is what we ship.
-      v6: false,
-      extra: ['-i', String(opts.intervalS)],
-    }) as Promise<PingAnswer>;
+    pending = ping.promise.probe(ip, pingConfig(opts)) as Promise<PingAnswer>;
   } finally {
     if (saved === undefined) delete process.env.LC_ALL;
     else process.env.LC_ALL = saved;

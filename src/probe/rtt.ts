@@ -64,9 +64,7 @@ export class RttTracker {
 
   observe(sample: RttSample): void {
     if (!Number.isFinite(sample.ms) || sample.ms < 0) return;
-    const before = this.waitMs;
-    this.#samples.push(sample);
-    if (this.waitMs !== before) for (const fn of [...this.#listeners]) fn();
+    this.#update(() => this.#samples.push(sample));
   }
 
   get waitMs(): number {
@@ -82,8 +80,13 @@ export class RttTracker {
 
   /** Lowers the cap (what is left of the run's budget); waiters are told if the wait shrinks. */
   capAt(ms: number): void {
+    this.#update(() => (this.policy.capMs = Math.min(this.policy.capMs, ms)));
+  }
+
+  /** Applies a change and tells the listeners if it moved the wait. */
+  #update(change: () => void): void {
     const before = this.waitMs;
-    this.policy.capMs = Math.min(this.policy.capMs, ms);
+    change();
     if (this.waitMs !== before) for (const fn of [...this.#listeners]) fn();
   }
 

@@ -3,7 +3,7 @@ import { UsageError } from '../cli/errors.ts';
 import type { Target } from './types.ts';
 
 /** Default ports of the URL schemes people paste; `tcp://` has none on purpose. */
-export const SCHEME_PORTS: Readonly<Record<string, number>> = {
+const SCHEME_PORTS: Readonly<Record<string, number>> = {
   http: 80,
   https: 443,
   redis: 6379,

@@ -1,6 +1,6 @@
 // The lab cleans up after itself: destroy, Ctrl-C, a crash, and `clean` never touching a live lab.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -66,11 +66,13 @@ describe('lab hygiene', () => {
     }
   });
 
-  test('destroy removes namespaces, registry entry and /etc/netns; a second destroy is harmless', async () => {
+  test('destroy removes namespaces, registry entry, /etc/netns and the scratch dir; a second destroy is harmless', async () => {
     const lab = await createLab('tunnel-ok');
     expect(namespacesOf(lab.prefix)).toHaveLength(8);
     expect(existsSync(`${REGISTRY_DIR}/${lab.prefix}.pid`)).toBe(true);
     expect(existsSync(`/etc/netns/${lab.ns('pod')}/resolv.conf`)).toBe(true);
+    const scratch = () => readdirSync(tmpdir()).filter((d) => d.startsWith(`${lab.prefix}-`));
+    expect(scratch()).toHaveLength(1);
     // The host namespace holds none of the lab's interfaces.
     const host = await run('ip', ['-o', 'link', 'show']);
     expect(host.stdout).not.toMatch(/ (p-node|p-ecs|p-eni|peering|veth-pod|br-node)[@:]/);
@@ -79,6 +81,7 @@ describe('lab hygiene', () => {
     expect(namespacesOf(lab.prefix)).toEqual([]);
     expect(existsSync(`${REGISTRY_DIR}/${lab.prefix}.pid`)).toBe(false);
     expect(existsSync(`/etc/netns/${lab.ns('pod')}`)).toBe(false);
+    expect(scratch()).toEqual([]);
   });
 
   test('Ctrl-C on `cli.ts up` tears its lab down', async () => {

@@ -1,7 +1,7 @@
 // Builds one scenario as a set of network namespaces, runs commands in them, and tears them down.
 // No link ever exists in the host namespace: veths are created directly inside their namespaces.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,32 @@ function installHandlers(): void {
   }
 }
 
+export interface Claim {
+  /** Namespaces must be named `<prefix>-<anything>` for teardown and `clean` to find them. */
+  prefix: string;
+  /** Scratch directory, removed with the lab. */
+  tmp: string;
+  /** Kills every process in the lab's namespaces, deletes them, /etc/netns/<ns> and the scratch dir. Idempotent. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Reserves a lab prefix before anything exists, so a crash mid-build still leaves a record for `clean`; exit,
+ * signals and uncaught errors tear it down. Any namespace lab (this one, the probe lab) starts here.
+ */
+export function claimLab(): Claim {
+  installHandlers();
+  const prefix = newPrefix();
+  register(prefix);
+  live.add(prefix);
+  const tmp = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const destroy = async (): Promise<void> => {
+    live.delete(prefix);
+    teardown(prefix);
+  };
+  return { prefix, tmp, destroy };
+}
+
 /** Runs a command with a hard deadline; kills its whole process group on timeout. */
 export function run(cmd: string, argv: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<ExecResult> {
   const timeoutMs = opts.timeoutMs ?? 5000;
@@ -94,7 +120,7 @@ export function run(cmd: string, argv: string[], opts: { timeoutMs?: number; inp
   });
 }
 
-function mustSucceed(what: string, r: ExecResult): void {
+export function mustSucceed(what: string, r: ExecResult): void {
   if (r.code !== 0) throw new Error(`${what} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
 }
 
@@ -149,18 +175,8 @@ export async function createLab(scenarioOrId: Scenario | string): Promise<Lab> {
   const scenario = typeof scenarioOrId === 'string' ? findScenario(scenarioOrId) : scenarioOrId;
   if (!scenario) throw new Error(`unknown scenario "${String(scenarioOrId)}"`);
   const t0 = performance.now();
-  installHandlers();
-  const prefix = newPrefix();
-  // Registered before anything exists, so a crash mid-build still leaves a record for `clean`.
-  register(prefix);
-  live.add(prefix);
+  const { prefix, tmp, destroy } = claimLab();
   const ns = (r: Role) => `${prefix}-${r}`;
-  const tmp = mkdtempSync(join(tmpdir(), `${prefix}-`));
-  const destroy = async () => {
-    live.delete(prefix);
-    teardown(prefix);
-    rmSync(tmp, { recursive: true, force: true });
-  };
   try {
     const p = plan(prefix, scenario.build);
     mustSucceed('creating namespaces and veths', await run('ip', ['-batch', '-'], { input: `${p.host.join('\n')}\n` }));

@@ -2,6 +2,8 @@
 // The start time guards against pid reuse. Teardown is synchronous so it can run from process 'exit'.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const REGISTRY_DIR = '/run/podreach-lab';
 const PREFIX_RE = /^pl[0-9a-z]{6}$/;
@@ -43,7 +45,7 @@ export function register(prefix: string): void {
   writeFileSync(`${REGISTRY_DIR}/${prefix}.pid`, `${process.pid} ${startTime(process.pid) ?? ''}\n`);
 }
 
-/** Kills every process in the lab's namespaces, deletes the namespaces and their /etc/netns dirs. */
+/** Kills every process in the lab's namespaces, deletes the namespaces, their /etc/netns dirs and the lab's scratch dirs. */
 export function teardown(prefix: string): void {
   if (!PREFIX_RE.test(prefix)) throw new Error(`refusing to tear down "${prefix}": not a lab prefix`);
   const mine = listNamespaces().filter((n) => n.startsWith(`${prefix}-`));
@@ -59,8 +61,10 @@ export function teardown(prefix: string): void {
     // -force: keep going past a namespace someone already removed.
     spawnSync('ip', ['-force', '-batch', '-'], { input: mine.map((n) => `netns del ${n}\n`).join(''), timeout: 10_000 });
   }
-  for (const dir of safeReaddir('/etc/netns')) {
-    if (dir.startsWith(`${prefix}-`)) rmSync(`/etc/netns/${dir}`, { recursive: true, force: true });
+  for (const parent of ['/etc/netns', tmpdir()]) {
+    for (const dir of safeReaddir(parent)) {
+      if (dir.startsWith(`${prefix}-`)) rmSync(join(parent, dir), { recursive: true, force: true });
+    }
   }
   rmSync(`${REGISTRY_DIR}/${prefix}.pid`, { force: true });
 }

@@ -6,13 +6,13 @@ const root = canBuildLab();
 let lab: Lab;
 
 describe.skipIf(!root)('probes in a client ↔ router ↔ server lab', () => {
-  beforeAll(() => {
-    lab = createLab();
+  beforeAll(async () => {
+    lab = await createLab();
   });
   afterAll(() => lab?.destroy());
 
-  it('open port: tcp open, ping reply, gateway reply, all fast', () => {
-    const { report, wallMs } = lab.probe([`${SERVER}:80`]);
+  it('open port: tcp open, ping reply, gateway reply, all fast', async () => {
+    const { report, wallMs } = await lab.probe([`${SERVER}:80`]);
     expect(report.tcp).toMatchObject({ status: 'open', attempts: 1 });
     expect(report.icmp.status).toBe('reply');
     expect(report.gateway).toMatchObject({ status: 'reply', ip: GATEWAY });
@@ -22,13 +22,13 @@ describe.skipIf(!root)('probes in a client ↔ router ↔ server lab', () => {
     console.log(`open: probes ${report.durationMs} ms, process wall ${wallMs} ms, icmp ${report.icmp.ms} ms, tcp ${report.tcp.ms} ms`);
   });
 
-  it('closed port: RST → refused', () => {
-    const { report } = lab.probe([`${SERVER}:82`]);
+  it('closed port: RST → refused', async () => {
+    const { report } = await lab.probe([`${SERVER}:82`]);
     expect(report.tcp).toMatchObject({ status: 'refused', errno: 'ECONNREFUSED', attempts: 1 });
   });
 
-  it('SYNs dropped: timeout after two attempts, wait taken from the gateway RTT', () => {
-    const { report, wallMs } = lab.probe([`${SERVER}:81`]);
+  it('SYNs dropped: timeout after two attempts, wait taken from the gateway RTT', async () => {
+    const { report, wallMs } = await lab.probe([`${SERVER}:81`]);
     expect(report.tcp).toMatchObject({ status: 'timeout', attempts: 2 });
     expect(report.icmp.status).toBe('reply'); // only the port is filtered
     // Evidence arrived (ping replies), so the wait is the floor, not the no-evidence wait.
@@ -40,59 +40,59 @@ describe.skipIf(!root)('probes in a client ↔ router ↔ server lab', () => {
     );
   });
 
-  it('nothing answers at all (target and gateway silent): the no-evidence wait is used', () => {
+  it('nothing answers at all (target and gateway silent): the no-evidence wait is used', async () => {
     const drop = ['iptables', '-I', 'INPUT', '-p', 'icmp', '-j', 'DROP'];
-    expect(lab.exec(lab.router, drop).code).toBe(0);
+    expect((await lab.exec(lab.router, drop)).code).toBe(0);
     try {
-      const { report, wallMs } = lab.probe([`${SERVER_NO_PING}:81`]);
+      const { report, wallMs } = await lab.probe([`${SERVER_NO_PING}:81`]);
       expect(report.tcp).toMatchObject({ status: 'timeout', attempts: 2, waitMs: 500 });
       expect(report.icmp.status).toBe('no-reply');
       expect(report.gateway.status).toBe('no-reply');
       expect(report.rtt).toMatchObject({ ms: null, basis: 'none' });
       console.log(`all-silent: tcp ${report.tcp.ms} ms, icmp ${report.icmp.ms} ms, probes ${report.durationMs} ms, process wall ${wallMs} ms`);
     } finally {
-      lab.exec(lab.router, ['iptables', '-D', 'INPUT', '-p', 'icmp', '-j', 'DROP']);
+      await lab.exec(lab.router, ['iptables', '-D', 'INPUT', '-p', 'icmp', '-j', 'DROP']);
     }
   });
 
-  it('ping blocked but port open: tcp open, and ping is not waited for once TCP answered', () => {
-    const { report } = lab.probe([`${SERVER_NO_PING}:80`]);
+  it('ping blocked but port open: tcp open, and ping is not waited for once TCP answered', async () => {
+    const { report } = await lab.probe([`${SERVER_NO_PING}:80`]);
     expect(report.icmp).toMatchObject({ status: 'skipped', detail: 'not waited for: TCP answered first' });
     expect(report.tcp.status).toBe('open');
     expect(report.rtt.basis).toBe('tcp-open');
   });
 
-  it('no route at the router: ICMP net unreachable for both ping and TCP', () => {
-    const { report } = lab.probe([`${NO_ROUTE}:80`]);
+  it('no route at the router: ICMP net unreachable for both ping and TCP', async () => {
+    const { report } = await lab.probe([`${NO_ROUTE}:80`]);
     expect(report.icmp).toMatchObject({ status: 'unreachable', detail: 'From 10.251.1.1 icmp_seq=1 Destination Net Unreachable' });
     expect(report.tcp).toMatchObject({ status: 'unreachable', errno: 'ENETUNREACH', attempts: 1 });
   });
 
-  it('router REJECTs (admin prohibited / host unreachable): unreachable with the ICMP line', () => {
-    const filtered = lab.probe([`${FILTERED}:80`]).report;
+  it('router REJECTs (admin prohibited / host unreachable): unreachable with the ICMP line', async () => {
+    const filtered = (await lab.probe([`${FILTERED}:80`])).report;
     expect(filtered.icmp).toMatchObject({ status: 'unreachable', detail: 'From 10.251.1.1 icmp_seq=1 Packet filtered' });
     expect(filtered.tcp).toMatchObject({ status: 'unreachable', errno: 'EHOSTUNREACH' });
-    const host = lab.probe([`${HOST_UNREACHABLE}:80`]).report;
+    const host = (await lab.probe([`${HOST_UNREACHABLE}:80`])).report;
     expect(host.icmp.detail).toMatch(/Destination Host Unreachable/);
     expect(host.tcp).toMatchObject({ status: 'unreachable', errno: 'EHOSTUNREACH' });
   });
 
-  it('a URL target takes its port from the scheme', () => {
-    const { report } = lab.probe([`http://${SERVER}`]);
+  it('a URL target takes its port from the scheme', async () => {
+    const { report } = await lab.probe([`http://${SERVER}`]);
     expect(report.target).toMatchObject({ port: 80, portSource: 'scheme', scheme: 'http' });
     expect(report.tcp.status).toBe('open');
   });
 
-  it('no default route in the client: local network unreachable, fast', () => {
-    expect(lab.exec(lab.client, ['ip', 'route', 'del', 'default']).code).toBe(0);
+  it('no default route in the client: local network unreachable, fast', async () => {
+    expect((await lab.exec(lab.client, ['ip', 'route', 'del', 'default'])).code).toBe(0);
     try {
-      const { report, wallMs } = lab.probe([`${SERVER}:80`]);
+      const { report, wallMs } = await lab.probe([`${SERVER}:80`]);
       expect(report.from.gateway).toBeUndefined();
       expect(report.icmp).toMatchObject({ status: 'unreachable', detail: 'ping: connect: Network is unreachable' });
       expect(report.tcp).toMatchObject({ status: 'unreachable', errno: 'ENETUNREACH' });
       console.log(`no-route: probes ${report.durationMs} ms, process wall ${wallMs} ms`);
     } finally {
-      lab.exec(lab.client, ['ip', 'route', 'add', 'default', 'via', GATEWAY]);
+      await lab.exec(lab.client, ['ip', 'route', 'add', 'default', 'via', GATEWAY]);
     }
   });
 });
