@@ -6,7 +6,7 @@ import type { ContextReport } from '../context/types.ts';
 import { cidrFacts } from '../diagnose/cidr.ts';
 import { diagnose } from '../diagnose/engine.ts';
 import { measuredSnat } from '../diagnose/signals.ts';
-import { runProbes } from '../probe/run.ts';
+import { DEFAULT_TIMEOUT_MS, runProbes } from '../probe/run.ts';
 import { parseTarget } from '../probe/target.ts';
 import type { ProbeEvent, ProbeReport, Target } from '../probe/types.ts';
 import { buildReport, type PodreachReport } from '../render/report.ts';
@@ -73,7 +73,7 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions): P
     const { runNodeProbe } = await import('../kube/index.ts');
     const r = await runNodeProbe(kube, targetInput, {
       image: opts.image,
-      timeoutMs: Math.max(20_000, (opts.timeoutMs ?? 2500) * 8),
+      timeoutMs: Math.max(20_000, (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) * 8),
       signal: opts.signal,
     });
     node = r.report;

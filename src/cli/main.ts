@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { DEFAULT_TIMEOUT_MS } from '../probe/run.ts';
 import { runDiagnose } from './diagnose.ts';
 import { UsageError } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
@@ -42,7 +43,7 @@ function program(): Command {
     .option('--service-cidr <cidr>', 'the cluster\'s service CIDR')
     .option('--network-model <model>', 'tunnel, vpc, eni or auto')
     .option('--node-report <file>', 'JSON from `podreach probe TARGET -o json` run on the node')
-    .option('--timeout <ms>', 'overall probe budget in ms', budget, 2500)
+    .option('--timeout <ms>', 'overall probe budget in ms', budget, DEFAULT_TIMEOUT_MS)
     .option('--kubeconfig <file>', 'kubeconfig to read the pod, node and cluster from (default: service account, $KUBECONFIG, ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context')
     .option('-n, --namespace <ns>', 'namespace of the pod')
@@ -95,7 +96,7 @@ function program(): Command {
     .option('-p, --port <port>', 'port to test (overrides TARGET)', int('--port'))
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json'] as const).default('json'))
     .option('--role <role>', 'pod or node: who is probing', 'node')
-    .option('--timeout <ms>', 'overall probe budget in ms', budget, 2500)
+    .option('--timeout <ms>', 'overall probe budget in ms', budget, DEFAULT_TIMEOUT_MS)
     .action(async (targetInput, o) => {
       const { parseTarget } = await import('../probe/target.ts');
       const { runProbes } = await import('../probe/run.ts');

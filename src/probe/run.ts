@@ -19,7 +19,7 @@ export interface RunOptions {
   dns?: Omit<ResolveOptions, 'timeoutMs'>;
 }
 
-const DEFAULT_TIMEOUT_MS = 2500;
+export const DEFAULT_TIMEOUT_MS = 2500;
 /** DNS gets at most this share of the run, so the probes behind it still have time. */
 const DNS_SHARE = 0.4;
 
