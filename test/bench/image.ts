@@ -7,10 +7,9 @@
 //         (what a user waits for inside an already started debug container);
 //   run:  `podman run --rm IMAGE --version` minus `podman run --rm --entrypoint true IMAGE`.
 import { loadavg } from 'node:os';
-import { IMAGE, buildImage, cannotRun, compressedBytes, inspect, podman, prepare } from '../image/podman.ts';
+import { IMAGE, LIMITS, buildImage, cannotRun, compressedBytes, inspect, podman, prepare } from '../image/podman.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
-const LIMITS = ['--ulimit', 'nofile=1024:4096', '--ulimit', 'nproc=1024:4096'];
 const MB = 1_000_000;
 
 const median = (xs: number[]) => {

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PodreachReport } from '../../src/render/report.ts';
-import { createLab, type Lab } from '../lab/lab.ts';
+import { targetArg } from '../integration/podreach.ts';
+import { type ExecResult, type Lab, withLab } from '../lab/lab.ts';
 import { ECS, NODE_IP, REDIS } from '../lab/scenarios.ts';
 import { type Downward, type PodSpec, podSpecOf, podmanFor } from './manifests.ts';
 import {
@@ -35,7 +36,6 @@ if (why) console.warn(`\n!!!!!!!! SKIPPING the podreach image tests: ${why} !!!!
 
 let unusable: string | null = null;
 const tmp = mkdtempSync(join(tmpdir(), 'podreach-image-'));
-const labs: Lab[] = [];
 
 beforeAll(async () => {
   if (why) return;
@@ -49,27 +49,19 @@ beforeAll(async () => {
   console.log(`image ${IMAGE} built from image/Containerfile on ${base} in ${(ms / 1000).toFixed(1)} s`);
 }, 30 * 60_000);
 
-afterAll(async () => {
-  await Promise.all(labs.map((l) => l.destroy()));
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function lab(id: string): Promise<Lab> {
-  const l = await createLab(id);
-  labs.push(l);
-  return l;
+function reportOf(what: string, r: ExecResult): PodreachReport {
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`${what} in the container printed no JSON (exit ${r.code}): ${r.stderr || r.stdout}`);
+  }
 }
-
-async function done(l: Lab): Promise<void> {
-  labs.splice(labs.indexOf(l), 1);
-  await l.destroy();
-}
-
-const target = (l: Lab) => `${l.scenario.target.host}:${l.scenario.target.port}`;
 
 /** `kubectl debug node/NODE -- podreach probe TARGET -o json`: in the lab's node namespace. */
 async function nodeReport(l: Lab): Promise<string> {
-  const r = await runIn({ netns: l.ns('node'), as: ROOT_NETADMIN }, ['probe', target(l), '-o', 'json']);
+  const r = await runIn({ netns: l.ns('node'), as: ROOT_NETADMIN }, ['probe', targetArg(l), '-o', 'json']);
   expect(r.stdout.trim().startsWith('{'), `node probe printed no JSON (exit ${r.code}): ${r.stderr}`).toBe(true);
   const file = join(tmp, `${l.prefix}-node.json`);
   writeFileSync(file, r.stdout, { mode: 0o644 });
@@ -84,14 +76,8 @@ async function diagnose(l: Lab, as: RunAs, withNode: boolean): Promise<{ code: n
     files[await nodeReport(l)] = '/tmp/node.json';
     extra.push('--node-report', '/tmp/node.json');
   }
-  const r = await runIn({ netns: l.ns('pod'), as, files }, ['diagnose', target(l), ...l.scenario.flags, ...extra, '-o', 'json']);
-  let report: PodreachReport;
-  try {
-    report = JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`diagnose in the container printed no JSON (exit ${r.code}): ${r.stderr || r.stdout}`);
-  }
-  return { code: r.code, report, stderr: r.stderr };
+  const r = await runIn({ netns: l.ns('pod'), as, files }, ['diagnose', targetArg(l), ...l.scenario.flags, ...extra, '-o', 'json']);
+  return { code: r.code, report: reportOf('diagnose', r), stderr: r.stderr };
 }
 
 function verdict(id: string, d: PodreachReport['diagnosis']): string {
@@ -150,8 +136,7 @@ describe.skipIf(why !== null)('the podreach image', () => {
     for (const c of cases) {
       it(`${c.id} → ${c.cause}`, async (ctx) => {
         if (unusable) ctx.skip();
-        const l = await lab(c.id);
-        try {
+        await withLab(c.id, async (l) => {
           const { code, report } = await diagnose(l, ROOT_NETADMIN, c.node);
           const d = report.diagnosis;
           console.log(verdict(c.id, d));
@@ -160,16 +145,13 @@ describe.skipIf(why !== null)('the podreach image', () => {
           expect(report.probes.pod.from.addresses).toContain(l.podIp);
           // NET_RAW: ping used a raw socket and ran.
           expect(report.probes.pod.icmp.status).not.toBe('not-run');
-        } finally {
-          await done(l);
-        }
+        });
       });
     }
 
     it('TCP traceroute works (traceroute -T needs root + NET_RAW)', async (ctx) => {
       if (unusable) ctx.skip();
-      const l = await lab('vpc-ok');
-      try {
+      await withLab('vpc-ok', async (l) => {
         const args = ['-T', '-n', '-p', '80', '-q', '1', '-w', '1', '-m', '5', ECS];
         const root = await runIn({ netns: l.ns('pod'), as: ROOT_NETADMIN, entrypoint: 'traceroute' }, args);
         expect(root.code, root.stderr).toBe(0);
@@ -178,24 +160,21 @@ describe.skipIf(why !== null)('the podreach image', () => {
         const locked = await runIn({ netns: l.ns('pod'), as: NONROOT_NO_CAPS, entrypoint: 'traceroute' }, args);
         expect(locked.code).not.toBe(0);
         expect(locked.stderr).toMatch(/privilege|not permitted/i);
-      } finally {
-        await done(l);
-      }
+      });
     });
   });
 
   it('as manifests/debug.md runs it: image user + NET_ADMIN/NET_RAW, node report piped in on stdin', async (ctx) => {
     if (unusable) ctx.skip();
-    const l = await lab('vpc-peer-return-route');
-    try {
+    await withLab('vpc-peer-return-route', async (l) => {
       // kubectl debug node/NODE -q --attach --profile=netadmin ... -- podreach probe TARGET -o json > node.json
-      const node = await runIn({ netns: l.ns('node'), as: NETADMIN_PROFILE }, ['probe', target(l), '-o', 'json']);
+      const node = await runIn({ netns: l.ns('node'), as: NETADMIN_PROFILE }, ['probe', targetArg(l), '-o', 'json']);
       expect(node.code, node.stderr).toBe(0);
       // kubectl debug -i POD --profile=netadmin --target=app ... -- podreach diagnose TARGET --node-report /dev/stdin < node.json
       const r = await runIn({ netns: l.ns('pod'), as: NETADMIN_PROFILE, input: node.stdout }, [
-        'diagnose', target(l), ...l.scenario.flags, '--node-report', '/dev/stdin', '-o', 'json',
+        'diagnose', targetArg(l), ...l.scenario.flags, '--node-report', '/dev/stdin', '-o', 'json',
       ]);
-      const report: PodreachReport = JSON.parse(r.stdout);
+      const report = reportOf('diagnose', r);
       console.log(`netadmin profile, uid 1000: ${verdict(l.scenario.id, report.diagnosis)}`);
       expect(report.diagnosis.cause).toBe('route');
       expect(r.code).toBe(1);
@@ -203,9 +182,7 @@ describe.skipIf(why !== null)('the podreach image', () => {
       // Non-root, yet ping had NET_RAW through its +p file capability: a raw socket, no sysctl needed.
       expect(await pingGroupRange(l.ns('pod'))).toBe('1 0');
       expect(report.probes.pod.icmp.status).not.toBe('not-run');
-    } finally {
-      await done(l);
-    }
+    });
   });
 
   describe('non-root, every capability dropped', () => {
@@ -215,8 +192,7 @@ describe.skipIf(why !== null)('the podreach image', () => {
         { id: 'vpc-ok', cause: 'reachable', node: false },
         { id: 'vpc-sg-container-cidr', cause: 'security-group', node: true },
       ] as const) {
-        const l = await lab(c.id);
-        try {
+        await withLab(c.id, async (l) => {
           // A safe per-pod sysctl (securityContext.sysctls); containerd 2.x opens it by default.
           const set = await l.exec('pod', ['sysctl', '-qw', 'net.ipv4.ping_group_range=0 2147483647']);
           expect(set.code).toBe(0);
@@ -226,16 +202,13 @@ describe.skipIf(why !== null)('the podreach image', () => {
           expect(d.cause, verdict(c.id, d)).toBe(c.cause);
           expect(code).toBe(c.cause === 'reachable' ? 0 : 1);
           expect(report.probes.pod.icmp.status).toBe(c.cause === 'reachable' ? 'reply' : 'no-reply');
-        } finally {
-          await done(l);
-        }
+        });
       }
     });
 
     it('ping_group_range closed: ICMP is reported impossible, never as a timeout', async (ctx) => {
       if (unusable) ctx.skip();
-      const l = await lab('vpc-ok');
-      try {
+      await withLab('vpc-ok', async (l) => {
         expect(await pingGroupRange(l.ns('pod'))).toBe('1 0');
         const { code, report } = await diagnose(l, NONROOT_NO_CAPS, false);
         const icmp = report.probes.pod.icmp;
@@ -245,9 +218,7 @@ describe.skipIf(why !== null)('the podreach image', () => {
         // TCP still answers the question.
         expect(report.diagnosis.cause).toBe('reachable');
         expect(code).toBe(0);
-      } finally {
-        await done(l);
-      }
+      });
     });
   });
 
@@ -276,22 +247,19 @@ describe.skipIf(why !== null)('the podreach image', () => {
       expect(pod.securityContext?.runAsUser).not.toBe(0);
       expect(c.args?.[0]).toBe('diagnose');
       for (const [id, code, cause] of [['vpc-ok', 0, 'reachable'], ['tunnel-peering-missing', 1, 'route']] as const) {
-        const l = await lab(id);
-        try {
+        await withLab(id, async (l) => {
           await podSysctls(l, pod);
           const { opts, args } = podmanFor(pod, c, downward(l), l.ns('pod'));
           // The user's edits: their TARGET, and the facts the API would give (no cluster here).
-          args[1] = target(l);
-          Object.assign(opts.env ?? {}, { PODREACH_NETWORK_MODEL: l.scenario.model, PODREACH_VPC_CIDR: '192.168.0.0/16' });
-          const r = await runIn(opts, args);
+          args[1] = targetArg(l);
+          const env = { ...opts.env, PODREACH_NETWORK_MODEL: l.scenario.model, PODREACH_VPC_CIDR: '192.168.0.0/16' };
+          const r = await runIn({ ...opts, env }, args);
           console.log(`job.yaml in ${id}: exit ${r.code}, ${r.stdout.match(/VERDICT.*/)?.[0]}`);
           expect(r.code, r.stderr).toBe(code);
           expect(r.stdout).toMatch(new RegExp(`VERDICT\\s+${cause}`));
           // POD_IP / NODE_IP from the downward API reached the report.
           expect(r.stdout).toContain(`from pod ${l.podIp} on node ${NODE_IP}`);
-        } finally {
-          await done(l);
-        }
+        });
       }
     });
 
@@ -301,8 +269,7 @@ describe.skipIf(why !== null)('the podreach image', () => {
       const c = pod.initContainers?.[0];
       if (!c) throw new Error('initcontainer.yaml: no initContainer');
       expect(c.image).toBe(`podreach:${PKG_VERSION}`);
-      const l = await lab('vpc-ok');
-      try {
+      await withLab('vpc-ok', async (l) => {
         await podSysctls(l, pod);
         const { opts, args } = podmanFor(pod, c, downward(l), l.ns('pod'));
         const deps = `redis://${REDIS}:6379 ${ECS}:81`; // Redis answers; nothing listens on ECS:81
@@ -315,9 +282,7 @@ describe.skipIf(why !== null)('the podreach image', () => {
         expect(lenient.stdout).not.toContain(`podreach-deps: redis://`);
         const strict = await runIn({ ...opts, env: { ...opts.env, DEPENDENCIES: deps, PODREACH_STRICT: '1' } }, args);
         expect(strict.code).toBe(1);
-      } finally {
-        await done(l);
-      }
+      });
     });
   });
 });

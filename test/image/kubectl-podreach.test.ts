@@ -6,10 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../lab/lab.ts';
+import { PKG_VERSION as VERSION, REPO } from './podman.ts';
 
-const REPO = join(import.meta.dirname, '..', '..');
 const PLUGIN = join(REPO, 'image', 'kubectl-podreach');
-const VERSION: string = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version;
 
 const dir = mkdtempSync(join(tmpdir(), 'kubectl-podreach-'));
 const LOG = join(dir, 'calls.log');

@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAllYaml } from '@kubernetes/client-node';
-import type { RunAs, RunOptions } from './podman.ts';
-import { REPO } from './podman.ts';
+import { REPO, type RunAs, type RunOptions } from './podman.ts';
 
 interface EnvVar {
   name: string;
@@ -13,7 +12,7 @@ interface EnvVar {
   valueFrom?: { fieldRef?: { fieldPath: string } };
 }
 
-export interface ContainerSpec {
+interface ContainerSpec {
   name: string;
   image: string;
   command?: string[];
@@ -38,16 +37,12 @@ export interface PodSpec {
   serviceAccountName?: string;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: parsed YAML
-export function loadManifest(file: string): any[] {
-  return loadAllYaml(readFileSync(join(REPO, 'manifests', file), 'utf8')).filter(Boolean);
-}
-
 /** The pod template of the first Job / Deployment in a manifest file. */
 export function podSpecOf(file: string, kind: 'Job' | 'Deployment'): PodSpec {
-  const doc = loadManifest(file).find((d) => d.kind === kind);
+  const docs: { kind?: string; spec: { template: { spec: PodSpec } } }[] = loadAllYaml(readFileSync(join(REPO, 'manifests', file), 'utf8'));
+  const doc = docs.find((d) => d?.kind === kind);
   if (!doc) throw new Error(`manifests/${file}: no ${kind}`);
-  return doc.spec.template.spec as PodSpec;
+  return doc.spec.template.spec;
 }
 
 /** What the downward API would put in each fieldRef, in the lab. */

@@ -12,7 +12,7 @@ export const PKG_VERSION: string = JSON.parse(readFileSync(join(REPO, 'package.j
 
 // runc (Debian's podman would pick crun, not installed); this VM refuses the default rlimits.
 const GLOBAL = ['--runtime', 'runc'];
-const LIMITS = ['--ulimit', 'nofile=1024:4096', '--ulimit', 'nproc=1024:4096'];
+export const LIMITS = ['--ulimit', 'nofile=1024:4096', '--ulimit', 'nproc=1024:4096'];
 
 export function podman(args: string[], timeoutMs = 60_000, input?: string): Promise<ExecResult> {
   return run('podman', [...GLOBAL, ...args], { timeoutMs, input });
@@ -44,13 +44,9 @@ export async function smoke(base: string): Promise<string | null> {
   return r.code === 0 ? null : tail(r, 4);
 }
 
-function gitRevision(): string {
-  const head = join(REPO, '.git', 'HEAD');
-  if (!existsSync(head)) return 'unknown';
-  const ref = readFileSync(head, 'utf8').trim();
-  if (!ref.startsWith('ref: ')) return ref;
-  const file = join(REPO, '.git', ref.slice(5));
-  return existsSync(file) ? readFileSync(file, 'utf8').trim() : 'unknown';
+async function gitRevision(): Promise<string> {
+  const r = await run('git', ['-C', REPO, 'rev-parse', 'HEAD']);
+  return (r.code === 0 && r.stdout.trim()) || 'unknown';
 }
 
 /** `podman build -f image/Containerfile` with only NODE_IMAGE (and the revision label) overridden. */
@@ -60,7 +56,7 @@ export async function buildImage(base: string, tag = IMAGE): Promise<{ ms: numbe
     [
       'build', ...LIMITS, '--quiet',
       '--build-arg', `NODE_IMAGE=${base}`,
-      '--build-arg', `REVISION=${gitRevision()}`,
+      '--build-arg', `REVISION=${await gitRevision()}`,
       '-f', CONTAINERFILE, '-t', tag, REPO,
     ],
     15 * 60_000,
