@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export type Credentials =
   | {
@@ -18,7 +18,6 @@ export type Credentials =
       kind: 'kubeconfig';
       /** Files to merge (KUBECONFIG may list several). */
       files: string[];
-      context?: string;
       describe: string;
     };
 
@@ -39,10 +38,10 @@ const MAX_PROC_SCAN = 512;
 export function findCredentials(opts: CredentialOptions): Credentials | undefined {
   const { env } = opts;
   if (opts.kubeconfig) {
-    return { kind: 'kubeconfig', files: [opts.kubeconfig], context: opts.context, describe: `kubeconfig ${opts.kubeconfig}` };
+    return { kind: 'kubeconfig', files: [opts.kubeconfig], describe: `kubeconfig ${opts.kubeconfig}` };
   }
   const fromEnv = kubeconfigFromEnv(env);
-  if (opts.context && fromEnv?.kind === 'kubeconfig') return { ...fromEnv, context: opts.context };
+  if (opts.context && fromEnv) return fromEnv;
 
   // PODREACH_SERVICEACCOUNT_DIR: for a token mounted elsewhere (kubectl debug --custom) and for tests.
   const saDir = env.PODREACH_SERVICEACCOUNT_DIR || SERVICE_ACCOUNT_DIR;
@@ -76,7 +75,7 @@ function kubeconfigFromEnv(env: NodeJS.ProcessEnv): Credentials | undefined {
 }
 
 /** https://KUBERNETES_SERVICE_HOST:PORT, as client-go builds it (http for the insecure ports, as client-node does). */
-export function inClusterServer(env: NodeJS.ProcessEnv): string | undefined {
+function inClusterServer(env: NodeJS.ProcessEnv): string | undefined {
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT;
   if (!host || !port) return undefined;

@@ -1,7 +1,7 @@
 // From what the API answered to PodContext facts (source 'api'). Pure: no I/O, so every recorded cluster
 // flavour can be checked without a server. Signals and what they mean: /work/shared/notes/domain.md.
 import type { Fact, NetworkModel, PodContext } from '../context/types.ts';
-import { inCidr, isIp, normalizeCidr } from '../net/ip.ts';
+import { inCidr, isIp, normalizeCidr, subnetOf } from '../net/ip.ts';
 import type {
   ClusterReads,
   ConfigMapObject,
@@ -45,10 +45,8 @@ export function detect(r: ClusterReads): Detection {
     const name = node.metadata?.name ?? '?';
     const internal = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
     if (internal) put(facts, 'nodeIp', api(internal, 0.9, `node ${name} status.addresses InternalIP`));
-    const podCidr = node.spec?.podCIDR ?? node.spec?.podCIDRs?.[0];
-    if (podCidr && normalizeCidr(podCidr)) {
-      facts.nodePodCidr = api(normalizeCidr(podCidr) as string, 0.95, `node ${name} spec.podCIDR`);
-    }
+    const podCidr = normalizeCidr(node.spec?.podCIDR ?? node.spec?.podCIDRs?.[0] ?? '');
+    if (podCidr) facts.nodePodCidr = api(podCidr, 0.95, `node ${name} spec.podCIDR`);
   }
 
   const cloud = detectCloud(node, ds, podAnn);
@@ -87,16 +85,16 @@ export function detect(r: ClusterReads): Detection {
     // CCE picks container CIDRs as /16 blocks by default and publishes the cluster CIDR in no object a pod
     // can read: the /16 around the node's pod CIDR (or the pod IP) is a guess, flagged as such.
     const around = facts.nodePodCidr?.value ?? podIp;
-    const guess = around ? normalizeCidr(`${around.split('/')[0]}/16`) : null;
-    if (guess) {
-      facts.containerCidr = api(guess, 0.5, `guess: the CCE-default /16 around ${around}; --container-cidr to be sure`);
+    const ip = around?.split('/')[0];
+    if (ip && isIp(ip)) {
+      facts.containerCidr = api(subnetOf(ip, 16), 0.5, `guess: the CCE-default /16 around ${around}; --container-cidr to be sure`);
     }
   }
   const svc = value(r.kubernetesService)?.spec?.clusterIP;
   if (svc && isIp(svc) && !svc.includes(':')) {
     const cce = cloud?.value === 'cce' && inCidr(svc, '10.247.0.0/16');
     facts.serviceCidr = api(
-      normalizeCidr(`${svc}/16`) as string,
+      subnetOf(svc, 16),
       cce ? 0.6 : 0.3,
       cce
         ? `service default/kubernetes ClusterIP ${svc} (CCE default service CIDR)`
@@ -358,7 +356,7 @@ function ipMasqAgent(cm: ConfigMapObject | undefined, ds: DaemonSetObject | unde
 }
 
 /** nonMasqueradeCIDRs from the agent's YAML or JSON config. */
-export function nonMasqueradeList(text: string): string[] | undefined {
+function nonMasqueradeList(text: string): string[] | undefined {
   try {
     const j = JSON.parse(text) as { nonMasqueradeCIDRs?: string[] };
     if (Array.isArray(j.nonMasqueradeCIDRs)) return cidrList(j.nonMasqueradeCIDRs);

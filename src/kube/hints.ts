@@ -1,5 +1,6 @@
 // For each fact the API did not give: the flag that supplies it, and the RBAC rule that would let podreach read it.
 import type { FactName, MissingFact, PodContext } from '../context/types.ts';
+import type { KubeAccess } from './index.ts';
 
 interface Source {
   flag: string;
@@ -24,16 +25,17 @@ const SOURCES: Partial<Record<FactName, Source>> = {
 // (The node's own pod CIDR is informative only: no verdict needs it, so it is not asked for.)
 const WANTED: FactName[] = ['networkModel', 'nodeIp', 'containerCidr', 'vpcCidrs', 'serviceCidr'];
 
-export function missingHints(facts: PodContext, why: string, forbidden: Set<string> = new Set()): MissingFact[] {
+/** `refused`: some read was answered 401/403, so the hint asks for the grant. */
+export function missingHints(facts: PodContext, access: KubeAccess, refused = false): MissingFact[] {
   const out: MissingFact[] = [];
   for (const fact of WANTED) {
     if (facts[fact]) continue;
     const src = SOURCES[fact];
     if (!src) continue;
     const parts = [`pass ${src.flag}`];
-    if (src.rbac) parts.push(forbidden.size > 0 || why === 'forbidden' ? `or grant ${src.rbac}` : `or let podreach read it (${src.rbac})`);
-    if (why === 'no-credentials') parts.push('(no API credentials: --kubeconfig, or the service account of manifests/rbac.yaml)');
-    if (why === 'unreachable') parts.push('(API unreachable)');
+    if (src.rbac) parts.push(refused || access === 'forbidden' ? `or grant ${src.rbac}` : `or let podreach read it (${src.rbac})`);
+    if (access === 'no-credentials') parts.push('(no API credentials: --kubeconfig, or the service account of manifests/rbac.yaml)');
+    if (access === 'unreachable') parts.push('(API unreachable)');
     out.push({ fact, hint: parts.join(' ') });
   }
   return out;

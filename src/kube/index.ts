@@ -59,7 +59,7 @@ export interface NodeProbeOptions {
   extraArgs?: string[];
 }
 
-export const DEFAULT_KUBE_TIMEOUT_MS = 3000;
+const DEFAULT_KUBE_TIMEOUT_MS = 3000;
 
 /** Reads the pod, its node and the cluster's network signals. Never throws; bounded by timeoutMs. */
 export async function loadKubeContext(opts: KubeOptions): Promise<KubeContext> {
@@ -127,7 +127,7 @@ function withDeadline<T>(p: Promise<T>, deadline: number, onTimeout: () => T): P
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function oneLine(err: unknown): string {
+function oneLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return msg.split('\n')[0]?.slice(0, 300) ?? 'unknown error';
 }

@@ -3,7 +3,7 @@ import type { KubeSession } from './index.ts';
 
 declare const PODREACH_VERSION: string | undefined;
 
-export function podreachVersion(): string {
+function podreachVersion(): string {
   return typeof PODREACH_VERSION === 'string' ? PODREACH_VERSION : '0.1.0';
 }
 
@@ -35,6 +35,6 @@ export function manualCommand(nodeName: string | undefined, image: string, targe
   ].join(' ');
 }
 
-export function shellQuote(s: string): string {
+function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:@=+,%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -9,21 +9,20 @@ import { probeArgv } from './manual.ts';
 import type { PodObject } from './objects.ts';
 import { type Api, call } from './session.ts';
 
-export const PROBE_LABELS = {
+const PROBE_LABELS = {
   'app.kubernetes.io/name': 'podreach',
   'app.kubernetes.io/component': 'node-probe',
   'app.kubernetes.io/managed-by': 'podreach',
 } as const;
-
-/** A selector that finds every probe pod podreach made: `kubectl delete pod -l <this>` cleans up by hand. */
-export const PROBE_SELECTOR = 'app.kubernetes.io/name=podreach,app.kubernetes.io/component=node-probe';
 
 const POLL_MS = 200;
 const DELETE_TIMEOUT_MS = 4000;
 /** Reasons a container will not start by itself: fail now rather than at the timeout. */
 const STUCK = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'ErrImageNeverPull']);
 
-export function probePodManifest(session: KubeSession, name: string, image: string, target: string, opts: NodeProbeOptions): object {
+type ProbeOptions = NodeProbeOptions & { image: string };
+
+function probePodManifest(session: KubeSession, name: string, target: string, opts: ProbeOptions): object {
   const deadlineSeconds = Math.ceil(opts.timeoutMs / 1000) + 10;
   return {
     apiVersion: 'v1',
@@ -51,7 +50,7 @@ export function probePodManifest(session: KubeSession, name: string, image: stri
       containers: [
         {
           name: 'probe',
-          image,
+          image: opts.image,
           imagePullPolicy: 'IfNotPresent',
           command: probeArgv(target, opts.extraArgs),
           resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
@@ -69,16 +68,12 @@ export function probePodManifest(session: KubeSession, name: string, image: stri
 export async function runProbePod(
   session: KubeSession,
   target: string,
-  opts: NodeProbeOptions & { image: string },
+  opts: ProbeOptions,
   manualCommand: string,
 ): Promise<NodeProbeResult> {
-  const api = session.api as Api;
   if (!session.nodeName) {
     return { manualCommand, error: 'node probe: our node is unknown (own pod not readable); run the command below by hand' };
   }
-  const deadline = Date.now() + opts.timeoutMs;
-  const ns = session.namespace;
-  const name = `podreach-probe-${randomBytes(3).toString('hex')}`;
   if (opts.signal?.aborted) return { manualCommand, error: 'node probe: cancelled' };
 
   // Hold a listener for the whole create → delete span: it tells the CLI's signal handler that cleanup is
@@ -86,24 +81,19 @@ export async function runProbePod(
   const holding = () => undefined;
   opts.signal?.addEventListener('abort', holding);
   try {
-    return await createRunDelete(api, session, ns, name, target, opts, manualCommand, deadline);
+    return { manualCommand, ...(await createRunDelete(session, target, opts)) };
   } finally {
     opts.signal?.removeEventListener('abort', holding);
   }
 }
 
-async function createRunDelete(
-  api: Api,
-  session: KubeSession,
-  ns: string,
-  name: string,
-  target: string,
-  opts: NodeProbeOptions & { image: string },
-  manualCommand: string,
-  deadline: number,
-): Promise<NodeProbeResult> {
+async function createRunDelete(session: KubeSession, target: string, opts: ProbeOptions): Promise<Omit<NodeProbeResult, 'manualCommand'>> {
+  const api = session.api as Api;
+  const ns = session.namespace;
+  const name = `podreach-probe-${randomBytes(3).toString('hex')}`;
+  const deadline = Date.now() + opts.timeoutMs;
   const left = () => Math.max(1, deadline - Date.now());
-  const body = probePodManifest(session, name, opts.image, target, opts);
+  const body = probePodManifest(session, name, target, opts);
   // Creation is not tied to the abort signal: if it was sent, we must know, so we can delete it.
   const created = await call((o) => api.core.createNamespacedPod({ namespace: ns, body: body as never }, o), Math.min(left(), 5000));
   if (!created.ok) {
@@ -111,18 +101,18 @@ async function createRunDelete(
       // The server may have created it anyway.
       await remove(api, ns, name);
     }
-    return { manualCommand, error: createError(created.status, created.message, ns) };
+    return { error: createError(created.status, created.message, ns) };
   }
   try {
     const done = await waitForEnd(api, ns, name, deadline, opts.signal);
-    if (done.error && !done.finished) return { manualCommand, podName: name, error: done.error };
+    if (done.error && !done.finished) return { podName: name, error: done.error };
     const log = await call((o) => api.core.readNamespacedPodLog({ name, namespace: ns, container: 'probe' }, o), Math.max(1000, Math.min(left(), 5000)));
-    if (!log.ok) return { manualCommand, podName: name, error: `node probe: could not read the log of pod ${ns}/${name}: ${log.message}` };
+    if (!log.ok) return { podName: name, error: `node probe: could not read the log of pod ${ns}/${name}: ${log.message}` };
     const report = parseReport(String(log.value));
     if (!report) {
-      return { manualCommand, podName: name, error: `node probe: pod ${ns}/${name} ${done.error ?? 'ended'} without a podreach report (log: ${String(log.value).trim().slice(0, 200) || 'empty'})` };
+      return { podName: name, error: `node probe: pod ${ns}/${name} ${done.error ?? 'ended'} without a podreach report (log: ${String(log.value).trim().slice(0, 200) || 'empty'})` };
     }
-    return { manualCommand, podName: name, report };
+    return { podName: name, report };
   } finally {
     const err = await remove(api, ns, name);
     if (err) process.stderr.write(`podreach: could not delete probe pod ${ns}/${name} (${err}); delete it with: kubectl delete pod -n ${ns} ${name}\n`);
@@ -177,7 +167,7 @@ function createError(status: string, message: string, ns: string): string {
 }
 
 /** The report is the JSON object in the log; tolerate lines before it (warnings) and pretty-printing. */
-export function parseReport(log: string): ProbeReport | undefined {
+function parseReport(log: string): ProbeReport | undefined {
   const text = log.trim();
   const tries = [text];
   const a = text.indexOf('{');

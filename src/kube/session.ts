@@ -38,6 +38,8 @@ export interface Api {
   server: string;
   /** "system:serviceaccount:ns:name" when known, for messages. */
   user: string;
+  /** The credentials' own namespace: the service account's, or the kubeconfig context's. */
+  namespace?: string;
 }
 
 type CallOptions = { middleware: ObservableMiddleware[]; middlewareMergeStrategy: 'append' };
@@ -99,8 +101,10 @@ function statusMessage(body: unknown): string | undefined {
 export function connect(cred: Credentials, ctxName?: string): Api {
   const kc = new KubeConfig();
   let user = 'kubeconfig user';
+  let namespace: string | undefined;
   if (cred.kind === 'serviceaccount') {
     const token = readFileSync(join(cred.dir, 'token'), 'utf8').trim();
+    namespace = readOptional(join(cred.dir, 'namespace'));
     const insecure = cred.server.startsWith('http:');
     kc.loadFromOptions({
       clusters: [{ name: 'in-cluster', server: cred.server, caFile: join(cred.dir, 'ca.crt'), skipTLSVerify: insecure }],
@@ -111,10 +115,10 @@ export function connect(cred: Credentials, ctxName?: string): Api {
     user = tokenSubject(token) ?? 'service account';
   } else {
     const [first, ...rest] = cred.files;
-    kc.loadFromFile(first as string);
+    loadKubeconfig(kc, first as string);
     for (const f of rest) {
       const more = new KubeConfig();
-      more.loadFromFile(f);
+      loadKubeconfig(more, f);
       kc.mergeConfig(more);
     }
     if (ctxName) {
@@ -122,6 +126,7 @@ export function connect(cred: Credentials, ctxName?: string): Api {
       kc.setCurrentContext(ctxName);
     }
     user = kc.getCurrentUser()?.name ?? user;
+    namespace = kc.getContextObject(kc.getCurrentContext())?.namespace;
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error(`no current cluster in ${cred.describe}`);
@@ -131,7 +136,26 @@ export function connect(cred: Credentials, ctxName?: string): Api {
     custom: kc.makeApiClient(CustomObjectsApi),
     server: cluster.server,
     user,
+    namespace,
   };
+}
+
+/** Loads a kubeconfig file; a missing or malformed file is one line naming it. */
+function loadKubeconfig(kc: KubeConfig, file: string): void {
+  try {
+    kc.loadFromFile(file);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(`kubeconfig ${file}: ${e.code === 'ENOENT' ? 'no such file' : (e.message ?? String(err))}`);
+  }
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** "system:serviceaccount:ns:name" from a service-account JWT (unverified: only for messages). */
@@ -142,30 +166,6 @@ function tokenSubject(token: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function namespaceOf(cred: Credentials, opts: KubeOptions, env: NodeJS.ProcessEnv): string {
-  if (opts.namespace) return opts.namespace;
-  if (cred.kind === 'serviceaccount') {
-    try {
-      const ns = readFileSync(join(cred.dir, 'namespace'), 'utf8').trim();
-      if (ns) return ns;
-    } catch {
-      // fall through
-    }
-  }
-  if (cred.kind === 'kubeconfig') {
-    try {
-      const kc = new KubeConfig();
-      kc.loadFromFile(cred.files[0] as string);
-      if (opts.context) kc.setCurrentContext(opts.context);
-      const ns = kc.getContextObject(kc.getCurrentContext())?.namespace;
-      if (ns) return ns;
-    } catch {
-      // fall through
-    }
-  }
-  return env.POD_NAMESPACE || 'default';
 }
 
 /** Our own pod's name: --pod, the downward API, or (inside a pod) the hostname, which is the pod name. */
@@ -179,7 +179,7 @@ function podNameOf(cred: Credentials, opts: KubeOptions, env: NodeJS.ProcessEnv)
 export async function loadContext(cred: Credentials, opts: KubeOptions & { env: NodeJS.ProcessEnv }, deadline: number): Promise<KubeContext> {
   const env = opts.env;
   const api = connect(cred, opts.context);
-  const namespace = namespaceOf(cred, opts, env);
+  const namespace = opts.namespace || api.namespace || env.POD_NAMESPACE || 'default';
   const podName = podNameOf(cred, opts, env);
   const left = () => Math.max(50, deadline - Date.now());
   const ks = 'kube-system';
@@ -221,17 +221,17 @@ export async function loadContext(cred: Credentials, opts: KubeOptions & { env: 
   const { facts, notes } = detect(reads);
   const rbacNotes = accessNotes(reads, cred, api);
   const access = accessOf(reads);
-  const forbidden = new Set(rbacNotes.filter((n) => n.includes(' 403 ') || n.includes(' 401 ')));
+  const refused = failures(reads).some((f) => f.status === 'forbidden' || f.status === 'unauthorized');
   const ownPod = pod?.ok ? pod.value : undefined;
   const session: KubeSession | undefined =
     access === 'ok' || access === 'partial'
       ? {
           kind: 'podreach.kube-session',
           credentials: cred.describe,
-          namespace: ownPod?.metadata?.namespace ?? namespace,
+          namespace,
           podName: ownPod?.metadata?.name,
           podUid: ownPod?.metadata?.uid,
-          nodeName: ownPod?.spec?.nodeName ?? nodeName,
+          nodeName,
           ownImage: ownImage(ownPod),
           api,
         }
@@ -239,7 +239,7 @@ export async function loadContext(cred: Credentials, opts: KubeOptions & { env: 
   return {
     access,
     facts,
-    missing: missingHints(facts, access, forbidden),
+    missing: missingHints(facts, access, refused),
     notes: [`API: ${api.server} as ${api.user} (${cred.describe}): ${access}`, ...notes, ...rbacNotes],
     session,
   };
@@ -251,11 +251,22 @@ function ownImage(pod: PodObject | undefined): string | undefined {
   return all.find((c) => /podreach/i.test(c.image ?? ''))?.image;
 }
 
-function accessOf(r: ClusterReads): KubeAccess {
+type Failure = Extract<Outcome<unknown>, { ok: false }>;
+
+/** Every read that was made. */
+function outcomes(r: ClusterReads): Outcome<unknown>[] {
   const list: (Outcome<unknown> | undefined)[] = [r.pod, r.node, r.daemonSets, r.nads, r.ipPools, r.kubernetesService, ...Object.values(r.configMaps)];
-  const all = list.filter((o): o is Outcome<unknown> => o !== undefined);
-  const usable = (o: Outcome<unknown>) => o.ok || o.status === 'not-found';
-  const fails = all.filter((o) => !usable(o)) as Extract<Outcome<unknown>, { ok: false }>[];
+  return list.filter((o): o is Outcome<unknown> => o !== undefined);
+}
+
+/** The reads that failed; "not found" is an answer (no such CNI object), not a failure. */
+function failures(r: ClusterReads): Failure[] {
+  return outcomes(r).filter((o): o is Failure => !o.ok && o.status !== 'not-found');
+}
+
+function accessOf(r: ClusterReads): KubeAccess {
+  const all = outcomes(r);
+  const fails = failures(r);
   if (fails.length === 0 && r.pod?.ok && r.node?.ok) return 'ok';
   if (all.length > 0 && fails.length === all.length) {
     if (fails.every((f) => f.status === 'unreachable' || f.status === 'timeout')) return 'unreachable';
@@ -288,7 +299,6 @@ function accessNotes(r: ClusterReads, cred: Credentials, api: Api): string[] {
   line(r.nads, 'listing network-attachment-definitions in kube-system', 'list network-attachment-definitions.k8s.cni.cncf.io in kube-system');
   line(r.ipPools, 'listing ippools.crd.projectcalico.org', 'list ippools.crd.projectcalico.org (ClusterRole)');
   line(r.kubernetesService, 'getting service default/kubernetes', 'get services kubernetes in default');
-  void api;
   // Collapse: when everything failed the same way, one line says it.
   if (out.length > 4 && out.every((l) => l.includes('unreachable') || l.includes('timeout'))) {
     return [`API: ${api.server} unreachable: ${out[0]?.split(': ').slice(-1)[0]}`];

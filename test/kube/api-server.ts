@@ -141,10 +141,6 @@ export class ApiServer {
     return [...this.store.values()].filter((o) => o.kind === 'Pod' && o.metadata.labels?.['app.kubernetes.io/name'] === 'podreach');
   }
 
-  pod(ns: string, name: string): PodLike | undefined {
-    return this.store.get(`/pods/${ns}/${name}`) as PodLike | undefined;
-  }
-
   state(): object {
     return { url: this.url, created: this.created, deleted: this.deleted, live: this.podreachPods().map((p) => `${p.metadata.namespace}/${p.metadata.name}`) };
   }
@@ -435,6 +431,13 @@ export function writeKubeconfig(dir: string, server: ApiServer | string, token: 
     `apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: ${url}\n${cluster}\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: podreach\n    namespace: ${namespace}\ncurrent-context: test\nusers:\n- name: podreach\n  user:\n    token: ${token}\n`,
   );
   return file;
+}
+
+/** In-cluster style, as the kubelet sets it up: a service-account dir written into `dir` and KUBERNETES_SERVICE_*. */
+export function inClusterEnv(dir: string, server: ApiServer, token: string, podName: string, namespace = 'default'): NodeJS.ProcessEnv {
+  const u = new URL(server.url);
+  writeServiceAccount(dir, token, server.caFile, namespace);
+  return { PODREACH_SERVICEACCOUNT_DIR: dir, KUBERNETES_SERVICE_HOST: u.hostname, KUBERNETES_SERVICE_PORT: u.port, HOSTNAME: podName, HOME: '/nonexistent' };
 }
 
 /** A directory shaped like /var/run/secrets/kubernetes.io/serviceaccount. */

@@ -11,12 +11,12 @@ import {
   ApiServer,
   fakeToken,
   type Flavour,
+  inClusterEnv as inClusterEnvIn,
   type Rule,
   loadFixture,
   rulesFromManifests,
   SA_USER,
   writeKubeconfig,
-  writeServiceAccount,
 } from './api-server.ts';
 
 const NODE = process.execPath;
@@ -42,11 +42,8 @@ async function serve(flavour: Flavour, rules = ADMIN, extra: Partial<Parameters<
   return s;
 }
 
-/** In-cluster style: a service-account dir and KUBERNETES_SERVICE_* as the kubelet sets them. */
 function inClusterEnv(s: ApiServer, podName: string, namespace = 'default', token = TOKEN): NodeJS.ProcessEnv {
-  const u = new URL(s.url);
-  const dir = writeServiceAccount(tmp(), token, s.caFile, namespace);
-  return { PODREACH_SERVICEACCOUNT_DIR: dir, KUBERNETES_SERVICE_HOST: u.hostname, KUBERNETES_SERVICE_PORT: u.port, HOSTNAME: podName, HOME: '/nonexistent' };
+  return inClusterEnvIn(tmp(), s, token, podName, namespace);
 }
 
 const POD = 'test01-6cbbf97b78-krj6h';
@@ -162,6 +159,12 @@ describe('credentials and RBAC', () => {
     const ctx = await loadKubeContext({ kubeconfig: kc, context: 'nope', pod: POD, timeoutMs: 2000, env: { HOME: '/nonexistent' } });
     expect(ctx.access).toBe('error');
     expect(ctx.notes[0]).toContain('context "nope" not found');
+  });
+
+  it('--kubeconfig that does not exist is one note naming the file, not a throw', async () => {
+    const ctx = await loadKubeContext({ kubeconfig: '/nonexistent/kubeconfig', pod: POD, timeoutMs: 2000, env: { HOME: '/nonexistent' } });
+    expect(ctx.access).toBe('error');
+    expect(ctx.notes).toEqual(['API: kubeconfig /nonexistent/kubeconfig: no such file; using what the pod itself shows']);
   });
 
   it('a missing pod name (laptop, no --pod) still reads cluster-wide signals and asks for --pod', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadKubeContext, runNodeProbe } from '../../src/kube/index.ts';
-import { ApiServer, fakeToken, loadFixture, type PodRunner, rulesFromManifests, SA_USER, writeServiceAccount } from './api-server.ts';
+import { ApiServer, fakeToken, inClusterEnv, loadFixture, type PodRunner, rulesFromManifests, SA_USER } from './api-server.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CLI = join(ROOT, 'src/cli/main.ts');
@@ -51,9 +51,7 @@ async function setup(opts: { rules?: Parameters<typeof rulesFromManifests>[0]; r
   });
   const dir = mkdtempSync(join(tmpdir(), 'podreach-sa-'));
   dirs.push(dir);
-  writeServiceAccount(dir, TOKEN, server.caFile);
-  const u = new URL(server.url);
-  const env = { PODREACH_SERVICEACCOUNT_DIR: dir, KUBERNETES_SERVICE_HOST: u.hostname, KUBERNETES_SERVICE_PORT: u.port, HOSTNAME: POD, HOME: '/nonexistent' };
+  const env = inClusterEnv(dir, server, TOKEN, POD);
   const ctx = await loadKubeContext({ timeoutMs: 5000, env });
   expect(ctx.access, ctx.notes.join('\n')).toBe('ok');
   return { ctx, env, s: server };
