@@ -2,7 +2,7 @@
 // first frame already shows probes running and the TUI adds nothing to time-to-verdict.
 import type { ProbeReport } from '../probe/types.ts';
 import type { PodreachReport } from '../render/report.ts';
-import { startRun, type LiveRun } from '../render/tui/live.ts';
+import { type LiveRun, type RunSnapshot, startRun } from '../render/tui/live.ts';
 import { type DiagnoseOptions, readNodeReport } from './diagnose.ts';
 import { runDiagnoseThreaded } from './diagnose-thread.ts';
 import { EXIT } from './exit-codes.ts';
@@ -16,16 +16,17 @@ export interface TuiOptions {
 }
 
 /** 128 + SIGINT, as a shell reports a Ctrl-C'd command. */
-export const EXIT_INTERRUPTED = 130;
+const EXIT_INTERRUPTED = 130;
+
+const ready = (s: RunSnapshot): boolean => Boolean(s.context || s.error || s.report);
 
 /** The run has validated its input (context known) or failed; bounded so the UI never waits long. */
 function untilContextOrError(run: LiveRun): Promise<void> {
+  if (ready(run.snapshot())) return Promise.resolve();
   return new Promise((resolve) => {
-    const ready = () => Boolean(run.snapshot().context || run.snapshot().error || run.snapshot().report);
-    if (ready()) return resolve();
     const timer = setTimeout(done, 500);
-    const off = run.subscribe(() => ready() && done());
-    run.done.catch(() => {}).finally(done);
+    // A settled run has its report or error in the snapshot, so this also ends the wait on failure.
+    const off = run.subscribe((s) => ready(s) && done());
     function done() {
       clearTimeout(timer);
       off();

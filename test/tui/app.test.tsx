@@ -17,13 +17,6 @@ function manualRun(n = 1) {
   return { run, hooks: hooks!, settle: settle! };
 }
 
-const TARGET = {
-  input: '192.168.10.52:80',
-  host: '192.168.10.52',
-  ip: '192.168.10.52',
-  port: 80,
-};
-
 async function until(test: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (test()) return;
@@ -58,7 +51,7 @@ describe('App, live', () => {
   it('draws events that arrived before it mounted, then each new one, then the verdict', async () => {
     const m = manualRun();
     // As in src/cli/tui.ts: probing has begun before ink is even loaded.
-    m.hooks.onContext({ facts: ctx('vpc'), missing: [], notes: [] }, TARGET);
+    m.hooks.onContext({ facts: ctx('vpc'), missing: [], notes: [] }, ECS);
     m.hooks.onEvent({ type: 'started', probe: 'icmp', atMs: 0 });
     m.hooks.onEvent({ type: 'started', probe: 'tcp', atMs: 0 });
     const app = mount(m.run);
@@ -127,7 +120,7 @@ describe('App, live', () => {
     await until(() => app.text().includes('Security group'), 'first verdict');
     app.stdin.write('r');
     await until(() => runs.length === 1, 'a second run');
-    runs[0]!.hooks.onContext({ facts: ctx('vpc'), missing: [], notes: [] }, TARGET);
+    runs[0]!.hooks.onContext({ facts: ctx('vpc'), missing: [], notes: [] }, ECS);
     await until(() => app.text().includes('run 2') && app.text().includes('VERDICT  probing…'), 'run 2 probing');
     runs[0]!.settle.resolve(reportFrom(evidence(ECS, ctx('vpc'), OPEN)));
     await until(() => app.text().includes('✓ Reachable'), 'second verdict');

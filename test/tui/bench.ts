@@ -1,18 +1,15 @@
 // Time to verdict, text vs TUI, in lab pod namespaces. Prints figures; asserts nothing.
 // Run: node_modules/.bin/node test/tui/bench.ts [runs]   (root, tmux, a built dist/)
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { NODE, run, withLab } from '../lab/lab.ts';
-import { openPane } from './tmux.ts';
+import { run, withLab } from '../lab/lab.ts';
+import { diagnoseArgv, openPane } from './tmux.ts';
 
-const BUNDLE = process.env.PODREACH_BUNDLE ?? fileURLToPath(new URL('../../dist/podreach.mjs', import.meta.url));
 const RUNS = Math.min(20, Number(process.argv[2] ?? 5));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 for (const id of ['vpc-ok', 'vpc-sg-container-cidr']) {
   await withLab(id, async (lab) => {
-    const { host, port } = lab.scenario.target;
-    const argv = ['ip', 'netns', 'exec', lab.ns('pod'), NODE, BUNDLE, 'diagnose', `${host}:${port}`, ...lab.scenario.flags];
+    const argv = diagnoseArgv(lab);
     const text: number[] = [];
     const first: number[] = [];
     const verdict: number[] = [];

@@ -9,6 +9,7 @@ import { ProbeRows } from '../../src/render/tui/probe-rows.tsx';
 import { rowsFromEvents, rowsFromReport } from '../../src/render/tui/rows.ts';
 import { Verdict } from '../../src/render/tui/verdict.tsx';
 import { buildView, isAmbiguous } from '../../src/render/tui/view.ts';
+import type { ProbeEvent, Target } from '../../src/probe/types.ts';
 import { ctx, ECS, evidence, OPEN, PEER, SILENT } from '../unit/diagnose/fixtures.ts';
 import { AMBIGUOUS, CASES, reportFrom } from './fixtures.ts';
 
@@ -71,6 +72,12 @@ describe('ContextPanel', () => {
     expect(lastFrame()).toContain('also: MTU 1450');
   });
 
+  it('lists the other facts on the "also" line in the text output\'s order, whatever order they came in', () => {
+    const facts = ctx('vpc', { cni: 'yangtse', mtu: 1500, gateway: '172.16.1.1' });
+    const also = (render(<ContextPanel view={{ facts, missing: [], notes: [] }} width={120} />).lastFrame() ?? '').split('also: ')[1] ?? '';
+    expect(flat(also)).toMatch(/^gateway 172\.16\.1\.1 · MTU 1500 · CNI yangtse/);
+  });
+
   it('says which facts are unknown and how to supply them', () => {
     const facts = ctx(undefined, { nodeIp: undefined });
     const { lastFrame } = render(
@@ -97,12 +104,6 @@ describe('ContextPanel', () => {
 
 describe('ProbeRows', () => {
   it('shows a spinner row per running probe, then outcome and time', () => {
-    const target = {
-      input: '192.168.10.52:80',
-      host: '192.168.10.52',
-      ip: '192.168.10.52',
-      port: 80,
-    };
     const running = rowsFromEvents(
       [
         { type: 'started', probe: 'gateway', atMs: 0 },
@@ -122,7 +123,7 @@ describe('ProbeRows', () => {
           },
         },
       ],
-      target,
+      ECS,
       '172.16.1.1',
     );
     const frame = render(<ProbeRows pod={running} node={[]} wide={false} />).lastFrame() ?? '';
@@ -253,20 +254,12 @@ describe('Verdict', () => {
 });
 
 describe('buildView while probing', () => {
+  /** The view of run 1 with the context gathered and these probe events so far. */
+  const probing = (model: 'vpc' | 'tunnel', target: Target, events: ProbeEvent[]) =>
+    buildView({ n: 1, events, context: { facts: ctx(model), missing: [], notes: [] }, target });
+
   it('has context, rows and a predicted map before the report', () => {
-    const facts = ctx('vpc');
-    const target = {
-      input: '192.168.10.52:80',
-      host: '192.168.10.52',
-      ip: '192.168.10.52',
-      port: 80,
-    };
-    const v = buildView({
-      n: 1,
-      events: [{ type: 'started', probe: 'tcp', atMs: 0 }],
-      context: { facts, missing: [], notes: [] },
-      target,
-    });
+    const v = probing('vpc', ECS, [{ type: 'started', probe: 'tcp', atMs: 0 }]);
     expect(v.diagnosis).toBeUndefined();
     expect(v.pod.map((r) => [r.label, r.running])).toEqual([['tcp/80', true]]);
     expect(v.map?.seen?.kind).toBe('pod');
@@ -274,39 +267,18 @@ describe('buildView while probing', () => {
   });
 
   it('places a name only once DNS has answered', () => {
-    const facts = ctx('tunnel');
-    const target = {
-      input: 'ecs.lab.internal:80',
-      host: 'ecs.lab.internal',
-      port: 80,
-    };
-    const before = buildView({
-      n: 1,
-      events: [{ type: 'started', probe: 'dns', atMs: 0 }],
-      context: { facts, missing: [], notes: [] },
-      target,
-    });
+    const target = { input: 'ecs.lab.internal:80', host: 'ecs.lab.internal', port: 80 };
+    const before = probing('tunnel', target, [{ type: 'started', probe: 'dns', atMs: 0 }]);
     expect(before.map).toBeUndefined();
-    const after = buildView({
-      n: 1,
-      events: [
-        { type: 'started', probe: 'dns', atMs: 0 },
-        {
-          type: 'finished',
-          probe: 'dns',
-          atMs: 5,
-          result: {
-            status: 'ok',
-            name: 'ecs.lab.internal',
-            addresses: ['192.168.10.52'],
-            ms: 5,
-            servers: [],
-          },
-        },
-      ],
-      context: { facts, missing: [], notes: [] },
-      target,
-    });
+    const after = probing('tunnel', target, [
+      { type: 'started', probe: 'dns', atMs: 0 },
+      {
+        type: 'finished',
+        probe: 'dns',
+        atMs: 5,
+        result: { status: 'ok', name: 'ecs.lab.internal', addresses: ['192.168.10.52'], ms: 5, servers: [] },
+      },
+    ]);
     expect(after.header.resolved).toBe('192.168.10.52:80');
     expect(after.map?.cidr.targetZone).toBe('vpc');
     expect(after.pod[0]).toMatchObject({

@@ -4,11 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Lab, NODE } from '../lab/lab.ts';
-import { haveTmux, normaliseScreen, openPane, type Pane, trimScreen } from './tmux.ts';
+import { createLab, type Lab } from '../lab/lab.ts';
+import { BUNDLE, diagnoseArgv, haveTmux, normaliseScreen, openPane, type Pane, trimScreen } from './tmux.ts';
 
-// PODREACH_BUNDLE: test a copy, e.g. while someone else rebuilds dist/.
-const BUNDLE = process.env.PODREACH_BUNDLE ?? fileURLToPath(new URL('../../dist/podreach.mjs', import.meta.url));
 const GOLDEN = (id: string) => fileURLToPath(new URL(`./golden/${id}.txt`, import.meta.url));
 const COLS = 100;
 const ROWS = 50;
@@ -18,9 +16,20 @@ const canRun = process.getuid?.() === 0 && haveTmux() && ['ip', 'iptables', 'pin
 const VERDICT_DONE = (s: string) => s.includes('q quit · r re-run probes');
 const COLOUR = /\x1b\[(?:[0-9;]*;)?3[1-3]m/;
 
-function podreach(lab: Lab, extra: string[] = []): string[] {
-  const { host, port } = lab.scenario.target;
-  return ['ip', 'netns', 'exec', lab.ns('pod'), NODE, BUNDLE, 'diagnose', `${host}:${port}`, ...lab.scenario.flags, ...extra];
+/** One lab for the enclosing describe block: built before its tests, torn down after them. */
+function useLab(id: string): () => Lab {
+  let lab: Lab | undefined;
+  beforeAll(async () => {
+    if (!existsSync(BUNDLE)) throw new Error('dist/podreach.mjs missing: npm run build');
+    lab = await createLab(id);
+  });
+  afterAll(async () => {
+    await lab?.destroy();
+  });
+  return () => {
+    if (!lab) throw new Error(`lab ${id} was not built`);
+    return lab;
+  };
 }
 
 function checkGolden(id: string, screen: string): void {
@@ -64,17 +73,10 @@ function restored(p: Pane): void {
 }
 
 describe.skipIf(!canRun)('TUI in tmux, security group scenario (vpc-sg-container-cidr)', () => {
-  let lab: Lab;
-  beforeAll(async () => {
-    if (!existsSync(BUNDLE)) throw new Error('dist/podreach.mjs missing: npm run build');
-    lab = await createLab('vpc-sg-container-cidr');
-  });
-  afterAll(async () => {
-    await lab?.destroy();
-  });
+  const lab = useLab('vpc-sg-container-cidr');
 
   it('shows probes running, then the verdict and the fix; r re-runs; q restores the terminal', async () => {
-    await withPane(podreach(lab), async (p) => {
+    await withPane(diagnoseArgv(lab()), async (p) => {
       // CI=true is set on purpose: a real terminal still gets the live view.
       const running = await p.waitFor((s) => /running…/.test(s) && s.includes('PROBES'), 10_000, 'probes running');
       expect(running).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (ping|tcp\/80)\s+192\.168\.10\.52/);
@@ -101,7 +103,7 @@ describe.skipIf(!canRun)('TUI in tmux, security group scenario (vpc-sg-container
   });
 
   it('Ctrl-C while probing: exits 130 and restores the terminal', async () => {
-    await withPane(podreach(lab), async (p) => {
+    await withPane(diagnoseArgv(lab()), async (p) => {
       await p.waitFor((s) => /running…/.test(s), 10_000, 'probes running');
       p.send('C-c');
       expect(await p.waitExit(3000)).toBe(130);
@@ -111,7 +113,7 @@ describe.skipIf(!canRun)('TUI in tmux, security group scenario (vpc-sg-container
 
   it('NO_COLOR: the same screen without colour', async () => {
     await withPane(
-      podreach(lab),
+      diagnoseArgv(lab()),
       async (p) => {
         await p.waitFor(VERDICT_DONE, 10_000, 'verdict');
         expect(COLOUR.test(p.screenWithEscapes())).toBe(false);
@@ -124,7 +126,7 @@ describe.skipIf(!canRun)('TUI in tmux, security group scenario (vpc-sg-container
 
   it('stdin not a terminal (kubectl exec without -t): no keys, ends by itself with the verdict', async () => {
     await withPane(
-      podreach(lab),
+      diagnoseArgv(lab()),
       async (p) => {
         expect(await p.waitExit()).toBe(1);
         const s = p.screen();
@@ -138,17 +140,10 @@ describe.skipIf(!canRun)('TUI in tmux, security group scenario (vpc-sg-container
 });
 
 describe.skipIf(!canRun)('TUI in tmux, reachable scenario (vpc-ok)', () => {
-  let lab: Lab;
-  beforeAll(async () => {
-    if (!existsSync(BUNDLE)) throw new Error('dist/podreach.mjs missing: npm run build');
-    lab = await createLab('vpc-ok');
-  });
-  afterAll(async () => {
-    await lab?.destroy();
-  });
+  const lab = useLab('vpc-ok');
 
   it('shows the reachable verdict in green; q exits 0', async () => {
-    await withPane(podreach(lab), async (p) => {
+    await withPane(diagnoseArgv(lab()), async (p) => {
       const done = await p.waitFor(VERDICT_DONE, 10_000, 'verdict');
       expect(done).toContain('✓ Reachable');
       expect(done).toMatch(/✓ tcp\/80\s+192\.168\.10\.52:80\s+open/);
@@ -161,7 +156,7 @@ describe.skipIf(!canRun)('TUI in tmux, reachable scenario (vpc-ok)', () => {
   });
 
   it('j prints the JSON report after the screen and exits with the verdict', async () => {
-    await withPane(podreach(lab), async (p) => {
+    await withPane(diagnoseArgv(lab()), async (p) => {
       await p.waitFor(VERDICT_DONE, 10_000, 'verdict');
       p.send('j');
       expect(await p.waitExit()).toBe(0);
@@ -172,7 +167,7 @@ describe.skipIf(!canRun)('TUI in tmux, reachable scenario (vpc-ok)', () => {
 
   it('fits 80 columns', async () => {
     await withPane(
-      podreach(lab),
+      diagnoseArgv(lab()),
       async (p) => {
         const done = await p.waitFor(VERDICT_DONE, 10_000, 'verdict');
         const boxes = done.split('\n').filter((l) => /^[┌│└]/.test(l));

@@ -3,6 +3,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUNDLE as BUILT, targetArg } from '../integration/podreach.ts';
+import { type Lab, NODE } from '../lab/lab.ts';
+
+/** The CLI under test; PODREACH_BUNDLE tests a copy, e.g. while someone else rebuilds dist/. */
+export const BUNDLE = process.env.PODREACH_BUNDLE ?? BUILT;
+
+/** `podreach diagnose` of the lab's target with the scenario's flags, in the lab pod's namespace. */
+export function diagnoseArgv(lab: Lab): string[] {
+  return ['ip', 'netns', 'exec', lab.ns('pod'), NODE, BUNDLE, 'diagnose', targetArg(lab), ...lab.scenario.flags];
+}
 
 export function haveTmux(): boolean {
   return spawnSync('sh', ['-c', 'command -v tmux']).status === 0;

@@ -38,7 +38,7 @@ export interface AppProps {
 }
 
 /** Side by side from this width; stacked below it. */
-export const WIDE = 100;
+const WIDE = 100;
 
 export function App({ first, rerun, keys, columns, session }: AppProps) {
   const { exit } = useApp();

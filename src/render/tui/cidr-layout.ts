@@ -4,7 +4,7 @@
 import type { NetworkModel, PodContext } from '../../context/types.ts';
 import type { CidrFacts } from '../../diagnose/cidr.ts';
 import type { SourceSeen } from '../../diagnose/signals.ts';
-import type { Tone } from './rows.ts';
+import { clip, type Tone } from './rows.ts';
 
 export interface Segment {
   text: string;
@@ -73,7 +73,7 @@ const OUTSIDE: Partial<Record<CidrFacts['targetZone'], string>> = {
   public: 'public internet',
 };
 
-export const MIN_MAP_WIDTH = 40;
+const MIN_MAP_WIDTH = 40;
 
 export function cidrMapLines(m: MapInput, width: number): MapLine[] {
   const W = Math.max(MIN_MAP_WIDTH, width);
@@ -229,10 +229,6 @@ export function cidrMapLines(m: MapInput, width: number): MapLine[] {
     lines.push([{ text: 'pod IP clear of Docker pools (172.17–31/16)', tone: 'dim' }]);
   }
   return lines;
-}
-
-function clip(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`;
 }
 
 function toSegments(line: Cell[]): MapLine {

@@ -1,11 +1,12 @@
 import { Box, Text } from 'ink';
 import type { Fact, FactName } from '../../context/types.ts';
-import { FACT_LABELS, factValue, SOURCE_LABELS, UNCERTAIN } from '../words.ts';
+import { FACT_LABELS, factValue, orderedFacts, SOURCE_LABELS, UNCERTAIN } from '../words.ts';
 import { Heading, Toned } from './paint.tsx';
+import { clip } from './rows.ts';
 import type { ContextView } from './view.ts';
 
 /** Labels for the one-line "also" list, where space is short. */
-const SHORT: Partial<Record<FactName, string>> = {
+const SHORT: Record<string, string> = {
   interface: 'dev',
   dnsServers: 'DNS',
   searchDomains: 'search',
@@ -52,9 +53,10 @@ export function ContextPanel({ view, width }: { view?: ContextView; width: numbe
   }
   const f = view.facts;
   const missing = new Map(view.missing.map((m) => [m.fact, m.hint]));
-  const also = (Object.keys(f) as FactName[])
-    .filter((k) => !MAIN.includes(k) && f[k] !== undefined)
-    .map((k) => `${SHORT[k] ?? FACT_LABELS[k] ?? k} ${clip(factValue(f[k]!.value), 26)}${f[k]!.confidence < UNCERTAIN ? '?' : ''}`);
+  // In the text renderer's order (words.ts), so both list the same facts alike.
+  const also = orderedFacts<Fact<unknown> | undefined>({ ...f }).flatMap(([k, fact]) =>
+    fact && !MAIN.includes(k as FactName) ? [`${SHORT[k] ?? FACT_LABELS[k] ?? k} ${clip(factValue(fact.value), 26)}${fact.confidence < UNCERTAIN ? '?' : ''}`] : [],
+  );
   const otherMissing = view.missing.filter((m) => !MAIN.includes(m.fact));
   return (
     <Box flexDirection="column" width={width}>
@@ -100,5 +102,3 @@ export function ContextNotes({ notes }: { notes: string[] }) {
     </Box>
   );
 }
-
-const clip = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);

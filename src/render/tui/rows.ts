@@ -23,6 +23,9 @@ const ORDER: readonly ProbeName[] = ['dns', 'icmp', 'tcp', 'gateway'];
 
 export const fmtMs = (n: number): string => (n < 10 ? `${n.toFixed(1)} ms` : `${Math.round(n)} ms`);
 
+/** s cut to n characters, an ellipsis marking the cut. */
+export const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`);
+
 function icmpOutcome(r: IcmpResult, quiet: Tone): Pick<ProbeRow, 'outcome' | 'detail' | 'tone'> {
   switch (r.status) {
     case 'reply':

@@ -37,7 +37,6 @@ export interface View {
   map?: MapInput;
   diagnosis?: Diagnosis;
   error?: string;
-  tookMs?: number;
 }
 
 /** reachable → good; a cause named with confidence → bad; uncertain or ambiguous → warn. */
@@ -69,63 +68,37 @@ export function buildView(s: RunSnapshot): View {
   const dnsIp = s.events.find((e) => e.type === 'finished' && e.probe === 'dns' && e.result.addresses.length > 0);
   const ip = target?.ip ?? (dnsIp?.type === 'finished' && dnsIp.probe === 'dns' ? dnsIp.result.addresses[0] : undefined);
 
-  const header: HeaderView = {
-    input: target?.input ?? s.input ?? '',
-    resolved: ip ? hostPort(ip, target?.port) : undefined,
-    podIp: facts?.podIp?.value,
-    nodeIp: facts?.nodeIp?.value,
-    model: facts?.networkModel?.value,
-    run: s.n,
-  };
   const view: View = {
-    header,
+    header: {
+      input: target?.input ?? s.input ?? '',
+      resolved: ip ? hostPort(ip, target?.port) : undefined,
+      podIp: facts?.podIp?.value,
+      nodeIp: facts?.nodeIp?.value,
+      model: facts?.networkModel?.value,
+      run: s.n,
+    },
     pod: r ? rowsFromReport(r.probes.pod) : rowsFromEvents(s.events, target, facts?.gateway?.value),
     node: r?.probes.node ? rowsFromReport(r.probes.node) : s.node ? rowsFromReport(s.node) : [],
   };
   if (s.error) view.error = s.error.message;
+  const context = r ?? s.context;
+  if (!context || !facts || !target) return view;
+  view.context = { facts, missing: context.missing, notes: context.notes };
   if (r) {
-    view.context = {
-      facts: r.context as PodContext,
-      missing: r.missing,
-      notes: r.notes,
-    };
     const rtt = r.probes.pod.rtt;
     view.rtt = `rtt ${rtt.ms === null ? 'unknown' : fmtMs(rtt.ms)} (${rtt.basis}), waited ${fmtMs(rtt.waitMs)} per SYN · took ${fmtMs(r.timings.totalMs)}`;
     view.diagnosis = r.diagnosis;
-    view.tookMs = r.timings.totalMs;
-    const ev = {
-      target: reportTarget(r),
-      context: r.context as PodContext,
-      pod: r.probes.pod,
-      node: r.probes.node ?? undefined,
-      cidr: r.cidr,
-    };
+    const seen = signals({ target, context: facts, pod: r.probes.pod, node: r.probes.node ?? undefined, cidr: r.cidr }).seen;
     view.map = {
-      ...mapInput(ev.context, targetLabel(ev.target, ip), ip !== undefined, r.cidr, signals(ev).seen),
+      ...mapInput(facts, targetLabel(target, ip), ip !== undefined, r.cidr, seen),
       tone: verdictTone(r.diagnosis),
       dockerIsCause: r.diagnosis.cause === 'docker-bridge-conflict',
     };
-  } else if (s.context && facts && target) {
-    view.context = {
-      facts,
-      missing: s.context.missing,
-      notes: s.context.notes,
-    };
-    // While probing, the map is the model's prediction: no node comparison yet.
-    if (ip) {
-      const cidr = cidrFacts(ip, facts);
-      const seen = sourceSeen(
-        {
-          target: { ...target, ip },
-          context: facts,
-          pod: undefined as never,
-          cidr,
-        },
-        facts.networkModel?.value,
-        'no-node-report',
-      );
-      view.map = mapInput(facts, targetLabel(target, ip), true, cidr, seen);
-    }
+  } else if (ip) {
+    // While probing, the map is the model's prediction: no node comparison yet (sourceSeen reads no probe).
+    const cidr = cidrFacts(ip, facts);
+    const seen = sourceSeen({ target: { ...target, ip }, context: facts, pod: undefined as never, cidr }, facts.networkModel?.value, 'no-node-report');
+    view.map = mapInput(facts, targetLabel(target, ip), true, cidr, seen);
   }
   return view;
 }
