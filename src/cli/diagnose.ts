@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { gatherContext, localFacts } from '../context/index.ts';
 import type { ContextFlags } from '../context/flags.ts';
@@ -7,6 +7,7 @@ import { cidrFacts } from '../diagnose/cidr.ts';
 import { diagnose } from '../diagnose/engine.ts';
 import { measuredSnat } from '../diagnose/signals.ts';
 import { DEFAULT_TIMEOUT_MS, runProbes } from '../probe/run.ts';
+import { isProbeReport } from '../probe/report.ts';
 import { parseTarget } from '../probe/target.ts';
 import type { ProbeEvent, ProbeReport, Target } from '../probe/types.ts';
 import { buildReport, type PodreachReport } from '../render/report.ts';
@@ -45,11 +46,10 @@ export function readNodeReport(path: string): ProbeReport {
   } catch {
     throw new UsageError(`--node-report ${path}: not JSON (expected the output of \`podreach probe TARGET -o json\`)`);
   }
-  const r = parsed as Partial<ProbeReport>;
-  if (r?.kind !== 'podreach.probe' || r.schemaVersion !== 1 || !r.icmp || !r.target || !r.from) {
+  if (!isProbeReport(parsed)) {
     throw new UsageError(`--node-report ${path}: not a podreach probe report (kind "podreach.probe", schemaVersion 1)`);
   }
-  return r as ProbeReport;
+  return parsed;
 }
 
 /** The whole pipeline: context → probe (pod, and node when it can) → diagnose → report. */
@@ -60,6 +60,8 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions): P
   if (fileNode?.target.ip && target.ip && fileNode.target.ip !== target.ip) {
     throw new UsageError(`--node-report probed ${fileNode.target.ip}, not ${target.ip}`);
   }
+  const kubeconfig = opts.kube ? opts.kube.kubeconfig : undefined;
+  if (kubeconfig && !existsSync(kubeconfig)) throw new UsageError(`--kubeconfig ${kubeconfig}: no such file`);
   // Context first: it validates every flag, and nothing may be sent before the input is known good.
   const local = localFacts();
   const early = gatherContext({ flags: opts.context, env: opts.env, nodeReport: fileNode, local });

@@ -1,5 +1,5 @@
 import type { PodContext } from '../context/types.ts';
-import { cidrsOverlap, firstMatch, inCidr, isIp, isRfc1918, normalizeCidr, subnetOf } from '../net/ip.ts';
+import { cidrsOverlap, firstMatch, inCidr, isIp, isRfc1918, normalizeCidr, RFC1918, subnetOf } from '../net/ip.ts';
 
 /** Where the target sits, seen from the pod. */
 export type TargetZone =
@@ -36,7 +36,6 @@ export interface CidrFacts {
   overlaps: string[];
 }
 
-const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 const CLOUD_SERVICE = ['100.64.0.0/10', '214.0.0.0/7'];
 const LINK_LOCAL = ['169.254.0.0/16', 'fe80::/10'];
 

@@ -1,7 +1,7 @@
 // From what the API answered to PodContext facts (source 'api'). Pure: no I/O, so every recorded cluster
 // flavour can be checked without a server. Signals and what they mean: /work/shared/notes/domain.md.
 import type { Fact, NetworkModel, PodContext } from '../context/types.ts';
-import { inCidr, isIp, normalizeCidr, subnetOf } from '../net/ip.ts';
+import { inCidr, isIp, normalizeCidr, RFC1918, subnetOf } from '../net/ip.ts';
 import type {
   ClusterReads,
   ConfigMapObject,
@@ -19,7 +19,6 @@ export interface Detection {
   notes: string[];
 }
 
-const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
 export function detect(r: ClusterReads): Detection {
   const facts: PodContext = {};

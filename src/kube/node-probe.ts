@@ -2,6 +2,7 @@
 // we read its report from the log and delete it, whatever happens (done, error, timeout, Ctrl-C).
 // If podreach itself is killed hard, the pod's ownerReference (our own pod) lets the garbage collector remove
 // it with us, and activeDeadlineSeconds stops it from running on.
+import { isProbeReport } from '../probe/report.ts';
 import { randomBytes } from 'node:crypto';
 import type { ProbeReport } from '../probe/types.ts';
 import type { KubeSession, NodeProbeOptions, NodeProbeResult } from './index.ts';
@@ -176,8 +177,8 @@ function parseReport(log: string): ProbeReport | undefined {
   for (const line of text.split('\n').reverse()) if (line.trim().startsWith('{')) tries.push(line.trim());
   for (const t of tries) {
     try {
-      const j = JSON.parse(t) as ProbeReport;
-      if (j && j.kind === 'podreach.probe') return j;
+      const j: unknown = JSON.parse(t);
+      if (isProbeReport(j)) return j;
     } catch {
       // next
     }

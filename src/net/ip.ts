@@ -57,6 +57,9 @@ export function subnetOf(ip: string, prefix: number): string {
   return normalizeCidr(`${ip}/${prefix}`) ?? `${ip}/${prefix}`;
 }
 
+/** The private blocks (RFC 1918): also ip-masq-agent's default no-masquerade list. */
+export const RFC1918: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+
 export function isRfc1918(ip: string): boolean {
-  return ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].some((c) => inCidr(ip, c));
+  return RFC1918.some((c) => inCidr(ip, c));
 }

@@ -17,6 +17,7 @@ describe('the command line', () => {
     [['diagnose', '127.0.0.1:80', '--network-model', 'overlay'], /tunnel, vpc, eni or auto/],
     [['diagnose', '127.0.0.1:80', '--node-report', '/nonexistent'], /no such file/],
     [['diagnose', '127.0.0.1:80', '-o', 'yaml'], /Allowed choices are text, json/],
+    [['diagnose', '127.0.0.1:80', '--kubeconfig', '/nonexistent'], /--kubeconfig \/nonexistent: no such file/],
     [['probe', '127.0.0.1:80', '--role', 'x'], /not pod or node/],
     [['nonsense'], /unknown command/],
   ];
