@@ -4,7 +4,8 @@ import { heuristicFacts } from './heuristics.ts';
 import { type LocalFacts, localFacts } from './local.ts';
 import { nodeReportFacts } from './measure.ts';
 import { mergeFacts } from './merge.ts';
-import type { ContextReport, FactName, MissingFact, PodContext } from './types.ts';
+import { FLAG_HINTS } from './hints.ts';
+import type { ContextReport, MissingFact, PodContext } from './types.ts';
 
 export interface ContextInput {
   flags: ContextFlags;
@@ -18,14 +19,6 @@ export interface ContextInput {
   local?: LocalFacts;
 }
 
-const HINTS: Partial<Record<FactName, string>> = {
-  nodeIp: '--node-ip, or env NODE_IP from the downward API (fieldRef: status.hostIP), or a --node-report',
-  networkModel: '--network-model tunnel|vpc|eni (CCE console: cluster > Networking)',
-  containerCidr: '--container-cidr (the cluster\'s container CIDR)',
-  vpcCidrs: '--vpc-cidr (the CIDR of the node\'s VPC; repeatable)',
-  serviceCidr: '--service-cidr',
-};
-
 /** Builds the context from every source, strongest first. Synchronous and cheap: a few file reads. */
 export function gatherContext(input: ContextInput): ContextReport {
   const local = input.local ?? localFacts();
@@ -35,8 +28,8 @@ export function gatherContext(input: ContextInput): ContextReport {
   const facts = mergeFacts(withNode, heuristicFacts(withNode, local));
 
   const missing: MissingFact[] = (input.apiMissing ?? []).filter((m) => !facts[m.fact]);
-  for (const [fact, hint] of Object.entries(HINTS) as [FactName, string][]) {
-    if (!facts[fact] && !missing.some((m) => m.fact === fact)) missing.push({ fact, hint });
+  for (const [fact, flag] of FLAG_HINTS) {
+    if (!facts[fact] && !missing.some((m) => m.fact === fact)) missing.push({ fact, hint: `pass ${flag}` });
   }
   const notes = [...(input.apiNotes ?? [])];
   const flagModel = facts.networkModel?.source === 'flag' ? facts.networkModel.value : undefined;

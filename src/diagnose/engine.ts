@@ -1,6 +1,9 @@
 import { CAUSES } from './causes/index.ts';
 import type { CauseCheck, Diagnosis, Evidence, Finding } from './types.ts';
 
+/** Causes closer than this are ranked as indistinguishable from here. */
+export const AMBIGUOUS_GAP = 0.2;
+
 const clamp = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 100) / 100;
 
 /**
@@ -24,7 +27,7 @@ export function diagnose(ev: Evidence, causes: readonly CauseCheck[] = CAUSES): 
   const rest = findings.slice(1).filter((f) => f.cause !== top.cause);
   const runnerUp = rest[0];
   // Two causes the wire cannot separate: say so, and borrow the settling command if the winner has none.
-  const close = runnerUp && top.confidence - runnerUp.confidence < 0.2 && top.cause !== 'reachable';
+  const close = runnerUp && top.confidence - runnerUp.confidence < AMBIGUOUS_GAP && top.cause !== 'reachable';
   const settle = top.settle ?? (close ? runnerUp.settle : undefined);
   const icmp = ev.pod.icmp;
   // ICMP that could not be sent is missing evidence, never a timeout: say so on every verdict.

@@ -1,4 +1,5 @@
 import type { Fact, NetworkModel } from '../context/types.ts';
+import { fmtMs, hostPort } from '../net/format.ts';
 import { firstMatch, inCidr, isRfc1918 } from '../net/ip.ts';
 import type { ProbeReport } from '../probe/types.ts';
 import type { Evidence } from './types.ts';
@@ -75,7 +76,7 @@ function sideResult(r: ProbeReport): SideResult {
     return {
       outcome: 'dns-failed',
       via: 'dns',
-      line: `DNS ${r.dns.status} for ${r.dns.name} after ${fmt(r.dns.ms)} (servers ${r.dns.servers.join(', ') || 'unknown'})`,
+      line: `DNS ${r.dns.status} for ${r.dns.name} after ${fmtMs(r.dns.ms)} (servers ${r.dns.servers.join(', ') || 'unknown'})`,
       icmpAlive: false,
     };
   }
@@ -86,9 +87,9 @@ function sideResult(r: ProbeReport): SideResult {
     const via = `tcp/${t.port}`;
     switch (t.status) {
       case 'open':
-        return { outcome: 'ok', via, line: `TCP ${t.port} open in ${fmt(t.ms)}`, icmpAlive };
+        return { outcome: 'ok', via, line: `TCP ${t.port} open in ${fmtMs(t.ms)}`, icmpAlive };
       case 'refused':
-        return { outcome: 'refused', via, line: `TCP ${t.port} refused (RST) in ${fmt(t.ms)}`, icmpAlive };
+        return { outcome: 'refused', via, line: `TCP ${t.port} refused (RST) in ${fmtMs(t.ms)}`, icmpAlive };
       case 'unreachable': {
         const kind = unreachableKind(t.errno) ?? 'host';
         // A local ENETUNREACH comes back in microseconds with no ICMP error: this namespace has no route.
@@ -96,7 +97,7 @@ function sideResult(r: ProbeReport): SideResult {
         return {
           outcome: 'unreachable',
           via,
-          line: `TCP ${t.port} ${t.errno ?? 'unreachable'} in ${fmt(t.ms)}${from ? ` (ICMP error from ${from})` : ''}`,
+          line: `TCP ${t.port} ${t.errno ?? 'unreachable'} in ${fmtMs(t.ms)}${from ? ` (ICMP error from ${from})` : ''}`,
           unreachable: local ? 'local' : (icmpErr ?? kind),
           unreachableFrom: from,
           icmpAlive,
@@ -117,7 +118,7 @@ function sideResult(r: ProbeReport): SideResult {
         return {
           outcome: 'silent',
           via,
-          line: `TCP ${t.port} no answer to ${t.attempts} SYN${t.attempts > 1 ? 's' : ''} (waited ${fmt(t.waitMs)} each)${icmpAlive ? '; the host answers ping' : ''}`,
+          line: `TCP ${t.port} no answer to ${t.attempts} SYN${t.attempts > 1 ? 's' : ''} (waited ${fmtMs(t.waitMs)} each)${icmpAlive ? '; the host answers ping' : ''}`,
           icmpAlive,
         };
       default:
@@ -127,9 +128,9 @@ function sideResult(r: ProbeReport): SideResult {
   const i = r.icmp;
   switch (i.status) {
     case 'reply':
-      return { outcome: 'ok', via: 'icmp', line: `ping: ${i.received}/${i.sent} replies, rtt ${fmt(i.rttMs ?? i.ms)}`, icmpAlive };
+      return { outcome: 'ok', via: 'icmp', line: `ping: ${i.received}/${i.sent} replies, rtt ${fmtMs(i.rttMs ?? i.ms)}`, icmpAlive };
     case 'no-reply':
-      return { outcome: 'silent', via: 'icmp', line: `ping: 0/${i.sent} replies in ${fmt(i.ms)}`, icmpAlive };
+      return { outcome: 'silent', via: 'icmp', line: `ping: 0/${i.sent} replies in ${fmtMs(i.ms)}`, icmpAlive };
     case 'unreachable':
       return {
         outcome: 'unreachable',
@@ -144,9 +145,6 @@ function sideResult(r: ProbeReport): SideResult {
   }
 }
 
-function fmt(ms: number): string {
-  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
-}
 
 const FAILED: readonly Outcome[] = ['silent', 'unreachable', 'refused'];
 
@@ -237,7 +235,7 @@ function computeSignals(ev: Evidence): Signals {
     differential: diff,
     seen: sourceSeen(ev, model, diff),
     managedService: port ? MANAGED_PORTS[port] : undefined,
-    targetLabel: port ? `${ip.includes(':') ? `[${ip}]` : ip}:${port}` : ip,
+    targetLabel: hostPort(ip, port),
     port,
   };
 }

@@ -1,3 +1,4 @@
+import { fmtMs } from '../net/format.ts';
 import type { ProbeReport } from '../probe/types.ts';
 import type { PodreachReport } from './report.ts';
 import { CAUSE_TITLES, FACT_LABELS, factValue, orderedFacts, SOURCE_LABELS, UNCERTAIN } from './words.ts';
@@ -16,14 +17,13 @@ export const PLAIN: Paint = { red: (s) => s, green: (s) => s, yellow: (s) => s, 
 
 function probeLine(p: ProbeReport): string {
   const parts: string[] = [];
-  if (p.dns) parts.push(`dns ${p.dns.status}${p.dns.addresses.length ? ` → ${p.dns.addresses.join(',')}` : ''} ${ms(p.dns.ms)}`);
-  parts.push(`icmp ${p.icmp.status}${p.icmp.sent ? ` ${p.icmp.received}/${p.icmp.sent}` : ''}${p.icmp.rttMs !== undefined ? ` rtt ${ms(p.icmp.rttMs)}` : ''} ${ms(p.icmp.ms)}`);
-  if (p.tcp) parts.push(`tcp/${p.tcp.port} ${p.tcp.status}${p.tcp.errno ? ` (${p.tcp.errno})` : ''} ${ms(p.tcp.ms)}, ${p.tcp.attempts} attempt${p.tcp.attempts === 1 ? '' : 's'}`);
+  if (p.dns) parts.push(`dns ${p.dns.status}${p.dns.addresses.length ? ` → ${p.dns.addresses.join(',')}` : ''} ${fmtMs(p.dns.ms)}`);
+  parts.push(`icmp ${p.icmp.status}${p.icmp.sent ? ` ${p.icmp.received}/${p.icmp.sent}` : ''}${p.icmp.rttMs !== undefined ? ` rtt ${fmtMs(p.icmp.rttMs)}` : ''} ${fmtMs(p.icmp.ms)}`);
+  if (p.tcp) parts.push(`tcp/${p.tcp.port} ${p.tcp.status}${p.tcp.errno ? ` (${p.tcp.errno})` : ''} ${fmtMs(p.tcp.ms)}, ${p.tcp.attempts} attempt${p.tcp.attempts === 1 ? '' : 's'}`);
   if (p.gateway) parts.push(`gateway ${p.gateway.ip} ${p.gateway.status}`);
   return parts.join(' · ');
 }
 
-const ms = (n: number) => (n < 10 ? `${n.toFixed(1)}ms` : `${Math.round(n)}ms`);
 
 /** The same content as the TUI, as plain lines: for `-o text` and non-TTY output. */
 export function renderText(r: PodreachReport, paint: Paint = PLAIN): string {
@@ -59,7 +59,7 @@ export function renderText(r: PodreachReport, paint: Paint = PLAIN): string {
   out.push('', paint.bold('PROBES'));
   out.push(`  from pod   ${probeLine(r.probes.pod)}`);
   if (r.probes.node) out.push(`  from node  ${probeLine(r.probes.node)}`);
-  out.push(`  rtt ${r.probes.pod.rtt.ms === null ? 'unknown' : ms(r.probes.pod.rtt.ms)} (${r.probes.pod.rtt.basis}), waited ${ms(r.probes.pod.rtt.waitMs)} per SYN`);
+  out.push(`  rtt ${r.probes.pod.rtt.ms === null ? 'unknown' : fmtMs(r.probes.pod.rtt.ms)} (${r.probes.pod.rtt.basis}), waited ${fmtMs(r.probes.pod.rtt.waitMs)} per SYN`);
   out.push('', paint.dim(`target ${r.cidr.zoneNote}${r.cidr.podDocker ? `; pod IP inside ${r.cidr.podDocker.range} (${r.cidr.podDocker.what})` : ''}`));
   for (const o of r.cidr.overlaps) out.push(paint.yellow(`  overlap: ${o}`));
   out.push(paint.dim(`took ${Math.round(r.timings.totalMs)} ms (probes ${Math.round(r.timings.probeMs)} ms)`));

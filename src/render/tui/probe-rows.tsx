@@ -1,6 +1,7 @@
 import { Box, Text, useAnimation } from 'ink';
 import { Heading, Toned } from './paint.tsx';
-import { fmtMs, type ProbeRow } from './rows.ts';
+import { fmtMs } from '../../net/format.ts';
+import type { ProbeRow } from './rows.ts';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const MARK = { good: '✓', bad: '✗', warn: '!', dim: '·' } as const;

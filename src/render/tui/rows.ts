@@ -1,3 +1,4 @@
+import { fmtMs, hostPort } from '../../net/format.ts';
 // Probe rows for the live view: built from events while probing, from the report once it is there.
 import type { DnsResult, IcmpResult, ProbeEvent, ProbeName, ProbeReport, TcpResult } from '../../probe/types.ts';
 
@@ -20,8 +21,6 @@ export interface ProbeRow {
 }
 
 const ORDER: readonly ProbeName[] = ['dns', 'icmp', 'tcp', 'gateway'];
-
-export const fmtMs = (n: number): string => (n < 10 ? `${n.toFixed(1)} ms` : `${Math.round(n)} ms`);
 
 /** s cut to n characters, an ellipsis marking the cut. */
 export const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`);
@@ -160,9 +159,4 @@ export function rowsFromEvents(events: readonly ProbeEvent[], target: { host: st
     }
   }
   return ORDER.flatMap((p) => rows.get(p) ?? []);
-}
-
-export function hostPort(ip: string, port: number | undefined): string {
-  if (port === undefined) return ip;
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }

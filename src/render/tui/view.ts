@@ -1,4 +1,5 @@
 // Snapshot → what each panel shows. Pure, so the panels stay dumb and the tests stay small.
+import { AMBIGUOUS_GAP } from '../../diagnose/engine.ts';
 import type { MissingFact, PodContext } from '../../context/types.ts';
 import { cidrFacts } from '../../diagnose/cidr.ts';
 import { signals, sourceSeen } from '../../diagnose/signals.ts';
@@ -8,7 +9,8 @@ import type { PodreachReport } from '../report.ts';
 import { UNCERTAIN } from '../words.ts';
 import { mapInput, type MapInput } from './cidr-layout.ts';
 import type { RunSnapshot } from './live.ts';
-import { fmtMs, hostPort, type ProbeRow, rowsFromEvents, rowsFromReport, type Tone } from './rows.ts';
+import { fmtMs, hostPort } from '../../net/format.ts';
+import { type ProbeRow, rowsFromEvents, rowsFromReport, type Tone } from './rows.ts';
 
 export interface HeaderView {
   /** The target as typed. */
@@ -45,10 +47,10 @@ export function verdictTone(d: Diagnosis): Tone {
   return d.confidence < UNCERTAIN || isAmbiguous(d) ? 'warn' : 'bad';
 }
 
-/** Two causes the wire cannot separate (the engine ranks both when they are within 0.2). */
+/** Two causes the wire cannot separate (the engine ranks both when they are within AMBIGUOUS_GAP). */
 export function isAmbiguous(d: Diagnosis): boolean {
   const alt = d.alternatives[0];
-  return !d.reachable && alt !== undefined && d.confidence - alt.confidence < 0.2;
+  return !d.reachable && alt !== undefined && d.confidence - alt.confidence < AMBIGUOUS_GAP;
 }
 
 function reportTarget(r: PodreachReport): Target {
