@@ -18,7 +18,7 @@ const stubDevtools: Plugin = {
 // Build beside dist/ and swap it in, so a run that is using dist/ never sees it half-written.
 const tmp = `dist.tmp-${process.pid}`;
 await build({
-  entryPoints: { podreach: 'src/cli/main.ts', 'diagnose-worker': 'src/cli/diagnose-worker.ts' },
+  entryPoints: { podreach: 'src/cli/entry.ts', 'diagnose-worker': 'src/cli/diagnose-worker.ts' },
   outdir: tmp,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
@@ -29,7 +29,7 @@ await build({
   target: 'node24',
   legalComments: 'none',
   logLevel: 'warning',
-  define: { PODREACH_VERSION: JSON.stringify(pkg.version), 'process.env.DEV': '"false"' },
+  define: { PODREACH_VERSION: JSON.stringify(pkg.version), 'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"' },
   plugins: [stubDevtools],
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

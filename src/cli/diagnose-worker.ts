@@ -1,10 +1,15 @@
 // Runs one diagnosis off the main thread for the TUI: importing ink blocks the main thread for a few
 // hundred ms, and probes waiting on timers there would lose that time. Here they keep their own clock.
-import { parentPort, workerData } from 'node:worker_threads';
+// It may be started before its job is known (src/cli/prestart.ts): the job comes as the first message.
+import { parentPort } from 'node:worker_threads';
 import { runDiagnose, type DiagnoseOptions } from './diagnose.ts';
 import { UsageError } from './errors.ts';
 
 export type WorkerOptions = Omit<DiagnoseOptions, 'onEvent' | 'onContext' | 'signal' | 'env'>;
+export interface WorkerJob {
+  target: string;
+  opts: WorkerOptions;
+}
 export type WorkerMessage =
   | { t: 'event'; e: Parameters<NonNullable<DiagnoseOptions['onEvent']>>[0] }
   | { t: 'context'; context: Parameters<NonNullable<DiagnoseOptions['onContext']>>[0]; target: Parameters<NonNullable<DiagnoseOptions['onContext']>>[1] }
@@ -13,11 +18,10 @@ export type WorkerMessage =
 
 const port = parentPort;
 if (port) {
-  const { target, opts } = workerData as { target: string; opts: WorkerOptions };
   const abort = new AbortController();
-  port.on('message', (m) => {
-    if (m === 'abort') abort.abort();
-  });
+  const { target, opts } = await new Promise<WorkerJob>((resolve) =>
+    port.on('message', (m: WorkerJob | 'abort') => (m === 'abort' ? abort.abort() : resolve(m))),
+  );
   const send = (m: WorkerMessage) => port.postMessage(m);
   try {
     const report = await runDiagnose(target, {

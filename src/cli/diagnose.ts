@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { gatherContext, localFacts } from '../context/index.ts';
+import type { LocalFacts } from '../context/local.ts';
 import type { ContextFlags } from '../context/flags.ts';
 import type { ContextReport } from '../context/types.ts';
 import { cidrFacts } from '../diagnose/cidr.ts';
@@ -52,9 +53,19 @@ export function readNodeReport(path: string): ProbeReport {
   return parsed;
 }
 
-/** The whole pipeline: context → probe (pod, and node when it can) → diagnose → report. */
-export async function runDiagnose(targetInput: string, opts: DiagnoseOptions): Promise<PodreachReport> {
-  const t0 = performance.now();
+/** What is known before anything is sent: the input, checked, and the context from flags and the pod. */
+export interface Prepared {
+  target: Target;
+  fileNode?: ProbeReport;
+  local: LocalFacts;
+  early: ContextReport;
+}
+
+/**
+ * Validates the target and every flag and gathers the early context; synchronous and sends nothing.
+ * Throws UsageError on bad input. The TUI calls it too, to fail (or draw the context) before ink loads.
+ */
+export function prepareDiagnose(targetInput: string, opts: DiagnoseOptions): Prepared {
   const target = parseTarget(targetInput, opts.port);
   const fileNode = opts.nodeReport ? readNodeReport(opts.nodeReport) : undefined;
   if (fileNode?.target.ip && target.ip && fileNode.target.ip !== target.ip) {
@@ -62,9 +73,16 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions): P
   }
   const kubeconfig = opts.kube ? opts.kube.kubeconfig : undefined;
   if (kubeconfig && !existsSync(kubeconfig)) throw new UsageError(`--kubeconfig ${kubeconfig}: no such file`);
-  // Context first: it validates every flag, and nothing may be sent before the input is known good.
   const local = localFacts();
   const early = gatherContext({ flags: opts.context, env: opts.env, nodeReport: fileNode, local });
+  return { target, fileNode, local, early };
+}
+
+/** The whole pipeline: context → probe (pod, and node when it can) → diagnose → report. */
+export async function runDiagnose(targetInput: string, opts: DiagnoseOptions): Promise<PodreachReport> {
+  const t0 = performance.now();
+  // Context first: it validates every flag, and nothing may be sent before the input is known good.
+  const { target, fileNode, local, early } = prepareDiagnose(targetInput, opts);
   opts.onContext?.(early, target);
   const probing = runProbes(target, { role: 'pod', timeoutMs: opts.timeoutMs, onEvent: opts.onEvent });
   // The API client loads lazily and in parallel with probing: it must not delay the verdict.

@@ -76,7 +76,7 @@ function program(): Command {
       // --- TUI (issue #5): no -o and stdout is a terminal ---
       if (o.output === undefined && process.stdout.isTTY) {
         const { runTui } = await import('./tui.ts');
-        process.exitCode = await runTui(targetInput, diagnoseOpts, { color, workerUrl: new URL('./diagnose-worker.mjs', import.meta.url) });
+        process.exitCode = await runTui(targetInput, diagnoseOpts, { color });
         return;
       }
       // --- end TUI ---

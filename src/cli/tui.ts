@@ -1,9 +1,9 @@
-// The TUI path of `diagnose`: probing starts here, before ink (~0.4 s to import) has loaded, so the
-// first frame already shows probes running and the TUI adds nothing to time-to-verdict.
-import type { ProbeReport } from '../probe/types.ts';
+// The TUI path of `diagnose`: probing starts here, in a worker thread, before ink (~0.15 s to import,
+// blocking this thread) has loaded, so the first frame already shows probes running and their timers
+// keep their clock while ink loads.
 import type { PodreachReport } from '../render/report.ts';
-import { type LiveRun, type RunSnapshot, startRun } from '../render/tui/live.ts';
-import { type DiagnoseOptions, readNodeReport } from './diagnose.ts';
+import { type LiveRun, type RunSeed, startRun } from '../render/tui/live.ts';
+import { type DiagnoseOptions, prepareDiagnose } from './diagnose.ts';
 import { runDiagnoseThreaded } from './diagnose-thread.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -11,46 +11,27 @@ export interface TuiOptions {
   color: boolean;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
-  /** The bundled diagnosis worker: probes keep their clock while ink loads on this thread. */
-  workerUrl?: URL;
 }
 
 /** 128 + SIGINT, as a shell reports a Ctrl-C'd command. */
 const EXIT_INTERRUPTED = 130;
 
-const ready = (s: RunSnapshot): boolean => Boolean(s.context || s.error || s.report);
-
-/** The run has validated its input (context known) or failed; bounded so the UI never waits long. */
-function untilContextOrError(run: LiveRun): Promise<void> {
-  if (ready(run.snapshot())) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, 500);
-    // A settled run has its report or error in the snapshot, so this also ends the wait on failure.
-    const off = run.subscribe((s) => ready(s) && done());
-    function done() {
-      clearTimeout(timer);
-      off();
-      resolve();
-    }
-  });
-}
+/**
+ * ink re-renders at most this often. Its default (30) defers the frame after a change by up to 34 ms:
+ * the verdict would wait behind a spinner frame. Changes come from probe events and the 80 ms spinner.
+ */
+const MAX_FPS = 250;
 
 export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: TuiOptions): Promise<number> {
   const stdout = ui.stdout ?? process.stdout;
   const stdin = ui.stdin ?? process.stdin;
-  let node: ProbeReport | undefined;
-  try {
-    node = opts.nodeReport ? readNodeReport(opts.nodeReport) : undefined;
-  } catch {
-    // runDiagnose reports the same error in its own words
-  }
+  // Bad input fails here, synchronously, before a worker starts or ink loads (the worker checks again:
+  // nothing is sent before its input is known good). The first frame draws this context at once.
+  const { target, fileNode, early } = prepareDiagnose(targetInput, opts);
+  const seed: RunSeed = { input: targetInput, target, context: early, node: fileNode };
   const begin = (n: number): LiveRun =>
-    startRun((hooks) => runDiagnoseThreaded(targetInput, { ...opts, ...hooks }, ui.workerUrl), n, node, targetInput);
+    startRun((hooks) => runDiagnoseThreaded(targetInput, { ...opts, ...hooks }), n, seed);
   const first = begin(1);
-  // Bad input fails before probing starts: say so without loading ink at all.
-  await untilContextOrError(first);
-  const early = first.snapshot().error;
-  if (early) throw early;
 
   // ink paints through chalk, which turns colour off whenever CI is set, even in a real terminal.
   // Colour is our decision (TTY, NO_COLOR, --no-color): tell chalk before ink loads it.
@@ -66,7 +47,11 @@ export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: Tui
     stdout.write(renderText(report, ui.color ? COLOR : PLAIN));
     return verdictCode(report);
   }
+  // The import blocked this thread: let the worker's queued messages land before the first frame,
+  // which then shows the verdict itself when the probes finished while ink loaded.
+  await new Promise((r) => setImmediate(r));
   const session = await showTui({
+    maxFps: MAX_FPS,
     first,
     rerun: begin,
     keys: stdin.isTTY === true,

@@ -24,8 +24,8 @@ export interface Pane {
   /** The screen with SGR escapes (capture-pane -e): colours are visible here. */
   screenWithEscapes(): string;
   send(...keys: string[]): void;
-  /** Polls the screen until `test` passes; throws with the last screen after `timeoutMs` (≤ 10 s). */
-  waitFor(test: (screen: string) => boolean, timeoutMs?: number, what?: string): Promise<string>;
+  /** Polls the screen (every `pollMs`, default 50) until `test` passes; throws with the last screen after `timeoutMs` (≤ 10 s). */
+  waitFor(test: (screen: string) => boolean, timeoutMs?: number, what?: string, pollMs?: number): Promise<string>;
   /** The command's exit status once it has ended, else undefined. */
   exitCode(): number | undefined;
   waitExit(timeoutMs?: number): Promise<number>;
@@ -85,13 +85,13 @@ export function openPane(
     screen: () => trimScreen(tmux('capture-pane', '-p', '-t', 't')),
     screenWithEscapes: () => tmux('capture-pane', '-p', '-e', '-t', 't'),
     send: (...keys) => void tmux('send-keys', '-t', 't', ...keys),
-    async waitFor(test, timeoutMs = 10_000, what = 'screen') {
+    async waitFor(test, timeoutMs = 10_000, what = 'screen', pollMs = 50) {
       const end = Date.now() + Math.min(timeoutMs, 10_000);
       let s = '';
       while (Date.now() < end) {
         s = pane.screen();
         if (test(s)) return s;
-        await sleep(50);
+        await sleep(pollMs);
       }
       throw new Error(`timed out waiting for ${what}; last screen:\n${s}`);
     },

@@ -109,6 +109,8 @@ export function App({ first, rerun, keys, columns, session }: AppProps) {
 }
 
 export interface ShowOptions {
+  /** ink's render throttle (default 30). */
+  maxFps?: number;
   first: LiveRun;
   rerun: (n: number) => LiveRun;
   keys: boolean;
@@ -131,6 +133,7 @@ export async function showTui(o: ShowOptions): Promise<Session> {
       interactive: true,
       exitOnCtrlC: true,
       patchConsole: false,
+      maxFps: o.maxFps,
     },
   );
   const onSignal = (): void => {

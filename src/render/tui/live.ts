@@ -32,9 +32,12 @@ export interface LiveRun {
 
 export type StartRun = (hooks: RunHooks) => Promise<PodreachReport>;
 
+/** What the caller knows before the run reports anything: drawn in the first frame. */
+export type RunSeed = Pick<RunSnapshot, 'input' | 'node' | 'context' | 'target'>;
+
 /** Starts a run at once; events that arrive before anyone subscribes are kept in the snapshot. */
-export function startRun(start: StartRun, n = 1, node?: ProbeReport, input?: string): LiveRun {
-  let snap: RunSnapshot = { n, input, events: [], node };
+export function startRun(start: StartRun, n = 1, seed: RunSeed = {}): LiveRun {
+  let snap: RunSnapshot = { n, events: [], ...seed };
   const listeners = new Set<(s: RunSnapshot) => void>();
   const update = (patch: Partial<RunSnapshot>): void => {
     snap = { ...snap, ...patch };
