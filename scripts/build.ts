@@ -15,6 +15,19 @@ const stubDevtools: Plugin = {
   },
 };
 
+// yoga-layout (ink's layout engine) loads its wasm from a base64 data: URL, and with a global fetch it
+// fetches that URL: Node then loads undici, ~30 ms on the live view's first frame. Shadowed in that one
+// module, it decodes the base64 itself.
+const yogaWithoutFetch: Plugin = {
+  name: 'yoga-without-fetch',
+  setup(b) {
+    b.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => ({
+      contents: `const fetch = undefined;\n${readFileSync(args.path, 'utf8')}`,
+      loader: 'js',
+    }));
+  },
+};
+
 // Build beside dist/ and swap it in, so a run that is using dist/ never sees it half-written.
 const tmp = `dist.tmp-${process.pid}`;
 await build({
@@ -30,7 +43,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   define: { PODREACH_VERSION: JSON.stringify(pkg.version), 'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"' },
-  plugins: [stubDevtools],
+  plugins: [stubDevtools, yogaWithoutFetch],
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
