@@ -31,7 +31,7 @@ const yogaWithoutFetch: Plugin = {
 // Build beside dist/ and swap it in, so a run that is using dist/ never sees it half-written.
 const tmp = `dist.tmp-${process.pid}`;
 await build({
-  entryPoints: { podreach: 'src/cli/entry.ts', 'diagnose-worker': 'src/cli/diagnose-worker.ts' },
+  entryPoints: { podreach: 'src/cli/entry.ts', 'ui-worker': 'src/render/tui/ui-worker.tsx' },
   outdir: tmp,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',

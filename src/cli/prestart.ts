@@ -1,11 +1,11 @@
-// The live view's probes run in a worker thread (src/cli/diagnose-thread.ts), and a worker takes
-// ~45 ms to boot. The entry starts it here, before the CLI has loaded, when the run looks like the
-// live view; the probes then start about when text mode's do. A wrong guess costs an idle thread.
+// The live view runs in a worker thread (src/render/tui/ui-worker.tsx), and a worker takes ~45 ms to
+// boot before it can start loading ink. The entry starts it here, before the CLI has loaded, when the
+// run looks like the live view. A wrong guess costs an idle thread.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-let workerUrl: URL | undefined;
+let uiUrl: URL | undefined;
 let spare: Worker | undefined;
 
 /** `diagnose` with a terminal on stdout and no -o / help / version: main.ts's test for the live view. */
@@ -13,10 +13,10 @@ export function liveViewLikely(argv: readonly string[], stdoutIsTty: boolean): b
   return stdoutIsTty && argv[0] === 'diagnose' && !argv.some((a) => /^(-o|--output(=|$)|-h$|--help$|-V$|--version$)/.test(a));
 }
 
-/** Records where the bundled worker is (next to the entry) and starts one when the live view is likely. */
-export function prestartWorker(url: URL, argv: readonly string[], stdoutIsTty: boolean): void {
+/** Records where the bundled view is (next to the entry) and starts it when the live view is likely. */
+export function prestartUi(url: URL, argv: readonly string[], stdoutIsTty: boolean): void {
   if (!existsSync(fileURLToPath(url))) return;
-  workerUrl = url;
+  uiUrl = url;
   if (!liveViewLikely(argv, stdoutIsTty)) return;
   const w = new Worker(url);
   // Idle until claimed: it must never hold the process open, and an early failure is not ours to report.
@@ -26,11 +26,11 @@ export function prestartWorker(url: URL, argv: readonly string[], stdoutIsTty: b
   spare = w;
 }
 
-/** The bundled worker's URL; undefined when running unbundled (probes then run in this thread). */
-export const bundledWorker = (): URL | undefined => workerUrl;
+/** The bundled view's URL; undefined when running unbundled (no live view then). */
+export const bundledUi = (): URL | undefined => uiUrl;
 
-/** The pre-started worker, once; undefined when there is none or it has already ended. */
-export function claimSpareWorker(): Worker | undefined {
+/** The pre-started view, once; undefined when there is none or it has already ended. */
+export function claimSpareUi(): Worker | undefined {
   const w = spare;
   spare = undefined;
   w?.ref();

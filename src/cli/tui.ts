@@ -1,11 +1,12 @@
-// The TUI path of `diagnose`: probing starts here, in a worker thread, before ink (~0.15 s to import,
-// blocking this thread) has loaded, so the first frame already shows probes running and their timers
-// keep their clock while ink loads.
+// The live view's main thread. The probes run here, exactly as in text mode, and start before the view
+// has loaded; the view (ink, ~150 ms of CPU to load and draw) runs in its own thread
+// (src/render/tui/ui-worker.tsx, started early by the entry) and this thread relays the terminal to it.
+import { Worker } from 'node:worker_threads';
 import type { PodreachReport } from '../render/report.ts';
-import { type LiveRun, type RunSeed, startRun } from '../render/tui/live.ts';
-import { type DiagnoseOptions, prepareDiagnose } from './diagnose.ts';
-import { runDiagnoseThreaded } from './diagnose-thread.ts';
+import type { FromUi, ToUi, UiEnd } from '../render/tui/wire.ts';
+import { type DiagnoseOptions, prepareDiagnose, runDiagnose } from './diagnose.ts';
 import { EXIT } from './exit-codes.ts';
+import { bundledUi, claimSpareUi } from './prestart.ts';
 
 export interface TuiOptions {
   color: boolean;
@@ -22,60 +23,115 @@ const EXIT_INTERRUPTED = 130;
  */
 const MAX_FPS = 250;
 
+const SHOW_CURSOR = '\u001B[?25h';
+
 export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: TuiOptions): Promise<number> {
   const stdout = ui.stdout ?? process.stdout;
   const stdin = ui.stdin ?? process.stdin;
-  // Bad input fails here, synchronously, before a worker starts or ink loads (the worker checks again:
-  // nothing is sent before its input is known good). The first frame draws this context at once.
+  // Bad input fails here, before anything is sent or drawn.
   const { target, fileNode, early } = prepareDiagnose(targetInput, opts);
-  const seed: RunSeed = { input: targetInput, target, context: early, node: fileNode };
-  const begin = (n: number): LiveRun =>
-    startRun((hooks) => runDiagnoseThreaded(targetInput, { ...opts, ...hooks }), n, seed);
-  const first = begin(1);
+  const url = bundledUi();
+  if (!url) return textInstead(targetInput, opts, ui.color, stdout);
 
-  // ink paints through chalk, which turns colour off whenever CI is set, even in a real terminal.
-  // Colour is our decision (TTY, NO_COLOR, --no-color): tell chalk before ink loads it.
-  process.env.FORCE_COLOR = ui.color ? '1' : '0';
-  let showTui: typeof import('../render/tui/app.tsx').showTui;
-  try {
-    ({ showTui } = await import('../render/tui/app.tsx'));
-  } catch (e) {
-    // Only unbundled (node src/cli/main.ts): Node strips types but does not compile JSX.
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
-    const report = await first.done;
-    const { renderText, COLOR, PLAIN } = await import('../render/text.ts');
-    stdout.write(renderText(report, ui.color ? COLOR : PLAIN));
-    return verdictCode(report);
-  }
-  // The import blocked this thread: let the worker's queued messages land before the first frame,
-  // which then shows the verdict itself when the probes finished while ink loaded.
-  await new Promise((r) => setImmediate(r));
-  const session = await showTui({
-    maxFps: MAX_FPS,
-    first,
-    rerun: begin,
+  const view = claimSpareUi() ?? new Worker(url);
+  const post = (m: ToUi) => view.postMessage(m);
+  post({
+    t: 'start',
+    seed: { input: targetInput, target, context: early, node: fileNode },
     keys: stdin.isTTY === true,
     color: ui.color,
-    stdout,
-    stdin,
+    columns: stdout.columns ?? 80,
+    rows: stdout.rows ?? 24,
+    maxFps: MAX_FPS,
   });
+  const runs = new Map<number, Promise<PodreachReport>>();
+  const begin = (n: number): void => {
+    const done = runDiagnose(targetInput, {
+      ...opts,
+      onEvent: (e) => post({ t: 'event', n, e }),
+      onContext: (context, t) => post({ t: 'context', n, context, target: t }),
+    });
+    done.then(
+      (report) => post({ t: 'done', n, report }),
+      (e: unknown) => post({ t: 'error', n, message: (e as Error).message }),
+    );
+    runs.set(n, done);
+  };
+  begin(1);
 
-  if (session.ending === 'interrupted') {
+  const end = await relay(view, stdout, stdin, begin);
+  void view.terminate();
+  const done = runs.get(end.n) ?? runs.get(1)!;
+  if (end.ending === 'interrupted') {
     // Ctrl-C read as a key in raw mode: raise the real SIGINT so main's handler cleans up what
     // podreach created (the node-probe pod) exactly as for a signal; it ends the process itself.
-    if (!session.signalled) process.kill(process.pid, 'SIGINT');
-    await session.done?.catch(() => {});
+    if (!end.signalled) process.kill(process.pid, 'SIGINT');
+    await done.catch(() => {});
     return EXIT_INTERRUPTED;
   }
-  if (!session.settled) {
+  if (!end.settled) {
     // q before the verdict: probes may still be in flight (each is bounded, but why wait).
     await flush(stdout);
     process.exit(EXIT_INTERRUPTED);
   }
-  if (session.error) throw session.error;
-  if (!session.report) return EXIT.failed;
-  if (session.ending === 'json') stdout.write(`${JSON.stringify(session.report, null, 2)}\n`);
-  return verdictCode(session.report);
+  const report = await done;
+  if (end.ending === 'json') stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  return verdictCode(report);
+}
+
+/**
+ * Relays the view's output, raw mode and re-runs, the keyboard and the window size, until the view
+ * ends. Signals end the view first; whatever way the process ends, the terminal is left usable.
+ */
+function relay(view: Worker, stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStream, rerun: (n: number) => void): Promise<UiEnd> {
+  const post = (m: ToUi) => view.postMessage(m);
+  let raw = false;
+  let drawn = false;
+  const onKeys = (d: Buffer | string) => post({ t: 'keys', data: d.toString() });
+  const setRaw = (on: boolean): void => {
+    if (stdin.isTTY !== true || raw === on) return;
+    raw = on;
+    stdin.setRawMode(on);
+    if (on) stdin.on('data', onKeys).resume();
+    else stdin.off('data', onKeys).pause();
+  };
+  const onResize = () => post({ t: 'resize', columns: stdout.columns, rows: stdout.rows });
+  const onSignal = () => post({ t: 'quit' });
+  // Ending without the view's own clean-up (a signal's quick exit): cooked mode, visible cursor.
+  const onExit = () => {
+    setRaw(false);
+    if (drawn) stdout.write(SHOW_CURSOR);
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, onSignal);
+  process.on('exit', onExit);
+  stdout.on('resize', onResize);
+  return new Promise<UiEnd>((resolve, reject) => {
+    view.on('message', (m: FromUi) => {
+      if (m.t === 'out') {
+        drawn = true;
+        stdout.write(m.data);
+      } else if (m.t === 'err') process.stderr.write(m.data);
+      else if (m.t === 'raw') setRaw(m.on);
+      else if (m.t === 'rerun') rerun(m.n);
+      else resolve(m);
+    });
+    view.on('error', reject);
+    view.on('exit', (code) => reject(new Error(`live view ended (${code}) without a verdict`)));
+  }).finally(() => {
+    setRaw(false);
+    for (const s of signals) process.off(s, onSignal);
+    process.off('exit', onExit);
+    stdout.off('resize', onResize);
+  });
+}
+
+/** Unbundled (node src/cli/main.ts): Node strips types but does not compile JSX, so no live view. */
+async function textInstead(targetInput: string, opts: DiagnoseOptions, color: boolean, stdout: NodeJS.WriteStream): Promise<number> {
+  const report = await runDiagnose(targetInput, opts);
+  const { renderText, COLOR, PLAIN } = await import('../render/text.ts');
+  stdout.write(renderText(report, color ? COLOR : PLAIN));
+  return verdictCode(report);
 }
 
 const verdictCode = (r: PodreachReport): number => (r.diagnosis.reachable ? EXIT.reachable : EXIT.notReachable);

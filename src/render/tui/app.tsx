@@ -116,10 +116,13 @@ export interface ShowOptions {
   keys: boolean;
   color: boolean;
   stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
+  /** Ends the view as a signal would (the process's signals reach the main thread, not this one). */
+  interrupt?: AbortSignal;
 }
 
-/** Mounts the app and resolves when it ends; Ctrl-C and SIGINT/SIGTERM/SIGHUP unmount it first. */
+/** Mounts the app and resolves when it ends: q, j, the verdict without keys, Ctrl-C, or `interrupt`. */
 export async function showTui(o: ShowOptions): Promise<Session> {
   const session: Session = { settled: false };
   const app = render(
@@ -128,6 +131,7 @@ export async function showTui(o: ShowOptions): Promise<Session> {
     </ColorOn.Provider>,
     {
       stdout: o.stdout ?? process.stdout,
+      stderr: o.stderr ?? process.stderr,
       stdin: o.stdin ?? process.stdin,
       // We only get here with a terminal on stdout: draw live even when CI is set.
       interactive: true,
@@ -136,19 +140,19 @@ export async function showTui(o: ShowOptions): Promise<Session> {
       maxFps: o.maxFps,
     },
   );
-  const onSignal = (): void => {
+  const onInterrupt = (): void => {
     session.ending ??= 'interrupted';
     session.signalled = true;
     app.unmount();
   };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const s of signals) process.on(s, onSignal);
+  if (o.interrupt?.aborted) onInterrupt();
+  else o.interrupt?.addEventListener('abort', onInterrupt, { once: true });
   try {
     await app.waitUntilExit();
   } catch {
     // exit(error) is not used; an unmount race is not worth a stack trace
   } finally {
-    for (const s of signals) process.off(s, onSignal);
+    o.interrupt?.removeEventListener('abort', onInterrupt);
   }
   // ink's own Ctrl-C handler (raw mode) exits without telling us why.
   session.ending ??= 'interrupted';
