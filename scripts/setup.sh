@@ -10,6 +10,8 @@ command -v iptables >/dev/null  || need+=(iptables)
 command -v ping >/dev/null      || need+=(iputils-ping)
 command -v tmux >/dev/null      || need+=(tmux)
 command -v traceroute >/dev/null || need+=(traceroute)
+command -v pkill >/dev/null     || need+=(procps)
+command -v script >/dev/null    || need+=(bsdutils)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: missing ${need[*]}; run as root or install them" >&2; exit 1

@@ -111,6 +111,15 @@ describe.skipIf(!canRun)('TUI in tmux, security group scenario (vpc-sg-container
     });
   });
 
+  it('SIGTERM while probing (the pod is going away): exits 143 and restores the terminal', async () => {
+    await withPane(diagnoseArgv(lab()), async (p) => {
+      await p.waitFor((s) => /running…/.test(s), 10_000, 'probes running');
+      p.signal('TERM');
+      expect(await p.waitExit(3000)).toBe(143);
+      restored(p);
+    });
+  });
+
   it('NO_COLOR: the same screen without colour', async () => {
     await withPane(
       diagnoseArgv(lab()),

@@ -24,6 +24,8 @@ export interface Pane {
   /** The screen with SGR escapes (capture-pane -e): colours are visible here. */
   screenWithEscapes(): string;
   send(...keys: string[]): void;
+  /** Sends a signal (TERM, HUP, ...) to the command: the `podreach diagnose` on the pane's terminal. */
+  signal(sig: string): void;
   /** Polls the screen (every `pollMs`, default 50) until `test` passes; throws with the last screen after `timeoutMs` (≤ 10 s). */
   waitFor(test: (screen: string) => boolean, timeoutMs?: number, what?: string, pollMs?: number): Promise<string>;
   /** The command's exit status once it has ended, else undefined. */
@@ -85,6 +87,11 @@ export function openPane(
     screen: () => trimScreen(tmux('capture-pane', '-p', '-t', 't')),
     screenWithEscapes: () => tmux('capture-pane', '-p', '-e', '-t', 't'),
     send: (...keys) => void tmux('send-keys', '-t', 't', ...keys),
+    signal(sig) {
+      const tty = tmux('display-message', '-p', '-t', 't', '#{pane_tty}').trim().replace(/^\/dev\//, '');
+      // Not by name: Node 24 calls its main thread MainThread, and the wrapper shell shares the terminal.
+      spawnSync('pkill', [`-${sig}`, '-t', tty, '-f', ' diagnose ']);
+    },
     async waitFor(test, timeoutMs = 10_000, what = 'screen', pollMs = 50) {
       const end = Date.now() + Math.min(timeoutMs, 10_000);
       let s = '';
