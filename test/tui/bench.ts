@@ -1,7 +1,7 @@
 // Time to verdict, text vs live view, both in a real terminal (a pty from util-linux `script`) in a
 // lab pod namespace. The output is read as it arrives and timestamped: no screen polling, so nothing
 // competes with podreach for the CPU. Prints figures; asserts nothing.
-// Run: node_modules/.bin/node test/tui/bench.ts [runs]   (root, a built dist/)
+// Run: npm run bench:tui, or node_modules/.bin/node test/tui/bench.ts [runs] with a built dist/ (root).
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { withLab } from '../lab/lab.ts';
