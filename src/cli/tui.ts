@@ -62,6 +62,7 @@ export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: Tui
   const end = await relay(view, stdout, stdin, begin);
   void view.terminate();
   const done = runs.get(end.n) ?? runs.get(1)!;
+  if (end.ending === 'failed') return printText(await done, ui.color, stdout);
   if (end.ending === 'interrupted') {
     // Ctrl-C read as a key in raw mode: raise the real SIGINT so main's handler cleans up what
     // podreach created (the node-probe pod) exactly as for a signal; it ends the process itself.
@@ -128,7 +129,10 @@ function relay(view: Worker, stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStrea
 
 /** Unbundled (node src/cli/main.ts): Node strips types but does not compile JSX, so no live view. */
 async function textInstead(targetInput: string, opts: DiagnoseOptions, color: boolean, stdout: NodeJS.WriteStream): Promise<number> {
-  const report = await runDiagnose(targetInput, opts);
+  return printText(await runDiagnose(targetInput, opts), color, stdout);
+}
+
+async function printText(report: PodreachReport, color: boolean, stdout: NodeJS.WriteStream): Promise<number> {
   const { renderText, COLOR, PLAIN } = await import('../render/text.ts');
   stdout.write(renderText(report, color ? COLOR : PLAIN));
   return verdictCode(report);

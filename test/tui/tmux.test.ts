@@ -1,7 +1,9 @@
 // End to end in a real terminal: tmux runs podreach inside a lab pod's network namespace.
 // Golden screens: UPDATE_GOLDEN=1 rewrites test/tui/golden/*.txt from this run.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../lab/lab.ts';
@@ -172,6 +174,29 @@ describe.skipIf(!canRun)('TUI in tmux, reachable scenario (vpc-ok)', () => {
       expect(p.screen()).toMatch(/"totalMs": [\d.]+\n\s*}\n}/);
       restored(p);
     });
+  });
+
+  it('a view that cannot load (its chunk is missing): one line on stderr, then the text report', async () => {
+    // A copy of the bundle without ink's chunk: a broken install, not a stubbed view.
+    const copy = mkdtempSync(join(tmpdir(), 'podreach-broken-'));
+    try {
+      cpSync(dirname(BUNDLE), copy, { recursive: true });
+      const chunks = join(copy, 'chunks');
+      const ink = readdirSync(chunks).filter((f) => f.startsWith('app-'));
+      expect(ink).toHaveLength(1);
+      rmSync(join(chunks, ink[0]!));
+      const argv = diagnoseArgv(lab()).map((a) => (a === BUNDLE ? join(copy, basename(BUNDLE)) : a));
+      await withPane(argv, async (p) => {
+        expect(await p.waitExit()).toBe(0);
+        const s = p.screen();
+        // The terminal wraps the line (the path is long): unwrap before matching.
+        expect(s.replaceAll('\n', '')).toMatch(/podreach: live view failed \(Cannot find module .+app-.+\); printing text instead/);
+        expect(s).toMatch(/^VERDICT\s+reachable: Reachable/m);
+        restored(p);
+      });
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('fits 80 columns', async () => {

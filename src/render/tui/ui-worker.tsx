@@ -135,8 +135,9 @@ if (port) {
       case 'start':
         open(1, m.seed);
         show(m).catch((e: unknown) => {
-          send({ t: 'err', data: `podreach: live view failed: ${(e as Error).message}\n` });
-          send({ t: 'end', ending: 'interrupted', n: 1, settled: false, signalled: true });
+          const why = String((e as Error)?.message ?? e).split('\n')[0];
+          send({ t: 'err', data: `podreach: live view failed (${why}); printing text instead\n` });
+          send({ t: 'end', ending: 'failed', n: 1, settled: false, signalled: false });
         });
         break;
       case 'event':

@@ -30,7 +30,8 @@ export type ToUi =
 
 export interface UiEnd {
   t: 'end';
-  ending: Ending;
+  /** 'failed': the view could not load or draw (said on stderr); the main thread prints text instead. */
+  ending: Ending | 'failed';
   /** The latest run (r replaces it) and whether it had finished. */
   n: number;
   settled: boolean;
