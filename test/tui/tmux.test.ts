@@ -104,20 +104,14 @@ describe.skipIf(!canRun)('TUI in tmux, security group scenario (vpc-sg-container
     });
   });
 
-  it('Ctrl-C while probing: exits 130 and restores the terminal', async () => {
+  it.each([
+    ['Ctrl-C (a key in raw mode)', 130, (p: Pane) => p.send('C-c')],
+    ['SIGTERM (the pod is going away)', 143, (p: Pane) => p.signal('TERM')],
+  ] as const)('%s while probing: exits %i and restores the terminal', async (_what, code, interrupt) => {
     await withPane(diagnoseArgv(lab()), async (p) => {
       await p.waitFor((s) => /running…/.test(s), 10_000, 'probes running');
-      p.send('C-c');
-      expect(await p.waitExit(3000)).toBe(130);
-      restored(p);
-    });
-  });
-
-  it('SIGTERM while probing (the pod is going away): exits 143 and restores the terminal', async () => {
-    await withPane(diagnoseArgv(lab()), async (p) => {
-      await p.waitFor((s) => /running…/.test(s), 10_000, 'probes running');
-      p.signal('TERM');
-      expect(await p.waitExit(3000)).toBe(143);
+      interrupt(p);
+      expect(await p.waitExit(3000)).toBe(code);
       restored(p);
     });
   });
