@@ -36,6 +36,8 @@ export function allowText(s: Signals, ev: Evidence): string {
     const pod = `${s.seen.allow ?? 'the container CIDR'} (${s.seen.allowWhat})`;
     return s.differential === 'both-fail' && node ? `${pod} and ${node}/32 (the node itself fails too)` : pod;
   }
+  // The service named an address that is neither the pod's nor the node's: that address, nothing else.
+  if (s.pod.namedSource && s.seen.allow) return `${s.seen.allow} (${s.seen.allowWhat})`;
   const c = ev.context.containerCidr?.value;
   return [c ? `${c} (the container CIDR)` : 'the container CIDR', node ? `${node}/32 (the node IP, for SNATed traffic)` : 'the node IP'].join(' and ');
 }

@@ -1,11 +1,12 @@
 import type { Fact, NetworkModel } from '../context/types.ts';
 import { fmtMs, hostPort } from '../net/format.ts';
 import { firstMatch, inCidr, isRfc1918 } from '../net/ip.ts';
-import type { ProbeReport } from '../probe/types.ts';
+import type { AppProtocol, AppStatus, ProbeReport } from '../probe/types.ts';
 import type { Evidence } from './types.ts';
 
 /** What one side's probes amount to. */
-export type Outcome = 'ok' | 'refused' | 'silent' | 'unreachable' | 'dns-failed' | 'error' | 'not-run';
+/** `denied`: TCP connected, and the service itself turned this client away by its address. */
+export type Outcome = 'ok' | 'refused' | 'silent' | 'unreachable' | 'dns-failed' | 'denied' | 'error' | 'not-run';
 
 export interface SideResult {
   outcome: Outcome;
@@ -19,6 +20,8 @@ export interface SideResult {
   unreachableFrom?: string;
   /** The target answered ICMP echo even though the port did not. */
   icmpAlive: boolean;
+  /** The client address the service named in its refusal (MySQL 1130, pg_hba). */
+  namedSource?: string;
 }
 
 /** Which source address the peer sees for this pod's traffic, and which CIDR it must therefore allow. */
@@ -46,6 +49,21 @@ export interface Signals {
   targetLabel: string;
   port?: number;
 }
+
+const PROTOCOL_NAMES: Record<AppProtocol, string> = { http: 'HTTP', redis: 'Redis', mysql: 'MySQL', postgres: 'PostgreSQL' };
+
+/** "MySQL", "PostgreSQL", ... */
+export const protocolName = (p: AppProtocol): string => PROTOCOL_NAMES[p];
+
+const APP_SAID: Record<AppStatus, string> = {
+  ok: 'answered',
+  'auth-required': 'answered and wants credentials',
+  denied: 'refused this client',
+  closed: 'closed the connection',
+  timeout: 'said nothing in time',
+  unexpected: 'answered in another protocol',
+  error: 'exchange failed',
+};
 
 const MANAGED_PORTS: Record<number, string> = {
   6379: 'Redis',
@@ -86,8 +104,16 @@ function sideResult(r: ProbeReport): SideResult {
     const t = r.tcp;
     const via = `tcp/${t.port}`;
     switch (t.status) {
-      case 'open':
-        return { outcome: 'ok', via, line: `TCP ${t.port} open in ${fmtMs(t.ms)}`, icmpAlive };
+      case 'open': {
+        const line = `TCP ${t.port} open in ${fmtMs(t.ms)}`;
+        const app = r.app;
+        if (!app) return { outcome: 'ok', via, line, icmpAlive };
+        const said = `${protocolName(app.protocol)} ${APP_SAID[app.status]}${app.reply ? `: ${app.reply}` : ''}`;
+        if (app.status === 'denied') {
+          return { outcome: 'denied', via: app.protocol, line: `${line}; ${said}`, icmpAlive, ...(app.seenSource ? { namedSource: app.seenSource } : {}) };
+        }
+        return { outcome: 'ok', via, line: `${line}; ${said}`, icmpAlive };
+      }
       case 'refused':
         return { outcome: 'refused', via, line: `TCP ${t.port} refused (RST) in ${fmtMs(t.ms)}`, icmpAlive };
       case 'unreachable': {
@@ -146,7 +172,7 @@ function sideResult(r: ProbeReport): SideResult {
 }
 
 
-const FAILED: readonly Outcome[] = ['silent', 'unreachable', 'refused'];
+const FAILED: readonly Outcome[] = ['silent', 'unreachable', 'refused', 'denied'];
 
 function differential(pod: SideResult, node?: SideResult): Differential {
   if (!node) return 'no-node-report';
@@ -158,8 +184,13 @@ function differential(pod: SideResult, node?: SideResult): Differential {
   return 'same';
 }
 
-/** The heart of the guide: which source IP the peer sees, in this model, for this target. */
-export function sourceSeen(ev: Evidence, model: NetworkModel | undefined, diff: Differential): SourceSeen {
+/**
+ * The heart of the guide: which source IP the peer sees, in this model, for this target. Reads the
+ * pod's probe only for an address the service named: a live view predicts it before probing ends.
+ */
+export function sourceSeen(ev: SeenInput, model: NetworkModel | undefined, diff: Differential): SourceSeen {
+  const named = ev.pod?.app?.seenSource;
+  if (named) return namedByPeer(ev, named);
   const ctx = ev.context;
   const podIp = ctx.podIp?.value;
   const nodeIp = ctx.nodeIp?.value;
@@ -210,6 +241,37 @@ export function sourceSeen(ev: Evidence, model: NetworkModel | undefined, diff: 
       return { kind: 'unknown', ip: podIp, allow: containerCidr, allowWhat: 'the container CIDR, or the node IP if SNATed', confidence: 0.3, why: 'network model unknown (pass --network-model or a node report)' };
     }
   }
+}
+
+type SeenInput = Pick<Evidence, 'target' | 'context'> & { pod?: Pick<ProbeReport, 'app'> };
+
+/** The service named the address it sees: the SNAT question answered by the peer itself. */
+function namedByPeer(ev: SeenInput, ip: string): SourceSeen {
+  const ctx = ev.context;
+  const said = `${protocolName(ev.pod!.app!.protocol)} at ${ev.target.ip ?? ev.target.host} names ${ip} as the client`;
+  if (ip === ctx.podIp?.value) {
+    const containerCidr = ctx.containerCidr?.value;
+    const eni = ctx.networkModel?.value === 'eni';
+    return {
+      kind: 'pod',
+      ip,
+      allow: containerCidr ?? `${ip}/32`,
+      allowWhat: eni ? 'the container subnet' : containerCidr ? 'the container CIDR' : 'the pod IP',
+      confidence: 0.97,
+      why: `measured by the peer: ${said}, this pod's IP (no SNAT on the way)`,
+    };
+  }
+  if (ip === ctx.nodeIp?.value) {
+    return { kind: 'node', ip, allow: `${ip}/32`, allowWhat: 'the IP of the node running this pod', confidence: 0.97, why: `measured by the peer: ${said}, the node's IP (SNAT to the node)` };
+  }
+  return {
+    kind: 'unknown',
+    ip,
+    allow: `${ip}/32`,
+    allowWhat: 'the address the service sees',
+    confidence: 0.9,
+    why: `measured by the peer: ${said}, neither this pod's nor the node's IP: a NAT gateway or proxy is in the path`,
+  };
 }
 
 // Every cause reads the same signals: compute them once per evidence object.

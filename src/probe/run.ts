@@ -6,7 +6,9 @@ import { GATEWAY_ICMP, probeIcmp, TARGET_ICMP } from './icmp.ts';
 import { RttTracker } from './rtt.ts';
 import { needsDns } from './target.ts';
 import { probeTcp } from './tcp.ts';
-import type { DnsResult, IcmpResult, ProbeEvent, ProbeName, ProbeReport, Target, TcpResult } from './types.ts';
+import { appProtocol, probeApp } from './app.ts';
+import type { Socket } from 'node:net';
+import type { AppResult, DnsResult, IcmpResult, ProbeEvent, ProbeName, ProbeReport, Target, TcpResult } from './types.ts';
 
 export interface RunOptions {
   role: 'pod' | 'node';
@@ -22,6 +24,9 @@ export interface RunOptions {
 export const DEFAULT_TIMEOUT_MS = 2500;
 /** DNS gets at most this share of the run, so the probes behind it still have time. */
 const DNS_SHARE = 0.4;
+
+/** The application exchange's budget: a service answers its first message at once or not at all. */
+const APP_MAX_MS = 1000;
 
 /** How long ICMP may still take once TCP has answered. */
 const ICMP_GRACE_MS = 150;
@@ -73,6 +78,8 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
 
   let icmp: Promise<IcmpResult> = Promise.resolve(SKIPPED);
   let tcp: Promise<TcpResult | undefined> = Promise.resolve(undefined);
+  let connected: Socket | undefined;
+  const protocol = appProtocol(out);
   const ip = out.ip;
   if (ip !== undefined) {
     started('icmp');
@@ -86,7 +93,7 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
       const left = timeoutMs - (performance.now() - t0) - 100;
       tracker.capAt(Math.max(50, left / 2));
       started('tcp');
-      tcp = probeTcp(ip, out.port, tracker).then((r) => {
+      tcp = probeTcp(ip, out.port, tracker, protocol ? (s) => (connected = s) : undefined).then((r) => {
         emit({ type: 'finished', probe: 'tcp', atMs: at(), result: r });
         return r;
       });
@@ -100,7 +107,16 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   const grace = <T,>(p: Promise<T>, late: T): Promise<T> =>
     settled ? Promise.race([p, new Promise<T>((r) => setTimeout(() => r(late), ICMP_GRACE_MS).unref())]) : p;
   const notWaited = (): IcmpResult => ({ status: 'skipped', sent: 0, received: 0, ms: at(), detail: 'not waited for: TCP answered first' });
-  const [icmpResult, gatewayResult] = await Promise.all([grace(icmp, notWaited()), grace(gatewayProbe, undefined)]);
+  let app: Promise<AppResult | undefined> = Promise.resolve(undefined);
+  if (connected && protocol) {
+    started('app');
+    const budget = Math.max(100, Math.min(APP_MAX_MS, timeoutMs - (performance.now() - t0) - 100));
+    app = probeApp(connected, protocol, out.host, budget).then((r) => {
+      emit({ type: 'finished', probe: 'app', atMs: at(), result: r });
+      return r;
+    });
+  }
+  const [icmpResult, gatewayResult, appResult] = await Promise.all([grace(icmp, notWaited()), grace(gatewayProbe, undefined), app]);
   const report: ProbeReport = {
     kind: 'podreach.probe',
     schemaVersion: 1,
@@ -115,5 +131,6 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   if (dns) report.dns = dns;
   if (gatewayResult) report.gateway = gatewayResult;
   if (tcpResult) report.tcp = tcpResult;
+  if (appResult) report.app = appResult;
   return report;
 }

@@ -19,9 +19,10 @@ export function classifyErrno(code: string | undefined): Exclude<TcpStatus, 'ope
 /**
  * Connects to ip:port. A silent SYN is retried once with a second connect while the first stays open;
  * whichever answers first wins. Each attempt gets `tracker.waitMs`, re-read whenever the tracker
- * learns a new RTT. Answers (RST or SYN-ACK) are fed back to the tracker as samples.
+ * learns a new RTT. Answers (RST or SYN-ACK) are fed back to the tracker as samples. With `handOver`,
+ * the connected socket is passed on instead of closed (one connection per run for the application probe).
  */
-export function probeTcp(ip: string, port: number, tracker: RttTracker = new RttTracker()): Promise<TcpResult> {
+export function probeTcp(ip: string, port: number, tracker: RttTracker = new RttTracker(), handOver?: (s: Socket) => void): Promise<TcpResult> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const sockets: Socket[] = [];
@@ -29,12 +30,13 @@ export function probeTcp(ip: string, port: number, tracker: RttTracker = new Rtt
     let timer: NodeJS.Timeout | undefined;
     let done = false;
 
-    const finish = (status: TcpStatus, errno?: string): void => {
+    const finish = (status: TcpStatus, errno?: string, winner?: Socket): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       unsubscribe();
-      for (const s of sockets) s.destroy();
+      for (const s of sockets) if (s !== winner || !handOver) s.destroy();
+      if (winner && handOver) handOver(winner);
       const result: TcpResult = {
         status,
         port,
@@ -70,7 +72,7 @@ export function probeTcp(ip: string, port: number, tracker: RttTracker = new Rtt
       starts.push(started);
       s.once('connect', () => {
         tracker.observe({ basis: 'tcp-open', ms: performance.now() - started });
-        finish('open');
+        finish('open', undefined, s);
       });
       s.once('error', (err: NodeJS.ErrnoException) => {
         const status = classifyErrno(err.code);

@@ -64,6 +64,28 @@ export interface DnsResult {
   errno?: string;
 }
 
+/** The application protocol spoken after TCP connects (src/probe/app.ts). */
+export type AppProtocol = 'http' | 'redis' | 'mysql' | 'postgres';
+
+export type AppStatus =
+  | 'ok' // the service answered as a service does
+  | 'auth-required' // it answered and wants credentials: the network path and the source are fine
+  | 'denied' // it answered, and refused this client by its address (MySQL 1130, pg_hba, Redis protected mode)
+  | 'closed' // it closed the connection without a word
+  | 'timeout' // it said nothing in time
+  | 'unexpected' // it said something this protocol does not say
+  | 'error';
+
+export interface AppResult {
+  protocol: AppProtocol;
+  status: AppStatus;
+  /** What the server said, one line (≤ 200 characters). */
+  reply?: string;
+  /** The client address the server says it sees (MySQL 1130, PostgreSQL pg_hba). */
+  seenSource?: string;
+  ms: number;
+}
+
 /** What the probe learnt about the path's round-trip time, and the wait it derived from it. */
 export interface RttEstimate {
   /** Best RTT estimate in ms, or null when nothing answered. */
@@ -91,13 +113,15 @@ export interface ProbeReport {
   /** ICMP to the default gateway: the nearest thing that answers. */
   gateway?: IcmpResult & { ip: string };
   tcp?: TcpResult;
+  /** One application exchange after TCP connected, when the protocol is known. */
+  app?: AppResult;
   rtt: RttEstimate;
   startedAt: string;
   durationMs: number;
 }
 
 /** The probes a run performs, one row each in a live view. */
-export type ProbeName = 'dns' | 'icmp' | 'gateway' | 'tcp';
+export type ProbeName = 'dns' | 'icmp' | 'gateway' | 'tcp' | 'app';
 
 /** Progress of `runProbes`, for a live UI. `atMs` counts from the start of the run. */
 export type ProbeEvent =
@@ -105,4 +129,5 @@ export type ProbeEvent =
   | { type: 'finished'; probe: 'dns'; atMs: number; result: DnsResult }
   | { type: 'finished'; probe: 'icmp'; atMs: number; result: IcmpResult }
   | { type: 'finished'; probe: 'gateway'; atMs: number; result: IcmpResult & { ip: string } }
-  | { type: 'finished'; probe: 'tcp'; atMs: number; result: TcpResult };
+  | { type: 'finished'; probe: 'tcp'; atMs: number; result: TcpResult }
+  | { type: 'finished'; probe: 'app'; atMs: number; result: AppResult };

@@ -8,7 +8,7 @@ export const unknown: CauseCheck = {
   needs: ['pod', 'node'],
   evaluate(ev) {
     const s = signals(ev);
-    if (s.pod.outcome === 'ok' || s.pod.outcome === 'refused' || s.pod.outcome === 'dns-failed') return null;
+    if (s.pod.outcome === 'ok' || s.pod.outcome === 'refused' || s.pod.outcome === 'dns-failed' || s.pod.outcome === 'denied') return null;
     const target = ev.target.ip ?? ev.target.host;
     const evidence = baseEvidence(ev, s);
     if (s.pod.outcome === 'not-run' || s.pod.outcome === 'error') {

@@ -1,6 +1,6 @@
 import { fmtMs, hostPort } from '../../net/format.ts';
 // Probe rows for the live view: built from events while probing, from the report once it is there.
-import type { DnsResult, IcmpResult, ProbeEvent, ProbeName, ProbeReport, TcpResult } from '../../probe/types.ts';
+import type { AppResult, DnsResult, IcmpResult, ProbeEvent, ProbeName, ProbeReport, TcpResult } from '../../probe/types.ts';
 
 /** What a colour means here; the palette decides whether it is painted at all. */
 export type Tone = 'good' | 'bad' | 'warn' | 'dim';
@@ -20,7 +20,7 @@ export interface ProbeRow {
   ms?: number;
 }
 
-const ORDER: readonly ProbeName[] = ['dns', 'icmp', 'tcp', 'gateway'];
+const ORDER: readonly ProbeName[] = ['dns', 'icmp', 'tcp', 'app', 'gateway'];
 
 /** s cut to n characters, an ellipsis marking the cut. */
 export const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`);
@@ -79,6 +79,12 @@ function dnsOutcome(r: DnsResult): Pick<ProbeRow, 'outcome' | 'detail' | 'tone'>
   return { outcome: r.status, detail: r.errno, tone: 'bad' };
 }
 
+function appOutcome(r: AppResult): Pick<ProbeRow, 'outcome' | 'detail' | 'tone'> {
+  const tone: Tone = r.status === 'ok' || r.status === 'auth-required' ? 'good' : r.status === 'denied' ? 'bad' : 'warn';
+  const outcome = r.status === 'ok' ? 'answered' : r.status === 'auth-required' ? 'wants auth' : r.status;
+  return { outcome, detail: r.reply, tone };
+}
+
 type Finished = Extract<ProbeEvent, { type: 'finished' }>;
 
 function finishedRow(side: ProbeRow['side'], e: Finished, dest: Partial<Record<ProbeName, string>>): ProbeRow {
@@ -112,6 +118,13 @@ function finishedRow(side: ProbeRow['side'], e: Finished, dest: Partial<Record<P
         dest: dest.tcp ?? '',
         ...tcpOutcome(e.result),
       };
+    case 'app':
+      return {
+        ...base,
+        label: e.result.protocol,
+        dest: dest.tcp ?? '',
+        ...appOutcome(e.result),
+      };
   }
 }
 
@@ -123,6 +136,7 @@ export function rowsFromReport(r: ProbeReport): ProbeRow[] {
   if (r.dns) done.push({ type: 'finished', probe: 'dns', atMs: 0, result: r.dns });
   if (r.icmp.status !== 'skipped' || !r.dns) done.push({ type: 'finished', probe: 'icmp', atMs: 0, result: r.icmp });
   if (r.tcp) done.push({ type: 'finished', probe: 'tcp', atMs: 0, result: r.tcp });
+  if (r.app) done.push({ type: 'finished', probe: 'app', atMs: 0, result: r.app });
   if (r.gateway)
     done.push({
       type: 'finished',
@@ -142,6 +156,7 @@ export function rowsFromEvents(events: readonly ProbeEvent[], target: { host: st
     dns: target?.host,
     icmp: ip,
     tcp: hostPort(ip, target?.port),
+    app: hostPort(ip, target?.port),
     gateway: gateway ?? '',
   };
   for (const e of events) {

@@ -97,9 +97,9 @@ export function buildView(s: RunSnapshot): View {
       dockerIsCause: r.diagnosis.cause === 'docker-bridge-conflict',
     };
   } else if (ip) {
-    // While probing, the map is the model's prediction: no node comparison yet (sourceSeen reads no probe).
+    // While probing, the map is the model's prediction: no node comparison, no address named by the service.
     const cidr = cidrFacts(ip, facts);
-    const seen = sourceSeen({ target: { ...target, ip }, context: facts, pod: undefined as never, cidr }, facts.networkModel?.value, 'no-node-report');
+    const seen = sourceSeen({ target: { ...target, ip }, context: facts }, facts.networkModel?.value, 'no-node-report');
     view.map = mapInput(facts, targetLabel(target, ip), true, cidr, seen);
   }
   return view;

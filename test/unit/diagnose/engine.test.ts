@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mysqlHost } from '../../../src/diagnose/causes/whitelist.ts';
 import { diagnose } from '../../../src/diagnose/engine.ts';
 import type { Diagnosis } from '../../../src/diagnose/types.ts';
 import { ctx, ECS, evidence, OPEN, PEER, REDIS, SILENT, target } from './fixtures.ts';
@@ -128,6 +129,73 @@ describe('the guide\'s situations', () => {
     expect(d.cause).toBe('unknown');
     expect(d.summary).toMatch(/between the pod and the node/);
     expect((alt(d, 'security-group')?.confidence ?? 0)).toBeLessThan(0.5);
+  });
+});
+
+describe('the service answers and refuses this client (application exchange)', () => {
+  const RDS = target('192.168.20.30', 3306);
+  const PG = target('192.168.20.31', 5432);
+  const denied = (who: string) => ({
+    tcp: 'open' as const,
+    app: { protocol: 'mysql' as const, status: 'denied' as const, reply: `error 1130: Host '${who}' is not allowed to connect to this MySQL server`, seenSource: who, ms: 2 },
+  });
+
+  it('MySQL names the pod IP (VPC model): whitelist, certain, grant the container CIDR as a MySQL host pattern', () => {
+    const d = diagnose(evidence(RDS, ctx('vpc'), denied('172.16.1.10')));
+    expect(d.cause).toBe('whitelist');
+    expect(d.reachable).toBe(false);
+    expect(d.confidence).toBeGreaterThanOrEqual(0.9);
+    expect(fixText(d)).toContain("'app'@'172.16.%'");
+    expect(d.evidence.join('\n')).toContain('measured by the peer: MySQL at 192.168.20.30 names 172.16.1.10 as the client');
+    expect(d.alternatives.map((a) => a.cause)).not.toContain('security-group');
+  });
+
+  it('MySQL names the node IP: the peer itself shows the SNAT, whatever the model flag says', () => {
+    const d = diagnose(evidence(RDS, ctx(undefined), denied('192.168.10.11')));
+    expect(d.cause).toBe('whitelist');
+    expect(fixText(d)).toContain("'app'@'192.168.10.11'");
+    expect(fixText(d)).not.toContain('172.16');
+    expect(d.evidence.join('\n')).toContain("the node's IP (SNAT to the node)");
+  });
+
+  it('a third address: a NAT gateway or proxy in the path, allow what the service sees', () => {
+    const d = diagnose(evidence(RDS, ctx('vpc'), denied('192.168.40.7')));
+    expect(fixText(d)).toContain("'app'@'192.168.40.7'");
+    expect(fixText(d)).toContain('Let 192.168.40.7/32 (the address the service sees) in');
+    expect(fixText(d)).not.toContain('172.16.0.0/16');
+    expect(d.evidence.join('\n')).toMatch(/NAT gateway or proxy/);
+  });
+
+  it('PostgreSQL pg_hba: a pg_hba.conf line for the container CIDR', () => {
+    const app = { protocol: 'postgres' as const, status: 'denied' as const, reply: 'FATAL 28000: no pg_hba.conf entry for host "172.16.1.10", user "podreach", database "podreach", no encryption', seenSource: '172.16.1.10', ms: 3 };
+    const d = diagnose(evidence(PG, ctx('vpc'), { tcp: 'open', app }));
+    expect(d.cause).toBe('whitelist');
+    expect(fixText(d)).toContain('host <database> <user> 172.16.0.0/16 scram-sha-256');
+  });
+
+  it('Redis protected mode is the server refusing remote clients, not a CIDR to add', () => {
+    const app = { protocol: 'redis' as const, status: 'denied' as const, reply: '-DENIED Redis is running in protected mode', ms: 1 };
+    const d = diagnose(evidence(REDIS, ctx('vpc'), { tcp: 'open', app }));
+    expect(d.cause).toBe('whitelist');
+    expect(fixText(d)).toMatch(/requirepass/);
+  });
+
+  it('a service that wants a password has let this source in: reachable, with what it said', () => {
+    const app = { protocol: 'redis' as const, status: 'auth-required' as const, reply: '-NOAUTH Authentication required.', ms: 1 };
+    const d = diagnose(evidence(REDIS, ctx('vpc'), { tcp: 'open', app }));
+    expect(d.cause).toBe('reachable');
+    expect(d.evidence.join('\n')).toContain('Redis answered and wants credentials: -NOAUTH Authentication required.');
+  });
+
+  it.each([
+    ['172.16.0.0/16', '172.16.%'],
+    ['192.168.10.0/24', '192.168.10.%'],
+    ['10.0.0.0/8', '10.%'],
+    ['192.168.10.11/32', '192.168.10.11'],
+    ['172.16.0.0/12', '172.16.0.0/255.240.0.0'],
+    ['192.168.30.0/23', '192.168.30.0/255.255.254.0'],
+  ])('mysqlHost(%s) = %s', (cidr, host) => {
+    expect(mysqlHost(cidr)).toBe(host);
   });
 });
 
