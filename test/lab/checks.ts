@@ -30,10 +30,17 @@ async function client(lab: Lab, role: Role, args: string[]): Promise<Tcp & { add
   }
 }
 
+/** What the lab's MySQL puts in its greeting. */
+const MYSQL_GREETING = '8.0.36-lab';
+
 function tcp(lab: Lab, role: Role, ip: string, port: number): Promise<Tcp> {
-  const send = port === 6379 ? 'PING\\r\\n' : port === 80 ? 'GET / HTTP/1.0\\r\\n\\r\\n' : undefined;
-  return client(lab, role, ['tcp', ip, String(port), '--timeout', String(TCP_WAIT_MS), ...(send ? ['--send', send] : []), ...(port === 6379 ? ['--expect', '+PONG'] : [])]);
+  const send = port === 6379 ? 'PING\\r\\n' : port === 80 ? 'GET / HTTP/1.0\\r\\n\\r\\n' : port === 3306 ? '' : undefined;
+  const expectReply = port === 6379 ? '+PONG' : port === 3306 ? MYSQL_GREETING : undefined;
+  return client(lab, role, ['tcp', ip, String(port), '--timeout', String(TCP_WAIT_MS), ...(send !== undefined ? ['--send', send] : []), ...(expectReply ? ['--expect', expectReply] : [])]);
 }
+
+/** The client address a MySQL error 1130 names. */
+const named1130 = (t: Tcp): string | undefined => /Host '([^']+)' is not allowed/.exec(t.reply ?? '')?.[1];
 
 /** One echo with a 1 s bound: 'reply', 'unreachable' (with ping's line) or 'no-reply'. */
 async function ping(lab: Lab, role: Role, ip: string): Promise<{ status: string; line: string }> {
@@ -52,6 +59,7 @@ function served(t: Tcp, port: number): boolean {
   if (t.status !== 'open') return false;
   if (port === 6379) return (t.reply ?? '').includes('+PONG');
   if (port === 80) return /^HTTP\/1\.0 200/.test(t.reply ?? '');
+  if (port === 3306) return (t.reply ?? '').includes(MYSQL_GREETING);
   return true;
 }
 
@@ -122,11 +130,22 @@ export async function checkScenario(lab: Lab): Promise<CheckResult> {
       expect(served(nt, port), `node tcp ${show(nt)}`);
       expect(after.seen > 0, `${peerRole} did not see the pod's traffic from ${seenIp}`);
       expect(after.drop === 0, `${dropComment} rose by ${after.drop}`);
-      ev.push(`pod tcp ${show(pt)} (${(pt.reply ?? '').split('\r\n')[0] || 'open'}); ${sawPod}`);
+      const said = port === 3306 ? 'MySQL greeting' : (pt.reply ?? '').split('\r\n')[0] || 'open';
+      ev.push(`pod tcp ${show(pt)} (${said}); ${sawPod}`);
       break;
     }
-    case 'security-group':
-    case 'whitelist': {
+    case 'whitelist':
+      if (port === 3306) {
+        // The server answers and refuses by client host: nothing is dropped, and it names what it sees.
+        expect(named1130(pt) === seenIp, `pod: MySQL said ${JSON.stringify(pt.reply ?? '')}, expected error 1130 naming ${seenIp}`);
+        if (s.model === 'tunnel') expect(named1130(nt) === NODE_IP, `node: MySQL said ${JSON.stringify(nt.reply ?? '')}, expected error 1130 naming ${NODE_IP}`);
+        else expect(served(nt, port), `node tcp ${show(nt)}, expected the greeting`);
+        expect(after.seen > 0, `${peerRole} never saw a SYN from ${seenIp}`);
+        ev.push(`pod: MySQL error 1130 naming ${named1130(pt)}; node: ${served(nt, port) ? 'greeting' : `error 1130 naming ${named1130(nt)}`}; ${sawPod}`);
+        break;
+      }
+    // falls through: a silent drop by the managed service's whitelist looks like a security group's
+    case 'security-group': {
       expect(pt.status === 'timeout', `pod tcp ${show(pt)}, expected timeout`);
       expect(after.drop > 0, `${dropComment} on ${peerRole} did not rise`);
       expect(after.seen > 0, `${peerRole} never saw a SYN from ${seenIp}`);

@@ -14,6 +14,8 @@ export interface BuildOptions {
   ecsAllow: string[];
   /** Sources the Redis whitelist allows on tcp/6379. */
   redisAllow: string[];
+  /** Client hosts the MySQL server on the same host has accounts for (tcp/3306); the rest get error 1130. */
+  mysqlAllow: string[];
   /** vpcr routes 10.1.0.0/16 over the peering. */
   peering: boolean;
   /** vpcr2 routes the container CIDR back over the peering. */
@@ -95,6 +97,7 @@ function make(s: Spec): Scenario {
     containerCidr,
     ecsAllow: allowed,
     redisAllow: allowed,
+    mysqlAllow: allowed,
     peering: true,
     peerContainerRoute: s.model === 'vpc',
     ...s.build,
@@ -113,6 +116,8 @@ function make(s: Spec): Scenario {
 }
 
 const redis = { host: REDIS, port: 6379 };
+/** RDS-like MySQL on the managed-services host: reachable on the network, picky about client hosts. */
+const mysql = { host: REDIS, port: 3306 };
 const peer = { host: PEER, port: 80 };
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -176,6 +181,23 @@ export const SCENARIOS: readonly Scenario[] = [
     cause: 'whitelist',
     needsNodeReport: true,
     build: { redisAllow: [DEFAULT_CONTAINER_CIDR] },
+  }),
+  make({ id: 'vpc-mysql-ok', title: 'VPC-model pod reaches MySQL (an account for the container CIDR)', model: 'vpc', target: mysql, cause: 'reachable' }),
+  make({
+    id: 'vpc-mysql-host-denied',
+    title: "MySQL has accounts for the node subnet only: error 1130 names the pod IP",
+    model: 'vpc',
+    target: mysql,
+    cause: 'whitelist',
+    build: { mysqlAllow: [NODE_SUBNET] },
+  }),
+  make({
+    id: 'tunnel-mysql-host-denied',
+    title: 'MySQL has accounts for the container CIDR, but under tunnel SNAT it sees the node: error 1130 names the node IP',
+    model: 'tunnel',
+    target: mysql,
+    cause: 'whitelist',
+    build: { mysqlAllow: [DEFAULT_CONTAINER_CIDR] },
   }),
   make({
     id: 'vpc-peer-return-route',

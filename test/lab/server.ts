@@ -1,14 +1,23 @@
-// The lab's servers, one process per namespace: `server.ts [--http PORT --body TEXT] [--redis PORT] [--dns PORT]`.
+// The lab's servers, one process per namespace:
+//   server.ts [--http PORT --body TEXT] [--redis PORT] [--mysql PORT --mysql-allow CIDR,...] [--dns PORT]
 // Prints `ready <proto> <port>` per listener and then `ready`, which lab.ts waits for in the log file.
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
+import { inCidr } from '../../src/net/ip.ts';
 import { answer } from './dns.ts';
 
-let values: { http?: string; body?: string; redis?: string; dns?: string };
+let values: { http?: string; body?: string; redis?: string; mysql?: string; 'mysql-allow'?: string; dns?: string };
 try {
   ({ values } = parseArgs({
-    options: { http: { type: 'string' }, body: { type: 'string' }, redis: { type: 'string' }, dns: { type: 'string' } },
+    options: {
+      http: { type: 'string' },
+      body: { type: 'string' },
+      redis: { type: 'string' },
+      mysql: { type: 'string' },
+      'mysql-allow': { type: 'string' },
+      dns: { type: 'string' },
+    },
   }));
 } catch (e) {
   process.stderr.write(`server: ${(e as Error).message}\n`);
@@ -70,6 +79,38 @@ if (values.redis) {
   pending.push(new Promise((res) => srv.listen(p, '0.0.0.0', () => (log(`ready redis ${p}`), res()))));
 }
 
+/** A MySQL packet: 3-byte little-endian length, sequence id 0, payload. */
+function mysqlPacket(payload: Buffer): Buffer {
+  const head = Buffer.alloc(4);
+  head.writeUIntLE(payload.length, 0, 3);
+  return Buffer.concat([head, payload]);
+}
+
+if (values.mysql) {
+  const p = port(values.mysql);
+  const allow = (values['mysql-allow'] ?? '').split(',').filter(Boolean);
+  // As mysqld does before authentication: a protocol-10 greeting for hosts some account matches, and
+  // error 1130 naming the client address for the rest, then close.
+  const srv = createServer((sock) => {
+    const from = sock.remoteAddress ?? '';
+    const known = allow.some((c) => inCidr(from, c));
+    log(`mysql from ${from} ${known ? 'greeting' : 'error 1130'}`);
+    sock.on('error', () => {});
+    if (!known) {
+      const err = Buffer.alloc(3);
+      err[0] = 0xff;
+      err.writeUInt16LE(1130, 1);
+      sock.end(mysqlPacket(Buffer.concat([err, Buffer.from(`Host '${from}' is not allowed to connect to this MySQL server`)])));
+      return;
+    }
+    const greeting = Buffer.concat([Buffer.from([0x0a]), Buffer.from('8.0.36-lab\0'), Buffer.alloc(4, 1), Buffer.from('saltsalt\0'), Buffer.alloc(26)]);
+    sock.setTimeout(5000, () => sock.destroy());
+    sock.write(mysqlPacket(greeting));
+  });
+  srv.on('error', fail);
+  pending.push(new Promise((res) => srv.listen(p, '0.0.0.0', () => (log(`ready mysql ${p}`), res()))));
+}
+
 if (values.dns) {
   const p = port(values.dns);
   const sock = createSocket('udp4');
@@ -83,7 +124,7 @@ if (values.dns) {
 }
 
 if (pending.length === 0) {
-  process.stderr.write('server: nothing to serve (use --http, --redis or --dns)\n');
+  process.stderr.write('server: nothing to serve (use --http, --redis, --mysql or --dns)\n');
   process.exit(2);
 }
 await Promise.all(pending);

@@ -185,7 +185,7 @@ export function plan(prefix: string, o: BuildOptions): Plan {
     },
     servers: [
       { role: 'ecs', args: ['--http', '80', '--body', 'ecs ok'] },
-      { role: 'redis', args: ['--redis', '6379'] },
+      { role: 'redis', args: ['--redis', '6379', '--mysql', '3306', '--mysql-allow', o.mysqlAllow.join(',')] },
       { role: 'peer', args: ['--http', '80', '--body', 'peer ok'] },
       { role: 'dns', args: ['--dns', '53'] },
     ],
