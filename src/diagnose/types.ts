@@ -12,6 +12,7 @@ export type CauseId =
   | 'port-closed'
   | 'host-unreachable'
   | 'dns'
+  | 'mtu'
   | 'unknown';
 
 export const CAUSE_IDS: readonly CauseId[] = [
@@ -23,6 +24,7 @@ export const CAUSE_IDS: readonly CauseId[] = [
   'port-closed',
   'host-unreachable',
   'dns',
+  'mtu',
   'unknown',
 ];
 

@@ -31,6 +31,16 @@ export function readDefaultRoute(path = '/proc/net/route'): { iface: string; gat
   }
 }
 
+/** An interface's MTU from /sys, or undefined. */
+export function interfaceMtu(iface: string): number | undefined {
+  try {
+    const n = Number(readFileSync(`/sys/class/net/${iface}/mtu`, 'utf8').trim());
+    return n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Addresses a peer could see from this namespace: not loopback, not IPv6 link-local. */
 export function localAddresses(): string[] {
   const out: string[] = [];

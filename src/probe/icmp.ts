@@ -15,8 +15,10 @@ export interface IcmpOptions {
   count: number;
   /** Seconds between echoes (iputils lets non-root go down to 0.002). */
   intervalS: number;
-  /** Whole seconds to wait after the last echo (-W); ping exits by count × interval + this. */
+  /** Seconds to wait after the last echo (-W); ping exits by count × interval + this. */
   waitS: number;
+  /** Further ping arguments (the path-MTU probe's -M do -s SIZE). */
+  extra?: string[];
 }
 
 /*
@@ -29,9 +31,11 @@ export const TARGET_ICMP: IcmpOptions = { count: 3, intervalS: 0.025, waitS: 1 }
 /** The gateway is only an RTT sample: the first reply is enough. */
 export const GATEWAY_ICMP: IcmpOptions = { count: 1, intervalS: 0.05, waitS: 1 };
 
-// "From 10.0.0.1 icmp_seq=1 Destination Net Unreachable", "... Packet filtered", or a local
-// "ping: connect: Network is unreachable" / "ping: sendmsg: No route to host" (no route to send on).
-const ICMP_ERROR = /^From \S+(?: \([^)]*\))?:? icmp_seq=\d+ .+$|^.*\b(?:connect|sendmsg|sendto): (?:Network is unreachable|No route to host)$/m;
+// "From 10.0.0.1 icmp_seq=1 Destination Net Unreachable", "... Packet filtered", "... Frag needed and DF
+// set (mtu = 1400)", a local "ping: connect: Network is unreachable" / "ping: sendmsg: No route to host"
+// (no route to send on), or "ping: local error: message too long, mtu=1400" (DF bigger than our route).
+const ICMP_ERROR =
+  /^From \S+(?: \([^)]*\))?:? icmp_seq=\d+ .+$|^.*\b(?:connect|sendmsg|sendto): (?:Network is unreachable|No route to host)$|^ping: local error: .+$/m;
 const TRANSMITTED = /(\d+) packets transmitted, (\d+) (?:packets )?received/;
 
 /** The line that says why ping could not run ("socket: Operation not permitted"), else the first one. */
@@ -70,11 +74,13 @@ export function classifyPing(answer: PingAnswer | null, spawnError: Error | null
 export function pingConfig(opts: IcmpOptions) {
   return {
     numeric: true,
-    timeout: opts.waitS,
+    // node-ping writes -W with %d: a fraction of a second goes in extra instead. It keeps only a
+    // boolean false (0 would become its default of 2), which its types do not admit.
+    timeout: (Number.isInteger(opts.waitS) ? opts.waitS : false) as number,
     min_reply: opts.count,
     // node-ping picks `ping6` for v6 literals; iputils `ping` handles both and is what we ship.
     v6: false,
-    extra: ['-i', String(opts.intervalS)],
+    extra: [...(Number.isInteger(opts.waitS) ? [] : ['-W', String(opts.waitS)]), '-i', String(opts.intervalS), ...(opts.extra ?? [])],
   };
 }
 

@@ -1,14 +1,15 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolveName, type ResolveOptions } from './dns.ts';
-import { localAddresses, readDefaultRoute } from '../net/host.ts';
+import { interfaceMtu, localAddresses, readDefaultRoute } from '../net/host.ts';
+import { probePathMtu } from './pmtu.ts';
 import { GATEWAY_ICMP, probeIcmp, TARGET_ICMP } from './icmp.ts';
 import { RttTracker } from './rtt.ts';
 import { needsDns } from './target.ts';
 import { probeTcp } from './tcp.ts';
 import { appProtocol, probeApp } from './app.ts';
 import type { Socket } from 'node:net';
-import type { AppResult, DnsResult, IcmpResult, ProbeEvent, ProbeName, ProbeReport, Target, TcpResult } from './types.ts';
+import type { AppResult, DnsResult, IcmpResult, PmtuResult, ProbeEvent, ProbeName, ProbeReport, Target, TcpResult } from './types.ts';
 
 export interface RunOptions {
   role: 'pod' | 'node';
@@ -17,6 +18,8 @@ export interface RunOptions {
   onEvent?: (e: ProbeEvent) => void;
   /** Gateway to ping: default /proc/net/route; null = don't ping one. */
   gateway?: string | null;
+  /** MTU for the full-size probe: default the default route's interface; null = no path-MTU probe. */
+  mtu?: number | null;
   /** DNS overrides (servers, resolv.conf), mostly for tests. */
   dns?: Omit<ResolveOptions, 'timeoutMs'>;
 }
@@ -35,7 +38,9 @@ const SKIPPED: IcmpResult = { status: 'skipped', sent: 0, received: 0, ms: 0 };
 /**
  * Probes one target from here: DNS when the host is a name (skipped when target.ip is already set),
  * then ICMP to the target, ICMP to the default gateway and a TCP connect (when there is a port), all
- * at once. The gateway ping starts with DNS: it only feeds the RTT estimate. Never rejects.
+ * at once. The gateway ping starts with DNS: it only feeds the RTT estimate. After them: one
+ * application exchange on the open connection, and a full-size DF echo once a small one came back.
+ * Never rejects.
  */
 export async function runProbes(target: Target, opts: RunOptions): Promise<ProbeReport> {
   const startedAt = new Date().toISOString();
@@ -55,7 +60,9 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   const out: Target = { ...target };
   // A loopback target never crosses the gateway: never ping it then (tests probe 127.0.0.1 from the host).
   const loopback = /^(127\.|::1$|localhost$)/.test(target.ip ?? target.host);
-  const gatewayIp = loopback ? undefined : opts.gateway === undefined ? readDefaultRoute()?.gateway : (opts.gateway ?? undefined);
+  const route = loopback ? undefined : readDefaultRoute();
+  const gatewayIp = loopback ? undefined : opts.gateway === undefined ? route?.gateway : (opts.gateway ?? undefined);
+  const mtu = loopback ? undefined : opts.mtu === undefined ? (route ? interfaceMtu(route.iface) : undefined) : (opts.mtu ?? undefined);
 
   let gatewayProbe: Promise<(IcmpResult & { ip: string }) | undefined> = Promise.resolve(undefined);
   if (gatewayIp) {
@@ -116,7 +123,18 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
       return r;
     });
   }
-  const [icmpResult, gatewayResult, appResult] = await Promise.all([grace(icmp, notWaited()), grace(gatewayProbe, undefined), app]);
+  const icmpSettled = grace(icmp, notWaited());
+  // Full size only once a small echo came back: then silence means size, not a filter. Not cut short by
+  // the grace above: a black hole takes its waits to show.
+  const pmtu: Promise<PmtuResult | undefined> = icmpSettled.then((r) => {
+    if (!mtu || !ip || r.status !== 'reply') return undefined;
+    started('pmtu');
+    return probePathMtu(ip, mtu, r.rttMs).then((p) => {
+      emit({ type: 'finished', probe: 'pmtu', atMs: at(), result: p });
+      return p;
+    });
+  });
+  const [icmpResult, gatewayResult, appResult, pmtuResult] = await Promise.all([icmpSettled, grace(gatewayProbe, undefined), app, pmtu]);
   const report: ProbeReport = {
     kind: 'podreach.probe',
     schemaVersion: 1,
@@ -132,5 +150,6 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   if (gatewayResult) report.gateway = gatewayResult;
   if (tcpResult) report.tcp = tcpResult;
   if (appResult) report.app = appResult;
+  if (pmtuResult) report.pmtu = pmtuResult;
   return report;
 }

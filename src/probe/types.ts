@@ -64,6 +64,28 @@ export interface DnsResult {
   errno?: string;
 }
 
+/**
+ * Whether a full-size packet (the interface MTU, Don't Fragment) reaches the target and back, asked
+ * only after a small echo was answered.
+ */
+export type PmtuStatus =
+  | 'fits' // the full-size echo came back
+  | 'too-big' // a router (or our own route) said so, with the MTU: PMTU discovery works
+  | 'dropped' // silence: a path MTU black hole (the "fragmentation needed" never comes back)
+  | 'not-run'; // ping could not send it
+
+export interface PmtuResult {
+  status: PmtuStatus;
+  /** The interface MTU tried, bytes (IP packet size). */
+  mtu: number;
+  /** The path MTU: from the ICMP error, or the largest candidate that came back after a drop. */
+  pathMtu?: number;
+  /** Candidate sizes tried after a drop, with whether each came back. */
+  tried?: { mtu: number; fits: boolean }[];
+  detail?: string;
+  ms: number;
+}
+
 /** The application protocol spoken after TCP connects (src/probe/app.ts). */
 export type AppProtocol = 'http' | 'redis' | 'mysql' | 'postgres';
 
@@ -115,13 +137,15 @@ export interface ProbeReport {
   tcp?: TcpResult;
   /** One application exchange after TCP connected, when the protocol is known. */
   app?: AppResult;
+  /** Full-size packets with Don't Fragment, when the target answers ping. */
+  pmtu?: PmtuResult;
   rtt: RttEstimate;
   startedAt: string;
   durationMs: number;
 }
 
 /** The probes a run performs, one row each in a live view. */
-export type ProbeName = 'dns' | 'icmp' | 'gateway' | 'tcp' | 'app';
+export type ProbeName = 'dns' | 'icmp' | 'gateway' | 'tcp' | 'app' | 'pmtu';
 
 /** Progress of `runProbes`, for a live UI. `atMs` counts from the start of the run. */
 export type ProbeEvent =
@@ -130,4 +154,5 @@ export type ProbeEvent =
   | { type: 'finished'; probe: 'icmp'; atMs: number; result: IcmpResult }
   | { type: 'finished'; probe: 'gateway'; atMs: number; result: IcmpResult & { ip: string } }
   | { type: 'finished'; probe: 'tcp'; atMs: number; result: TcpResult }
-  | { type: 'finished'; probe: 'app'; atMs: number; result: AppResult };
+  | { type: 'finished'; probe: 'app'; atMs: number; result: AppResult }
+  | { type: 'finished'; probe: 'pmtu'; atMs: number; result: PmtuResult };

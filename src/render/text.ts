@@ -20,6 +20,7 @@ function probeLine(p: ProbeReport): string {
   if (p.dns) parts.push(`dns ${p.dns.status}${p.dns.addresses.length ? ` → ${p.dns.addresses.join(',')}` : ''} ${fmtMs(p.dns.ms)}`);
   parts.push(`icmp ${p.icmp.status}${p.icmp.sent ? ` ${p.icmp.received}/${p.icmp.sent}` : ''}${p.icmp.rttMs !== undefined ? ` rtt ${fmtMs(p.icmp.rttMs)}` : ''} ${fmtMs(p.icmp.ms)}`);
   if (p.tcp) parts.push(`tcp/${p.tcp.port} ${p.tcp.status}${p.tcp.errno ? ` (${p.tcp.errno})` : ''} ${fmtMs(p.tcp.ms)}, ${p.tcp.attempts} attempt${p.tcp.attempts === 1 ? '' : 's'}`);
+  if (p.pmtu) parts.push(`mtu ${p.pmtu.mtu} ${p.pmtu.status}${p.pmtu.pathMtu ? ` (path ${p.pmtu.pathMtu})` : ''} ${fmtMs(p.pmtu.ms)}`);
   if (p.app) parts.push(`${p.app.protocol} ${p.app.status} ${fmtMs(p.app.ms)}${p.app.reply ? ` (${p.app.reply})` : ''}`);
   if (p.gateway) parts.push(`gateway ${p.gateway.ip} ${p.gateway.status}`);
   return parts.join(' · ');

@@ -11,6 +11,7 @@ export const CAUSE_TITLES: Record<CauseId, string> = {
   'port-closed': 'Port closed',
   'host-unreachable': 'Host unreachable',
   dns: 'Name does not resolve',
+  mtu: 'Full-size packets vanish (path MTU)',
   unknown: 'Cause not determined',
 };
 

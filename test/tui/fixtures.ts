@@ -92,6 +92,25 @@ export const CASES: { name: string; cause: CauseId; ev: () => Evidence }[] = [
       ),
   },
   {
+    name: 'whitelist (MySQL names the pod IP)',
+    cause: 'whitelist',
+    ev: () =>
+      evidence(target('192.168.20.30', 3306), ctx('vpc'), {
+        tcp: 'open',
+        app: { protocol: 'mysql', status: 'denied', reply: "error 1130: Host '172.16.1.10' is not allowed to connect to this MySQL server", seenSource: '172.16.1.10', ms: 2 },
+      }),
+  },
+  {
+    name: 'mtu (full-size packets vanish)',
+    cause: 'mtu',
+    ev: () =>
+      evidence(ECS, ctx('vpc'), {
+        tcp: 'open',
+        icmp: 'reply',
+        pmtu: { status: 'dropped', mtu: 1500, pathMtu: 1400, tried: [{ mtu: 1450, fits: false }, { mtu: 1400, fits: true }], ms: 620 },
+      }),
+  },
+  {
     name: 'unknown (tunnel, only the pod fails)',
     cause: 'unknown',
     ev: () => evidence(ECS, ctx('tunnel'), SILENT, OPEN),

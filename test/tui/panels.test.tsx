@@ -1,5 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
+import { CAUSE_IDS } from '../../src/diagnose/types.ts';
 import { CAUSE_TITLES } from '../../src/render/words.ts';
 import { cidrMapLines, mapText } from '../../src/render/tui/cidr-layout.ts';
 import { CidrMap } from '../../src/render/tui/cidr-map.tsx';
@@ -209,6 +210,10 @@ describe('CidrMap', () => {
 });
 
 describe('Verdict', () => {
+  it('the cases cover every cause podreach can name', () => {
+    expect(new Set(CASES.map((c) => c.cause))).toEqual(new Set(CAUSE_IDS));
+  });
+
   for (const c of CASES) {
     it(`${c.name}: the cause in words, confidence, evidence, the fix, alternatives`, () => {
       const d = finished(c.ev()).diagnosis!;

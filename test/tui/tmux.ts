@@ -139,13 +139,14 @@ export function trimScreen(s: string): string {
 
 /**
  * Golden-file form of a screen: timings and spinner frames replaced, so two runs compare equal.
- * The ping and gateway rows race with TCP (they are not waited for once TCP has answered), so
- * they and the RTT basis they feed are left out; every other line is compared as drawn.
+ * The ping and gateway rows race with TCP (they are not waited for once TCP has answered), so they,
+ * the full-size echo that follows ping, and the RTT basis they feed are left out; every other line
+ * is compared as drawn.
  */
 export function normaliseScreen(s: string): string {
   return trimScreen(s)
     .split('\n')
-    .filter((l) => !/^[✓✗!·] (ping|gateway) /.test(l))
+    .filter((l) => !/^[✓✗!·] (ping|gateway|mtu) /.test(l))
     .join('\n')
     .replace(/ +\d+(?:\.\d+)? ?ms\b/g, ' ~ms')
     .replace(/^rtt ~ms \([a-z-]+\)/m, 'rtt ~ms (…)')

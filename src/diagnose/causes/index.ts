@@ -2,6 +2,7 @@ import type { CauseCheck } from '../types.ts';
 import { dns } from './dns.ts';
 import { dockerBridge } from './docker-bridge.ts';
 import { hostUnreachable } from './host-unreachable.ts';
+import { mtu } from './mtu.ts';
 import { portClosed } from './port-closed.ts';
 import { reachable } from './reachable.ts';
 import { route } from './route.ts';
@@ -19,5 +20,6 @@ export const CAUSES: readonly CauseCheck[] = [
   securityGroup,
   whitelist,
   dockerBridge,
+  mtu,
   unknown,
 ];

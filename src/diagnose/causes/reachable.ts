@@ -1,4 +1,5 @@
 import { signals } from '../signals.ts';
+import type { PmtuResult } from '../../probe/types.ts';
 import type { CauseCheck } from '../types.ts';
 
 export const reachable: CauseCheck = {
@@ -6,7 +7,8 @@ export const reachable: CauseCheck = {
   needs: ['pod.tcp', 'pod.icmp'],
   evaluate(ev) {
     const s = signals(ev);
-    if (s.pod.outcome !== 'ok') return null;
+    // Small packets get through, full-size ones vanish: the mtu cause speaks for that.
+    if (s.pod.outcome !== 'ok' || ev.pod.pmtu?.status === 'dropped') return null;
     const icmpOnly = s.pod.via === 'icmp';
     return {
       cause: 'reachable',
@@ -14,8 +16,14 @@ export const reachable: CauseCheck = {
       summary: icmpOnly
         ? `${s.targetLabel} answers ping from this pod (ICMP only: says nothing about TCP ports; pass a port to check a service)`
         : `${s.targetLabel} is reachable from this pod`,
-      evidence: [`pod: ${s.pod.line}`, ...(s.node ? [`node: ${s.node.line}`] : [])],
+      evidence: [`pod: ${s.pod.line}`, ...(s.node ? [`node: ${s.node.line}`] : []), ...pmtuNote(ev.pod.pmtu)],
       fix: [],
     };
   },
 };
+
+/** A smaller path MTU that announces itself is fine (TCP adapts), but worth a line. */
+function pmtuNote(p: PmtuResult | undefined): string[] {
+  if (p?.status !== 'too-big' || !p.pathMtu || p.pathMtu >= p.mtu) return [];
+  return [`path MTU ${p.pathMtu} is below this interface's ${p.mtu}, and the path says so (fragmentation needed): TCP adapts`];
+}

@@ -1,6 +1,6 @@
 import { fmtMs, hostPort } from '../../net/format.ts';
 // Probe rows for the live view: built from events while probing, from the report once it is there.
-import type { AppResult, DnsResult, IcmpResult, ProbeEvent, ProbeName, ProbeReport, TcpResult } from '../../probe/types.ts';
+import type { AppResult, DnsResult, IcmpResult, PmtuResult, ProbeEvent, ProbeName, ProbeReport, TcpResult } from '../../probe/types.ts';
 
 /** What a colour means here; the palette decides whether it is painted at all. */
 export type Tone = 'good' | 'bad' | 'warn' | 'dim';
@@ -20,7 +20,7 @@ export interface ProbeRow {
   ms?: number;
 }
 
-const ORDER: readonly ProbeName[] = ['dns', 'icmp', 'tcp', 'app', 'gateway'];
+const ORDER: readonly ProbeName[] = ['dns', 'icmp', 'pmtu', 'tcp', 'app', 'gateway'];
 
 /** s cut to n characters, an ellipsis marking the cut. */
 export const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`);
@@ -85,6 +85,20 @@ function appOutcome(r: AppResult): Pick<ProbeRow, 'outcome' | 'detail' | 'tone'>
   return { outcome, detail: r.reply, tone };
 }
 
+function pmtuOutcome(r: PmtuResult): Pick<ProbeRow, 'outcome' | 'detail' | 'tone'> {
+  switch (r.status) {
+    case 'fits':
+      return { outcome: 'fits', detail: `${r.mtu} bytes, DF`, tone: 'good' };
+    case 'too-big':
+      // The router said so: TCP learns the smaller size and carries on.
+      return { outcome: `mtu ${r.pathMtu}`, detail: r.detail, tone: 'warn' };
+    case 'dropped':
+      return { outcome: 'dropped', detail: `${r.mtu} bytes vanish${r.pathMtu ? `; ${r.pathMtu} gets through` : ''}`, tone: 'bad' };
+    default:
+      return { outcome: 'not run', detail: r.detail, tone: 'warn' };
+  }
+}
+
 type Finished = Extract<ProbeEvent, { type: 'finished' }>;
 
 function finishedRow(side: ProbeRow['side'], e: Finished, dest: Partial<Record<ProbeName, string>>): ProbeRow {
@@ -125,6 +139,13 @@ function finishedRow(side: ProbeRow['side'], e: Finished, dest: Partial<Record<P
         dest: dest.tcp ?? '',
         ...appOutcome(e.result),
       };
+    case 'pmtu':
+      return {
+        ...base,
+        label: 'mtu',
+        dest: dest.icmp ?? '',
+        ...pmtuOutcome(e.result),
+      };
   }
 }
 
@@ -137,6 +158,7 @@ export function rowsFromReport(r: ProbeReport): ProbeRow[] {
   if (r.icmp.status !== 'skipped' || !r.dns) done.push({ type: 'finished', probe: 'icmp', atMs: 0, result: r.icmp });
   if (r.tcp) done.push({ type: 'finished', probe: 'tcp', atMs: 0, result: r.tcp });
   if (r.app) done.push({ type: 'finished', probe: 'app', atMs: 0, result: r.app });
+  if (r.pmtu) done.push({ type: 'finished', probe: 'pmtu', atMs: 0, result: r.pmtu });
   if (r.gateway)
     done.push({
       type: 'finished',
@@ -157,11 +179,12 @@ export function rowsFromEvents(events: readonly ProbeEvent[], target: { host: st
     icmp: ip,
     tcp: hostPort(ip, target?.port),
     app: hostPort(ip, target?.port),
+    pmtu: ip,
     gateway: gateway ?? '',
   };
   for (const e of events) {
     if (e.type === 'started') {
-      const label = e.probe === 'icmp' ? 'ping' : e.probe === 'tcp' ? `tcp/${target?.port ?? ''}` : e.probe;
+      const label = e.probe === 'icmp' ? 'ping' : e.probe === 'tcp' ? `tcp/${target?.port ?? ''}` : e.probe === 'pmtu' ? 'mtu' : e.probe;
       rows.set(e.probe, {
         side: 'pod',
         probe: e.probe,

@@ -199,6 +199,35 @@ describe('the service answers and refuses this client (application exchange)', (
   });
 });
 
+describe('path MTU', () => {
+  const dropped = { status: 'dropped' as const, mtu: 1500, pathMtu: 1400, tried: [{ mtu: 1450, fits: false }, { mtu: 1400, fits: true }], ms: 620 };
+
+  it('full-size packets vanish after small ones came back: mtu, not reachable, with the size that passes', () => {
+    const d = diagnose(evidence(ECS, ctx('vpc'), { tcp: 'open', icmp: 'reply', pmtu: dropped }));
+    expect(d.cause).toBe('mtu');
+    expect(d.reachable).toBe(false);
+    expect(fixText(d)).toContain('MTU to 1400 or less');
+    expect(fixText(d)).toContain('--clamp-mss-to-pmtu');
+    expect(fixText(d)).toMatch(/ICMP type 3 code 4/);
+    expect(d.settle).toBe('ping -M do -s 1372 192.168.10.52 answers and ping -M do -s 1472 192.168.10.52 does not');
+  });
+
+  it("the node's full-size packets get through: more certain", () => {
+    const alone = diagnose(evidence(ECS, ctx('vpc'), { tcp: 'open', icmp: 'reply', pmtu: dropped }));
+    const paired = diagnose(
+      evidence(ECS, ctx('vpc'), { tcp: 'open', icmp: 'reply', pmtu: dropped }, { tcp: 'open', icmp: 'reply', pmtu: { status: 'fits', mtu: 1400, ms: 3 } }),
+    );
+    expect(paired.cause).toBe('mtu');
+    expect(paired.confidence).toBeGreaterThan(alone.confidence);
+  });
+
+  it('a smaller path MTU that announces itself is fine: reachable, with a note', () => {
+    const d = diagnose(evidence(ECS, ctx('vpc'), { tcp: 'open', icmp: 'reply', pmtu: { status: 'too-big', mtu: 1500, pathMtu: 1450, ms: 2 } }));
+    expect(d.cause).toBe('reachable');
+    expect(d.evidence.join('\n')).toContain('path MTU 1450 is below');
+  });
+});
+
 describe('missing evidence is said, not guessed', () => {
   it('ICMP that could not run is a note, never a timeout: TCP still decides', () => {
     const d = diagnose(evidence(ECS, ctx('vpc'), { tcp: 'open', icmp: 'not-run', icmpDetail: 'ping: socket: Operation not permitted' }));

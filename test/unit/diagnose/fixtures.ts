@@ -1,7 +1,7 @@
 import type { Fact, FactSource, NetworkModel, PodContext } from '../../../src/context/types.ts';
 import { cidrFacts } from '../../../src/diagnose/cidr.ts';
 import type { Evidence } from '../../../src/diagnose/types.ts';
-import type { AppResult, DnsResult, IcmpStatus, ProbeReport, Target, TcpStatus } from '../../../src/probe/types.ts';
+import type { AppResult, DnsResult, IcmpStatus, PmtuResult, ProbeReport, Target, TcpStatus } from '../../../src/probe/types.ts';
 
 const f = <T>(value: T, source: FactSource = 'flag'): Fact<T> => ({ value, source, confidence: 1 });
 
@@ -31,6 +31,8 @@ export interface Side {
   dns?: DnsResult['status'];
   /** The application exchange after an open TCP port. */
   app?: AppResult;
+  /** The full-size DF echo. */
+  pmtu?: PmtuResult;
 }
 
 export function probe(target: Target, s: Side, role: 'pod' | 'node' = 'pod'): ProbeReport {
@@ -62,6 +64,7 @@ export function probe(target: Target, s: Side, role: 'pod' | 'node' = 'pod'): Pr
         }
       : {}),
     ...(s.app ? { app: s.app } : {}),
+    ...(s.pmtu ? { pmtu: s.pmtu } : {}),
     rtt: { ms: 0.4, basis: 'gateway', waitMs: 450 },
     startedAt: '2026-11-21T00:00:00.000Z',
     durationMs: 1000,

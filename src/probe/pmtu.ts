@@ -1,0 +1,50 @@
+// Path MTU: does a packet of the interface's full size, with Don't Fragment set, reach the target and
+// come back? Asked only once a small echo has been answered, so silence means size, not filtering.
+// A router that cannot forward it should say "fragmentation needed" (then TCP adapts); when that ICMP
+// is filtered, the packet just vanishes: a black hole where connections open and then hang.
+import { performance } from 'node:perf_hooks';
+import { probeIcmp } from './icmp.ts';
+import type { IcmpResult, PmtuResult } from './types.ts';
+
+/** IPv4 + ICMP headers: ping's -s is the payload, the MTU counts the whole packet. */
+const HEADERS = 28;
+/** MTUs seen in the wild below 1500: VXLAN, IPIP/GRE, IPsec, PPPoE, IPv6's minimum. */
+const CANDIDATES = [1480, 1460, 1450, 1440, 1420, 1400, 1380, 1350, 1300, 1280];
+
+const MTU_IN = /mtu ?= ?(\d+)/i;
+
+/** Waits scale with the small echo's RTT; a full-size echo only adds serialisation time. */
+const waitFor = (rttMs: number | undefined): number => Math.min(1, Math.max(0.3, ((rttMs ?? 50) * 8) / 1000));
+
+function dfPing(ip: string, mtu: number, waitS: number): Promise<IcmpResult> {
+  return probeIcmp(ip, { count: 1, intervalS: 0.025, waitS, extra: ['-M', 'do', '-s', String(mtu - HEADERS)] });
+}
+
+/** Pure: one full-size DF echo → fits / too-big (with the MTU the error names) / dropped / not-run. */
+export function classifyDf(r: IcmpResult): Pick<PmtuResult, 'status' | 'pathMtu' | 'detail'> {
+  if (r.status === 'reply') return { status: 'fits' };
+  if (r.status === 'unreachable') {
+    const named = Number(MTU_IN.exec(r.detail ?? '')?.[1]);
+    if (named > 0) return { status: 'too-big', pathMtu: named, detail: r.detail };
+    return { status: 'not-run', detail: r.detail };
+  }
+  if (r.status === 'no-reply') return { status: 'dropped' };
+  return { status: 'not-run', detail: r.detail };
+}
+
+/**
+ * Sends one DF echo of `mtu` bytes; when it is dropped, the candidate sizes below it at once (one
+ * more wait) and reports the largest that came back. Bounded: two waits of ≤ 1 s. Never rejects.
+ */
+export async function probePathMtu(ip: string, mtu: number, rttMs?: number): Promise<PmtuResult> {
+  const t0 = performance.now();
+  const waitS = waitFor(rttMs);
+  const first = classifyDf(await dfPing(ip, mtu, waitS));
+  const done = (r: Omit<PmtuResult, 'mtu' | 'ms'>): PmtuResult => ({ mtu, ...r, ms: Math.round(performance.now() - t0) });
+  if (first.status !== 'dropped') return done(first);
+  const sizes = CANDIDATES.filter((c) => c < mtu);
+  const results = await Promise.all(sizes.map((c) => dfPing(ip, c, waitS)));
+  const tried = sizes.map((c, i) => ({ mtu: c, fits: results[i]!.status === 'reply' }));
+  const largest = tried.find((t) => t.fits)?.mtu;
+  return done({ status: 'dropped', ...(largest ? { pathMtu: largest } : {}), tried });
+}
