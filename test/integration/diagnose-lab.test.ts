@@ -19,6 +19,8 @@ function expectedInFix(s: Scenario): string | undefined {
       return s.build.containerCidr === DOCKER_CIDR ? DOCKER_CIDR : undefined;
     case 'port-closed':
       return String(s.target.port);
+    case 'mtu':
+      return `MTU to ${s.build.nodeUplinkMtu} or less`;
     default:
       return undefined;
   }

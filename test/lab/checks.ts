@@ -50,6 +50,13 @@ async function ping(lab: Lab, role: Role, ip: string): Promise<{ status: string;
   return { status: r.code === 0 ? 'reply' : 'no-reply', line: '' };
 }
 
+/** One echo of `mtu` bytes with Don't Fragment, 1 s bound: replied, and ping's error line if any. */
+async function dfPing(lab: Lab, role: Role, ip: string, mtu: number): Promise<{ reply: boolean; line: string }> {
+  const r = await lab.exec(role, ['ping', '-n', '-M', 'do', '-s', String(mtu - 28), '-c', '1', '-W', '1', ip], { timeoutMs: 4000 });
+  const line = (r.stdout + r.stderr).split('\n').find((l) => /Frag needed|message too long/i.test(l)) ?? '';
+  return { reply: r.code === 0, line: line.trim() };
+}
+
 async function routeGet(lab: Lab, role: Role, ip: string): Promise<string> {
   const r = await lab.exec(role, ['ip', 'route', 'get', ip], { timeoutMs: 3000 });
   return (r.stdout || r.stderr).split('\n')[0]?.trim() ?? '';
@@ -178,6 +185,21 @@ export async function checkScenario(lab: Lab): Promise<CheckResult> {
       const rg = await routeGet(lab, 'ecs', lab.podIp);
       expect(rg.includes(`dev ${bridge}`), `ecs: ip route get ${lab.podIp} → "${rg}", expected dev ${bridge}`);
       ev.push(`pod tcp ${show(pt)}; node tcp ${show(nt)}; ${sawPod}, sg-drop +0; ecs route get ${lab.podIp}: ${rg}`);
+      break;
+    }
+    case 'mtu': {
+      const mtu = s.build.nodeUplinkMtu ?? 0;
+      const before = await lab.iptablesCounter('node', 'frag-needed-drop');
+      const small = await ping(lab, 'pod', ip);
+      const full = await dfPing(lab, 'pod', ip, 1500);
+      const fits = await dfPing(lab, 'pod', ip, mtu);
+      const dropped = (await lab.iptablesCounter('node', 'frag-needed-drop')) - before;
+      expect(served(pt, port), `pod tcp ${show(pt)}: the small handshake must get through`);
+      expect(small.status === 'reply', `pod small ping: ${small.status}`);
+      expect(!full.reply && full.line === '', `pod 1500-byte DF ping: ${full.reply ? 'replied' : full.line || 'silent'}, expected silence`);
+      expect(fits.reply, `pod ${mtu}-byte DF ping did not come back`);
+      expect(dropped > 0, 'the node never dropped a "fragmentation needed" of its own');
+      ev.push(`pod tcp ${show(pt)}; small ping reply; 1500-byte DF ping silent, ${mtu}-byte replies; node dropped ${dropped} own frag-needed`);
       break;
     }
     case 'port-closed': {

@@ -22,6 +22,8 @@ export interface BuildOptions {
   peerContainerRoute: boolean;
   /** A Docker bridge on the ECS with no ports (NO-CARRIER). */
   ecsBridge?: { name: string; cidr: string };
+  /** The node's uplink MTU, below the pod's, with the node's "fragmentation needed" filtered: a black hole. */
+  nodeUplinkMtu?: number;
 }
 
 export interface Scenario {
@@ -234,6 +236,13 @@ export const SCENARIOS: readonly Scenario[] = [
     // The pod IP sits in Docker's 192.168.0.0/16 pool only as a hint; from outside it is an SG-like drop.
     indistinguishableFrom: 'security-group',
     build: { ecsBridge: { name: 'br-3f9a1c2e7d40', cidr: '192.168.16.1/20' } },
+  }),
+  make({
+    id: 'vpc-mtu-blackhole',
+    title: "pod MTU 1500, node uplink 1400, the node's \"fragmentation needed\" filtered: full-size packets vanish",
+    model: 'vpc',
+    cause: 'mtu',
+    build: { nodeUplinkMtu: 1400 },
   }),
   make({ id: 'tunnel-port-closed', title: 'nothing listens on ECS:81', model: 'tunnel', target: { host: ECS, port: 81 }, cause: 'port-closed' }),
   make({ id: 'vpc-port-closed', title: 'nothing listens on ECS:81', model: 'vpc', target: { host: ECS, port: 81 }, cause: 'port-closed' }),

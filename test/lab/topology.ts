@@ -113,6 +113,7 @@ export function plan(prefix: string, o: BuildOptions): Plan {
   if (o.peerContainerRoute) vpcr2.push(`route add ${o.containerCidr} via 192.168.255.1`);
 
   const node = [`addr add ${NODE_IP}/24 dev eth0`, ...up('eth0', 'eth1', 'veth-pod'), 'route add default via 192.168.10.1'];
+  if (o.nodeUplinkMtu) node.push(`link set eth0 mtu ${o.nodeUplinkMtu}`);
   const pod = [`addr add ${podIp}/${podCidr.split('/')[1]} dev eth0`];
   if (o.model === 'eni') {
     // The pod holds a VPC address: the node only switches its frames onto the ENI subnet.
@@ -178,7 +179,14 @@ export function plan(prefix: string, o: BuildOptions): Plan {
       peer: HOST,
     },
     iptables: {
-      node: ['*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...natChains, ...nodeNat, 'COMMIT', ''].join('\n'),
+      node: [
+        '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...natChains, ...nodeNat, 'COMMIT',
+        // The black hole: the node cannot forward a full-size packet and must say so, but that ICMP never leaves.
+        ...(o.nodeUplinkMtu
+          ? ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A OUTPUT -p icmp --icmp-type fragmentation-needed -m comment --comment frag-needed-drop -j DROP', 'COMMIT']
+          : []),
+        '',
+      ].join('\n'),
       ecs: securityGroup(o.ecsAllow, src, 80),
       redis: redisRules,
       peer: securityGroup(['192.168.0.0/16', '172.16.0.0/12'], src, 80),

@@ -29,7 +29,7 @@ export const mtu: CauseCheck = {
       'no "fragmentation needed" came back: something on the path filters that ICMP, so TCP never learns the smaller size',
     );
     if (node) evidence.push(`node: full-size echo (${node.mtu} bytes) ${node.status === 'dropped' ? 'vanished too: the path itself, not only the pod MTU' : node.status === 'fits' ? 'fits' : `met MTU ${node.pathMtu}`}`);
-    if (s.pod.outcome === 'ok') evidence.push(`${s.pod.line}: the handshake is small; the first full-size segment is what gets lost`);
+    if (s.pod.outcome === 'ok') evidence.push('the TCP handshake and the first exchange fit in small packets: connections open, then the first full-size segment is lost');
     const setMtu = fits ?? (node && node.status === 'fits' ? Math.min(node.mtu, p.mtu - 50) : p.mtu - 50);
     const fix = [
       `Set the pod network's MTU to ${setMtu} or less (the CNI's MTU setting${s.model === 'tunnel' ? ': an overlay must leave room for its header, VXLAN takes 50 bytes' : ''}), or clamp TCP MSS on the node: iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu`,
