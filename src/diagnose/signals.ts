@@ -4,8 +4,7 @@ import { firstMatch, inCidr, isRfc1918 } from '../net/ip.ts';
 import type { AppProtocol, AppStatus, ProbeReport } from '../probe/types.ts';
 import type { Evidence } from './types.ts';
 
-/** What one side's probes amount to. */
-/** `denied`: TCP connected, and the service itself turned this client away by its address. */
+/** What one side's probes amount to. `denied`: TCP connected, and the service turned this client away by its address. */
 export type Outcome = 'ok' | 'refused' | 'silent' | 'unreachable' | 'dns-failed' | 'denied' | 'error' | 'not-run';
 
 export interface SideResult {

@@ -33,9 +33,9 @@ export const GATEWAY_ICMP: IcmpOptions = { count: 1, intervalS: 0.05, waitS: 1 }
 
 // "From 10.0.0.1 icmp_seq=1 Destination Net Unreachable", "... Packet filtered", "... Frag needed and DF
 // set (mtu = 1400)", a local "ping: connect: Network is unreachable" / "ping: sendmsg: No route to host"
-// (no route to send on), or "ping: local error: message too long, mtu=1400" (DF bigger than our route).
+// (no route to send on), or "ping: local error: message too long, mtu=1400" (a DF echo bigger than our route).
 const ICMP_ERROR =
-  /^From \S+(?: \([^)]*\))?:? icmp_seq=\d+ .+$|^.*\b(?:connect|sendmsg|sendto): (?:Network is unreachable|No route to host)$|^ping: local error: .+$/m;
+  /^From \S+(?: \([^)]*\))?:? icmp_seq=\d+ .+$|^.*\b(?:connect|sendmsg|sendto): (?:Network is unreachable|No route to host)$|^ping: local error: [Mm]essage too long.*$/m;
 const TRANSMITTED = /(\d+) packets transmitted, (\d+) (?:packets )?received/;
 
 /** The line that says why ping could not run ("socket: Operation not permitted"), else the first one. */

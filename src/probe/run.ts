@@ -127,7 +127,8 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   // Full size only once a small echo came back: then silence means size, not a filter. Not cut short by
   // the grace above: a black hole takes its waits to show.
   const pmtu: Promise<PmtuResult | undefined> = icmpSettled.then((r) => {
-    if (!mtu || !ip || r.status !== 'reply') return undefined;
+    // IPv4 only: the sizes count a 20-byte IP header.
+    if (!mtu || !ip || r.status !== 'reply' || ip.includes(':')) return undefined;
     started('pmtu');
     return probePathMtu(ip, mtu, r.rttMs).then((p) => {
       emit({ type: 'finished', probe: 'pmtu', atMs: at(), result: p });

@@ -12,7 +12,7 @@ const HEADERS = 28;
  */
 export const mtu: CauseCheck = {
   id: 'mtu',
-  needs: ['pod.icmp', 'pod.pmtu', 'node.pmtu', 'context.mtu', 'context.networkModel'],
+  needs: ['pod.icmp', 'pod.pmtu', 'node.pmtu', 'context.networkModel'],
   evaluate(ev) {
     const p = ev.pod.pmtu;
     if (p?.status !== 'dropped') return null;
