@@ -20,6 +20,27 @@ export interface Fact<T> {
   note?: string;
 }
 
+/** A Kubernetes label selector (matchLabels and matchExpressions); {} selects everything. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** One egress rule of a NetworkPolicy, as far as an address outside the cluster goes. */
+export interface EgressRule {
+  /** Peers; absent or empty = every destination. Only ipBlock peers can match an address outside the cluster. */
+  to?: { ipBlock?: { cidr: string; except?: string[] }; podSelector?: LabelSelector; namespaceSelector?: LabelSelector }[];
+  /** Ports; absent or empty = every port and protocol. */
+  ports?: { protocol?: string; port?: number | string; endPort?: number }[];
+}
+
+/** A NetworkPolicy in the pod's namespace that restricts egress (policyTypes has Egress). */
+export interface EgressPolicy {
+  name: string;
+  podSelector: LabelSelector;
+  egress: EgressRule[];
+}
+
 export type NetworkModel = 'tunnel' | 'vpc' | 'eni';
 export const NETWORK_MODELS: readonly NetworkModel[] = ['tunnel', 'vpc', 'eni'];
 
@@ -54,6 +75,10 @@ export interface PodContext {
   searchDomains?: Fact<string[]>;
   cni?: Fact<string>;
   cloud?: Fact<string>;
+  /** This pod's labels: what NetworkPolicy podSelectors match. */
+  podLabels?: Fact<Record<string, string>>;
+  /** The namespace's NetworkPolicies that restrict egress (all of them, selecting this pod or not). */
+  egressPolicies?: Fact<EgressPolicy[]>;
 }
 
 export type FactName = keyof PodContext;

@@ -13,6 +13,7 @@ export type CauseId =
   | 'host-unreachable'
   | 'dns'
   | 'mtu'
+  | 'network-policy'
   | 'unknown';
 
 export const CAUSE_IDS: readonly CauseId[] = [
@@ -25,6 +26,7 @@ export const CAUSE_IDS: readonly CauseId[] = [
   'host-unreachable',
   'dns',
   'mtu',
+  'network-policy',
   'unknown',
 ];
 

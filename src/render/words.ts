@@ -12,6 +12,7 @@ export const CAUSE_TITLES: Record<CauseId, string> = {
   'host-unreachable': 'Host unreachable',
   dns: 'Name does not resolve',
   mtu: 'Full-size packets vanish (path MTU)',
+  'network-policy': 'NetworkPolicy blocks egress',
   unknown: 'Cause not determined',
 };
 
@@ -35,6 +36,8 @@ export const FACT_LABELS: Record<string, string> = {
   searchDomains: 'DNS search',
   cni: 'CNI',
   cloud: 'cloud',
+  podLabels: 'pod labels',
+  egressPolicies: 'egress policies',
 };
 
 export const SOURCE_LABELS: Record<FactSource, string> = {
@@ -54,7 +57,9 @@ export const SOURCE_LABELS: Record<FactSource, string> = {
 export const UNCERTAIN = 0.7;
 
 export function factValue(v: unknown): string {
-  return Array.isArray(v) ? v.join(', ') : String(v);
+  if (Array.isArray(v)) return v.map((x) => (x && typeof x === 'object' && 'name' in x ? String(x.name) : String(x))).join(', ') || 'none';
+  if (v && typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k}=${String(x)}`).join(', ') || 'none';
+  return String(v);
 }
 
 /** Facts in the order a network engineer reads them (FACT_LABELS order), unknown keys last. */

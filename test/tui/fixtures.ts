@@ -111,6 +111,21 @@ export const CASES: { name: string; cause: CauseId; ev: () => Evidence }[] = [
       }),
   },
   {
+    name: 'network policy (egress only to DNS)',
+    cause: 'network-policy',
+    ev: () =>
+      evidence(
+        ECS,
+        ctx('tunnel', {
+          namespace: 'shop',
+          podLabels: { app: 'test01' },
+          egressPolicies: [{ name: 'dns-only', podSelector: {}, egress: [{ to: [{ namespaceSelector: {} }], ports: [{ protocol: 'UDP', port: 53 }] }] }],
+        }),
+        SILENT,
+        OPEN,
+      ),
+  },
+  {
     name: 'unknown (tunnel, only the pod fails)',
     cause: 'unknown',
     ev: () => evidence(ECS, ctx('tunnel'), SILENT, OPEN),

@@ -3,6 +3,7 @@ import { dns } from './dns.ts';
 import { dockerBridge } from './docker-bridge.ts';
 import { hostUnreachable } from './host-unreachable.ts';
 import { mtu } from './mtu.ts';
+import { networkPolicy } from './network-policy.ts';
 import { portClosed } from './port-closed.ts';
 import { reachable } from './reachable.ts';
 import { route } from './route.ts';
@@ -21,5 +22,6 @@ export const CAUSES: readonly CauseCheck[] = [
   whitelist,
   dockerBridge,
   mtu,
+  networkPolicy,
   unknown,
 ];

@@ -199,6 +199,36 @@ describe('the service answers and refuses this client (application exchange)', (
   });
 });
 
+describe('NetworkPolicy (policies and pod labels from the API)', () => {
+  const dnsOnly = [
+    { name: 'dns-only', podSelector: { matchLabels: { app: 'test01' } }, egress: [{ to: [{ namespaceSelector: {} }], ports: [{ protocol: 'UDP', port: 53 }] }] },
+  ];
+  const withPolicy = (model: 'tunnel' | 'vpc', policies: unknown) => ctx(model, { namespace: 'shop', podLabels: { app: 'test01' }, egressPolicies: policies });
+
+  it('a policy selects the pod and allows nothing to the target; the node gets through: network-policy, with the patch', () => {
+    const d = diagnose(evidence(ECS, withPolicy('tunnel', dnsOnly), SILENT, OPEN));
+    expect(d.cause).toBe('network-policy');
+    expect(d.confidence).toBeGreaterThanOrEqual(0.9);
+    expect(fixText(d)).toContain("kubectl -n shop patch networkpolicy dns-only --type=json");
+    expect(fixText(d)).toContain('"cidr": "192.168.10.52/32"');
+    expect(fixText(d)).toContain('"port": 80');
+    const patch = /-p '(.+?)'/.exec(fixText(d))?.[1] ?? '';
+    expect(JSON.parse(patch)).toEqual([{ op: 'add', path: '/spec/egress/-', value: { to: [{ ipBlock: { cidr: '192.168.10.52/32' } }], ports: [{ protocol: 'TCP', port: 80 }] } }]);
+  });
+
+  it('the same silence in the VPC model: the policy outranks the security group', () => {
+    const d = diagnose(evidence(ECS, withPolicy('vpc', dnsOnly), SILENT, OPEN));
+    expect(d.cause).toBe('network-policy');
+    expect(alt(d, 'security-group')).toBeDefined();
+  });
+
+  it('a policy that allows the target, or a CNI that does not enforce (the port is open): not this cause', () => {
+    const allowing = [{ name: 'allow-ecs', podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '192.168.10.0/24' } }] }] }];
+    expect(diagnose(evidence(ECS, withPolicy('tunnel', allowing), SILENT, OPEN)).cause).not.toBe('network-policy');
+    expect(diagnose(evidence(ECS, withPolicy('tunnel', dnsOnly), OPEN, OPEN)).cause).toBe('reachable');
+  });
+});
+
 describe('path MTU', () => {
   const dropped = { status: 'dropped' as const, mtu: 1500, pathMtu: 1400, tried: [{ mtu: 1450, fits: false }, { mtu: 1400, fits: true }], ms: 620 };
 
