@@ -1,6 +1,6 @@
 // From what the API answered to PodContext facts (source 'api'). Pure: no I/O, so every recorded cluster
 // flavour can be checked without a server. Signals and what they mean: /work/shared/notes/domain.md.
-import type { Fact, NetworkModel, PodContext } from '../context/types.ts';
+import type { EgressPolicy, Fact, NetworkModel, PodContext } from '../context/types.ts';
 import { inCidr, isIp, normalizeCidr, RFC1918, subnetOf } from '../net/ip.ts';
 import type {
   ClusterReads,
@@ -8,6 +8,7 @@ import type {
   DaemonSetObject,
   IpPoolObject,
   NadObject,
+  NetworkPolicyObject,
   NodeObject,
   Outcome,
   PodObject,
@@ -39,6 +40,12 @@ export function detect(r: ClusterReads): Detection {
     if (podIp) facts.podIp = api(podIp, 0.95, `pod ${name} status.podIP`);
     if (pod.status?.hostIP) facts.nodeIp = api(pod.status.hostIP, 0.95, `pod ${name} status.hostIP`);
     if (pod.spec?.nodeName) facts.nodeName = api(pod.spec.nodeName, 0.99, `pod ${name} spec.nodeName`);
+  }
+  const policies = value(r.networkPolicies);
+  if (pod && policies) {
+    const name = pod.metadata?.name;
+    facts.podLabels = api(pod.metadata?.labels ?? {}, 0.99, `pod ${name} metadata.labels`);
+    facts.egressPolicies = api(egressPolicies(policies), 0.99, `networkpolicies in ${r.namespace}`);
   }
   if (node) {
     const name = node.metadata?.name ?? '?';
@@ -421,4 +428,11 @@ function api<T>(v: T, confidence: number, note: string): Fact<T> {
 function put<K extends keyof PodContext>(facts: PodContext, key: K, fact: NonNullable<PodContext[K]>): void {
   const old = facts[key];
   if (!old || old.confidence < fact.confidence) facts[key] = fact;
+}
+
+/** The policies that restrict egress: policyTypes has Egress, or (without policyTypes) egress rules exist. */
+function egressPolicies(list: NetworkPolicyObject[]): EgressPolicy[] {
+  return list
+    .filter((p) => (p.spec?.policyTypes ? p.spec.policyTypes.includes('Egress') : (p.spec?.egress ?? []).length > 0))
+    .map((p) => ({ name: p.metadata?.name ?? '?', podSelector: p.spec?.podSelector ?? {}, egress: p.spec?.egress ?? [] }));
 }

@@ -1,5 +1,6 @@
 // The few fields podreach reads from API objects, as plain JSON shapes (the typed client's models carry the
 // same property names). Everything optional: recorded clusters and real ones omit things.
+import type { EgressRule, LabelSelector } from '../context/types.ts';
 
 export interface Meta {
   name?: string;
@@ -74,6 +75,15 @@ export interface ServiceObject {
 }
 
 /** What one API read came back with. */
+export interface NetworkPolicyObject {
+  metadata?: Meta;
+  spec?: {
+    podSelector?: LabelSelector;
+    policyTypes?: string[];
+    egress?: EgressRule[];
+  };
+}
+
 export type Outcome<T> =
   | { ok: true; value: T }
   | { ok: false; status: FailStatus; code?: number; message: string };
@@ -91,6 +101,8 @@ export interface ClusterReads {
   nads?: Outcome<NadObject[]>;
   ipPools?: Outcome<IpPoolObject[]>;
   kubernetesService?: Outcome<ServiceObject>;
+  /** NetworkPolicies in the pod's namespace. */
+  networkPolicies?: Outcome<NetworkPolicyObject[]>;
 }
 
 /** The ConfigMaps in kube-system podreach reads (get by name: RBAC can name them with resourceNames). */

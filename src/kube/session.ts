@@ -8,6 +8,7 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  NetworkingV1Api,
   Observable,
   type ObservableMiddleware,
   type RequestContext,
@@ -25,6 +26,7 @@ import {
   type IpPoolObject,
   KUBE_SYSTEM_CONFIGMAPS,
   type NadObject,
+  type NetworkPolicyObject,
   type NodeObject,
   type Outcome,
   type PodObject,
@@ -35,6 +37,7 @@ export interface Api {
   core: CoreV1Api;
   apps: AppsV1Api;
   custom: CustomObjectsApi;
+  networking: NetworkingV1Api;
   server: string;
   /** "system:serviceaccount:ns:name" when known, for messages. */
   user: string;
@@ -134,6 +137,7 @@ export function connect(cred: Credentials, ctxName?: string): Api {
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
+    networking: kc.makeApiClient(NetworkingV1Api),
     server: cluster.server,
     user,
     namespace,
@@ -202,6 +206,7 @@ export async function loadContext(cred: Credentials, opts: KubeOptions & { env: 
     left(),
   );
   const svcP = call((o) => api.core.readNamespacedService({ name: 'kubernetes', namespace: 'default' }, o) as Promise<ServiceObject>, left());
+  const npP = call(async (o) => (await api.networking.listNamespacedNetworkPolicy({ namespace }, o)).items as NetworkPolicyObject[], left());
 
   const pod = podP ? await podP : undefined;
   const nodeName = (pod?.ok ? pod.value.spec?.nodeName : undefined) || env.NODE_NAME;
@@ -217,6 +222,7 @@ export async function loadContext(cred: Credentials, opts: KubeOptions & { env: 
     nads: await nadP,
     ipPools: await poolP,
     kubernetesService: await svcP,
+    networkPolicies: await npP,
   };
   const { facts, notes } = detect(reads);
   const rbacNotes = accessNotes(reads, cred, api);
@@ -255,7 +261,7 @@ type Failure = Extract<Outcome<unknown>, { ok: false }>;
 
 /** Every read that was made. */
 function outcomes(r: ClusterReads): Outcome<unknown>[] {
-  const list: (Outcome<unknown> | undefined)[] = [r.pod, r.node, r.daemonSets, r.nads, r.ipPools, r.kubernetesService, ...Object.values(r.configMaps)];
+  const list: (Outcome<unknown> | undefined)[] = [r.pod, r.node, r.daemonSets, r.nads, r.ipPools, r.kubernetesService, r.networkPolicies, ...Object.values(r.configMaps)];
   return list.filter((o): o is Outcome<unknown> => o !== undefined);
 }
 
@@ -299,6 +305,7 @@ function accessNotes(r: ClusterReads, cred: Credentials, api: Api): string[] {
   line(r.nads, 'listing network-attachment-definitions in kube-system', 'list network-attachment-definitions.k8s.cni.cncf.io in kube-system');
   line(r.ipPools, 'listing ippools.crd.projectcalico.org', 'list ippools.crd.projectcalico.org (ClusterRole)');
   line(r.kubernetesService, 'getting service default/kubernetes', 'get services kubernetes in default');
+  line(r.networkPolicies, `listing networkpolicies in ${r.namespace}`, `list networkpolicies.networking.k8s.io in ${r.namespace}`);
   // Collapse: when everything failed the same way, one line says it.
   if (out.length > 4 && out.every((l) => l.includes('unreachable') || l.includes('timeout'))) {
     return [`API: ${api.server} unreachable: ${out[0]?.split(': ').slice(-1)[0]}`];

@@ -4,7 +4,8 @@
 // Writes its state (url, ca, created/deleted/live pods) to --state after every change; prints "ready" on stdout.
 //   node test/kube/api-server-main.ts --flavour cce-vpc --node-ns NS --podreach "node dist/podreach.mjs"
 //        --token T --state FILE [--rewrite 172.16.=172.17.] [--rbac rbac.yaml,rbac-node-probe.yaml] [--restricted]
-import { writeFileSync } from 'node:fs';
+//        [--objects FILE]   (more objects, as a JSON array: what a scenario adds to the recorded cluster)
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ApiServer, type Flavour, FLAVOURS, loadFixture, rulesFromManifests, SA_USER } from './api-server.ts';
 
@@ -18,6 +19,7 @@ const { values: a } = parseArgs({
     rewrite: { type: 'string', multiple: true },
     rbac: { type: 'string', default: 'rbac.yaml,rbac-node-probe.yaml' },
     restricted: { type: 'boolean', default: false },
+    objects: { type: 'string' },
   },
 });
 const flavour = a.flavour as Flavour;
@@ -32,7 +34,7 @@ const stateFile = a.state as string;
 const rules = a.rbac ? rulesFromManifests(a.rbac.split(',').filter(Boolean)) : [];
 
 const server = await ApiServer.start({
-  objects: fx.items,
+  objects: [...fx.items, ...(a.objects ? JSON.parse(readFileSync(a.objects, 'utf8')) : [])],
   crds: fx['x-podreach-fixture'].crds,
   tokens: { [a.token as string]: { user: SA_USER, rules } },
   restrictedNamespaces: a.restricted ? ['default'] : [],

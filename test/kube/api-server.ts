@@ -70,8 +70,9 @@ const KINDS: Record<string, { group: string; resource: string; list: string }> =
   DaemonSet: { group: 'apps', resource: 'daemonsets', list: 'DaemonSetList' },
   NetworkAttachmentDefinition: { group: 'k8s.cni.cncf.io', resource: 'network-attachment-definitions', list: 'NetworkAttachmentDefinitionList' },
   IPPool: { group: 'crd.projectcalico.org', resource: 'ippools', list: 'IPPoolList' },
+  NetworkPolicy: { group: 'networking.k8s.io', resource: 'networkpolicies', list: 'NetworkPolicyList' },
 };
-const BUILTIN = new Set(['', 'apps']);
+const BUILTIN = new Set(['', 'apps', 'networking.k8s.io']);
 
 interface Running {
   child?: ChildProcess;

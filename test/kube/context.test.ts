@@ -114,6 +114,31 @@ describe('credentials and RBAC', () => {
     expect(s.requests.filter((r) => !r.startsWith('GET '))).toEqual([]);
   });
 
+  it('NetworkPolicies in the namespace (manifests/rbac.yaml): egress ones become a fact, with the pod labels', async () => {
+    const policy = (name: string, spec: object) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'default' }, spec });
+    const fx = loadFixture('cce-vpc');
+    const s = await serve('cce-vpc', rulesFromManifests(['rbac.yaml']), {
+      objects: [
+        ...fx.items,
+        policy('dns-only', { podSelector: { matchLabels: { app: 'test01' } }, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }] }),
+        policy('ingress-only', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] }),
+      ],
+    });
+    const ctx = await loadKubeContext({ timeoutMs: 5000, env: inClusterEnv(s, POD) });
+    expect(ctx.access, ctx.notes.join('\n')).toBe('ok');
+    expect(ctx.facts.podLabels?.value).toMatchObject({ app: 'test01' });
+    expect(ctx.facts.egressPolicies?.value.map((p) => p.name)).toEqual(['dns-only']);
+    expect(ctx.facts.egressPolicies?.source).toBe('api');
+    expect(s.requests.some((r) => r.startsWith('GET /apis/networking.k8s.io/v1/namespaces/default/networkpolicies '))).toBe(true);
+  });
+
+  it('NetworkPolicies not readable: no policy fact (never "none"), and the note names the rule', async () => {
+    const s = await serve('cce-vpc', [{ verbs: ['get'], resources: ['pods'], namespaces: ['default'] }, { verbs: ['get'], resources: ['nodes'] }]);
+    const ctx = await loadKubeContext({ timeoutMs: 5000, env: inClusterEnv(s, POD) });
+    expect(ctx.facts.egressPolicies).toBeUndefined();
+    expect(ctx.notes.find((n) => n.includes('listing networkpolicies'))).toMatch(/403 .*grant list networkpolicies\.networking\.k8s\.io in default/);
+  });
+
   it('API forbids everything: degrades, says so, and names the RBAC rule and the flag', async () => {
     const s = await serve('cce-vpc', []);
     const ctx = await loadKubeContext({ timeoutMs: 5000, env: inClusterEnv(s, POD) });
