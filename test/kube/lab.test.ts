@@ -2,7 +2,7 @@
 // the pod's network namespace (127.0.0.1 there); podreach runs in the pod namespace with an in-cluster-style
 // service-account dir and no context flags; the probe pod runs `podreach probe` in the node namespace.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,10 +31,12 @@ async function withApi<T>(lab: Lab, fn: (api: Api) => Promise<T>, extra: string[
   const token = fakeToken();
   const stateFile = join(dir, 'state.json');
   const rewrite = s.build.containerCidr.startsWith('172.17.') ? ['--rewrite', '172.16.=172.17.'] : [];
+  const objects = s.apiObjects ? join(dir, 'objects.json') : undefined;
+  if (objects) writeFileSync(objects, JSON.stringify(s.apiObjects));
   const child: ChildProcess = spawn(
     'ip',
     ['netns', 'exec', lab.ns('pod'), NODE, join(ROOT, 'test/kube/api-server-main.ts'), '--flavour', FLAVOUR[s.model], '--node-ns', lab.ns('node'),
-      '--podreach', `${NODE} ${BUNDLE}`, '--token', token, '--state', stateFile, ...rewrite, ...extra],
+      '--podreach', `${NODE} ${BUNDLE}`, '--token', token, '--state', stateFile, ...rewrite, ...(objects ? ['--objects', objects] : []), ...extra],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   try {
@@ -102,7 +104,7 @@ describe.each(['tunnel', 'vpc', 'eni'] as const)('`podreach diagnose TARGET` wit
           type Rep = {
             context: Record<string, Fact | undefined>;
             probes: { node: object | null };
-            diagnosis: { cause: string; confidence: number; summary: string; alternatives: { cause: string }[] };
+            diagnosis: { cause: string; confidence: number; summary: string; fix: string[]; alternatives: { cause: string }[] };
           };
           const d = await lab.exec('pod', ['env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), '-o', 'json'], { timeoutMs: 30_000 });
           const rep = JSON.parse(d.stdout) as Rep;
@@ -120,6 +122,11 @@ describe.each(['tunnel', 'vpc', 'eni'] as const)('`podreach diagnose TARGET` wit
           const diag = rep.diagnosis;
           console.log(`${s.id.padEnd(26)} no flags → ${diag.cause} ${diag.confidence.toFixed(2)} (${Math.round(d.ms)} ms with API and node probe)`);
           expectCause(s, diag.cause, diag.alternatives.map((x) => x.cause), `${s.id}: ${diag.cause} ${diag.confidence} — ${diag.summary}`);
+          // The policy came from the API, and the fix names it.
+          if (s.expectedCause === 'network-policy') {
+            expect(c.egressPolicies).toMatchObject({ source: 'api' });
+            expect(diag.fix.join('\n')).toContain('kubectl -n default patch networkpolicy dns-only');
+          }
         }),
       );
     });

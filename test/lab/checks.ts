@@ -202,6 +202,20 @@ export async function checkScenario(lab: Lab): Promise<CheckResult> {
       ev.push(`pod tcp ${show(pt)}; small ping reply; 1500-byte DF ping silent, ${mtu}-byte replies; node dropped ${dropped} own frag-needed`);
       break;
     }
+    case 'network-policy': {
+      // The pod alone this time: the node's own request above would count at the ECS too.
+      const d0 = await lab.iptablesCounter('node', 'netpol-drop');
+      const s0 = await lab.iptablesCounter('ecs', 'syn-in');
+      const again = await tcp(lab, 'pod', ip, port);
+      const dropped = (await lab.iptablesCounter('node', 'netpol-drop')) - d0;
+      const reached = (await lab.iptablesCounter('ecs', 'syn-in')) - s0;
+      expect(again.status === 'timeout', `pod tcp ${show(again)}, expected timeout`);
+      expect(served(nt, port), `node tcp ${show(nt)}, expected success`);
+      expect(dropped > 0, 'netpol-drop on the node did not rise');
+      expect(reached === 0, `the ECS saw ${reached} SYNs from the pod: the node did not drop them`);
+      ev.push(`pod tcp ${show(again)}; node tcp ${show(nt)}; node netpol-drop +${dropped}; ECS saw no SYN`);
+      break;
+    }
     case 'port-closed': {
       expect(pt.status === 'refused', `pod tcp ${show(pt)}, expected refused (RST)`);
       expect(nt.status === 'refused', `node tcp ${show(nt)}, expected refused (RST)`);

@@ -24,6 +24,8 @@ export interface BuildOptions {
   ecsBridge?: { name: string; cidr: string };
   /** The node's uplink MTU, below the pod's, with the node's "fragmentation needed" filtered: a black hole. */
   nodeUplinkMtu?: number;
+  /** The CNI enforcing an egress NetworkPolicy on the node: the pod may send DNS and nothing else. */
+  egressDnsOnly?: boolean;
 }
 
 export interface Scenario {
@@ -39,6 +41,10 @@ export interface Scenario {
   /** A cause that looks identical on the wire from the pod and node (a silent drop at the peer): a diagnosis
    * may rank it first as long as it ranks the expected cause too and says how to settle it on the peer. */
   indistinguishableFrom?: LabCause;
+  /** Objects the cluster holds for this scenario beyond the recorded ones (served by the test API server). */
+  apiObjects?: object[];
+  /** Only the API can name the cause (it holds the NetworkPolicy): what a diagnosis without it names, with the node report. */
+  withoutApi?: CauseId;
   build: BuildOptions;
 }
 
@@ -88,6 +94,8 @@ interface Spec {
   cause: LabCause;
   needsNodeReport?: boolean;
   indistinguishableFrom?: LabCause;
+  apiObjects?: object[];
+  withoutApi?: CauseId;
   build?: Partial<Omit<BuildOptions, 'model'>>;
 }
 
@@ -113,6 +121,8 @@ function make(s: Spec): Scenario {
     flags: contextFlags(s.model, containerCidr),
     needsNodeReport: s.needsNodeReport ?? false,
     ...(s.indistinguishableFrom ? { indistinguishableFrom: s.indistinguishableFrom } : {}),
+    ...(s.apiObjects ? { apiObjects: s.apiObjects } : {}),
+    ...(s.withoutApi ? { withoutApi: s.withoutApi } : {}),
     build,
   };
 }
@@ -243,6 +253,24 @@ export const SCENARIOS: readonly Scenario[] = [
     model: 'vpc',
     cause: 'mtu',
     build: { nodeUplinkMtu: 1400 },
+  }),
+  make({
+    id: 'tunnel-netpol-egress',
+    title: 'an egress NetworkPolicy lets the pod send DNS only; the CNI drops the rest on the node',
+    model: 'tunnel',
+    cause: 'network-policy',
+    needsNodeReport: true,
+    // Without the policy from the API: the pod fails where the node does not, under SNAT: between pod and node.
+    withoutApi: 'unknown',
+    apiObjects: [
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'dns-only', namespace: 'default' },
+        spec: { podSelector: { matchLabels: { app: 'test01' } }, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }] },
+      },
+    ],
+    build: { egressDnsOnly: true },
   }),
   make({ id: 'tunnel-port-closed', title: 'nothing listens on ECS:81', model: 'tunnel', target: { host: ECS, port: 81 }, cause: 'port-closed' }),
   make({ id: 'vpc-port-closed', title: 'nothing listens on ECS:81', model: 'vpc', target: { host: ECS, port: 81 }, cause: 'port-closed' }),
