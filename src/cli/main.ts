@@ -104,7 +104,7 @@ function program(): Command {
       const target = parseTarget(targetInput, o.port);
       const report = await runProbes(target, { role: o.role, timeoutMs: o.timeout });
       if (o.output === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else process.stdout.write(`${report.from.role} ${report.from.hostname}: ${report.target.input} icmp ${report.icmp.status}${report.tcp ? `, tcp/${report.tcp.port} ${report.tcp.status}` : ''}${report.dns ? `, dns ${report.dns.status}` : ''}\n`);
+      else process.stdout.write(`${report.from.role} ${report.from.hostname}: ${report.target.input} icmp ${report.icmp.status}${report.tcp ? `, tcp/${report.tcp.port} ${report.tcp.status}` : ''}${report.app ? `, ${report.app.protocol} ${report.app.status}` : ''}${report.pmtu ? `, mtu ${report.pmtu.mtu} ${report.pmtu.status}` : ''}${report.dns ? `, dns ${report.dns.status}` : ''}\n`);
       const ok = report.tcp ? report.tcp.status === 'open' : report.icmp.status === 'reply';
       process.exitCode = ok ? EXIT.reachable : EXIT.notReachable;
     });

@@ -46,8 +46,9 @@ export async function createLab(): Promise<Lab> {
     // veths are created directly between namespaces: nothing ever appears in the host namespace.
     const host = [
       ...[client, router, server].map((ns) => `netns add ${ns}`),
-      `link add c0 netns ${client} type veth peer name r0 netns ${router}`,
-      `link add r1 netns ${router} type veth peer name s0 netns ${server}`,
+      // Distinct ifindexes on the two ends, as in test/lab/topology.ts: equal ones delay carrier-up by up to 1 s.
+      `link add c0 index 20 netns ${client} type veth peer name r0 index 21 netns ${router}`,
+      `link add r1 index 22 netns ${router} type veth peer name s0 index 23 netns ${server}`,
     ];
     mustSucceed('creating namespaces and veths', await run('ip', ['-batch', '-'], { input: `${host.join('\n')}\n` }));
     const setup: Record<string, string[]> = {
@@ -91,6 +92,14 @@ export async function createLab(): Promise<Lab> {
       if (!up) await new Promise((r) => setTimeout(r, 100));
     }
     if (!up) throw new Error('lab: listener on :80 did not come up');
+    // libuv leaves an interface that is not RUNNING yet out of os.networkInterfaces(), and packets may
+    // flow before the link watcher marks it so: the report's from.addresses would be empty.
+    let running = false;
+    for (let i = 0; i < 30 && !running; i++) {
+      running = (await exec(client, ['cat', '/sys/class/net/c0/operstate'])).stdout.trim() === 'up';
+      if (!running) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!running) throw new Error('lab: c0 never reached operstate up');
   } catch (err) {
     await destroy();
     throw err;
