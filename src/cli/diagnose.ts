@@ -78,11 +78,14 @@ export function prepareDiagnose(targetInput: string, opts: DiagnoseOptions): Pre
   return { target, fileNode, local, early };
 }
 
-/** The whole pipeline: context → probe (pod, and node when it can) → diagnose → report. */
-export async function runDiagnose(targetInput: string, opts: DiagnoseOptions): Promise<PodreachReport> {
+/**
+ * The whole pipeline: context → probe (pod, and node when it can) → diagnose → report. `prepared` is
+ * prepareDiagnose's result when the caller already has it (the live view checks the input first).
+ */
+export async function runDiagnose(targetInput: string, opts: DiagnoseOptions, prepared?: Prepared): Promise<PodreachReport> {
   const t0 = performance.now();
   // Context first: it validates every flag, and nothing may be sent before the input is known good.
-  const { target, fileNode, local, early } = prepareDiagnose(targetInput, opts);
+  const { target, fileNode, local, early } = prepared ?? prepareDiagnose(targetInput, opts);
   opts.onContext?.(early, target);
   const probing = runProbes(target, { role: 'pod', timeoutMs: opts.timeoutMs, onEvent: opts.onEvent });
   // The API client loads lazily and in parallel with probing: it must not delay the verdict.

@@ -29,9 +29,10 @@ export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: Tui
   const stdout = ui.stdout ?? process.stdout;
   const stdin = ui.stdin ?? process.stdin;
   // Bad input fails here, before anything is sent or drawn.
-  const { target, fileNode, early } = prepareDiagnose(targetInput, opts);
+  const prepared = prepareDiagnose(targetInput, opts);
+  const { target, fileNode, early } = prepared;
   const url = bundledUi();
-  if (!url) return textInstead(targetInput, opts, ui.color, stdout);
+  if (!url) return printText(await runDiagnose(targetInput, opts, prepared), ui.color, stdout);
 
   const view = claimSpareUi() ?? new Worker(url);
   const post = (m: ToUi) => view.postMessage(m);
@@ -46,11 +47,12 @@ export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: Tui
   });
   const runs = new Map<number, Promise<PodreachReport>>();
   const begin = (n: number): void => {
-    const done = runDiagnose(targetInput, {
-      ...opts,
-      onEvent: (e) => post({ t: 'event', n, e }),
-      onContext: (context, t) => post({ t: 'context', n, context, target: t }),
-    });
+    // A re-run (r) reads the pod's context afresh; the first one starts from what was just checked.
+    const done = runDiagnose(
+      targetInput,
+      { ...opts, onEvent: (e) => post({ t: 'event', n, e }), onContext: (context, t) => post({ t: 'context', n, context, target: t }) },
+      n === 1 ? prepared : undefined,
+    );
     done.then(
       (report) => post({ t: 'done', n, report }),
       (e: unknown) => post({ t: 'error', n, message: (e as Error).message }),
@@ -127,11 +129,7 @@ function relay(view: Worker, stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStrea
   });
 }
 
-/** Unbundled (node src/cli/main.ts): Node strips types but does not compile JSX, so no live view. */
-async function textInstead(targetInput: string, opts: DiagnoseOptions, color: boolean, stdout: NodeJS.WriteStream): Promise<number> {
-  return printText(await runDiagnose(targetInput, opts), color, stdout);
-}
-
+/** The live view could not run (unbundled: Node strips types but does not compile JSX; or it failed). */
 async function printText(report: PodreachReport, color: boolean, stdout: NodeJS.WriteStream): Promise<number> {
   const { renderText, COLOR, PLAIN } = await import('../render/text.ts');
   stdout.write(renderText(report, color ? COLOR : PLAIN));
