@@ -49,7 +49,7 @@ export interface Signals {
   port?: number;
 }
 
-const PROTOCOL_NAMES: Record<AppProtocol, string> = { http: 'HTTP', redis: 'Redis', mysql: 'MySQL', postgres: 'PostgreSQL' };
+const PROTOCOL_NAMES: Record<AppProtocol, string> = { http: 'HTTP', tls: 'TLS', redis: 'Redis', mysql: 'MySQL', postgres: 'PostgreSQL' };
 
 /** "MySQL", "PostgreSQL", ... */
 export const protocolName = (p: AppProtocol): string => PROTOCOL_NAMES[p];

@@ -2,18 +2,20 @@
 // through" apart from "the service itself turns this source away". When the service names the address
 // it sees (MySQL error 1130, PostgreSQL's pg_hba), the peer has answered the SNAT question itself.
 // Read-only: nothing is sent that logs in, writes or changes state, and the connection is closed after.
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { AppProtocol, AppResult, AppStatus, Target } from './types.ts';
 
 const SCHEMES: Readonly<Record<string, AppProtocol>> = {
   http: 'http',
+  https: 'tls',
   redis: 'redis',
   mysql: 'mysql',
   postgres: 'postgres',
   postgresql: 'postgres',
 };
-const PORTS: Readonly<Record<number, AppProtocol>> = { 80: 'http', 8080: 'http', 6379: 'redis', 3306: 'mysql', 5432: 'postgres' };
+const PORTS: Readonly<Record<number, AppProtocol>> = { 80: 'http', 8080: 'http', 443: 'tls', 8443: 'tls', 6379: 'redis', 3306: 'mysql', 5432: 'postgres' };
 
 /** The protocol to speak: the URL scheme when TARGET was a URL, else the port's usual one. */
 export function appProtocol(target: Target): AppProtocol | undefined {
@@ -116,10 +118,48 @@ const postgres: Speaker = {
   },
 };
 
-const SPEAKERS: Readonly<Record<AppProtocol, Speaker>> = { http, redis, mysql, postgres };
+const SPEAKERS: Readonly<Record<Exclude<AppProtocol, 'tls'>, Speaker>> = { http, redis, mysql, postgres };
+
+/** What a certificate says, in one line: subject, issuer, expiry, and why it would not be trusted. */
+function certLine(t: TLSSocket): string {
+  const c = t.getPeerCertificate();
+  const cn = (x: unknown) => (x && typeof x === 'object' && 'CN' in x ? String(x.CN) : '?');
+  const trust = t.authorized ? 'trusted' : `not trusted here: ${String(t.authorizationError ?? 'unknown')}`;
+  return `${t.getProtocol() ?? 'TLS'}, certificate CN=${cn(c?.subject)} from ${cn(c?.issuer)}, valid to ${c?.valid_to ?? '?'} (${trust})`;
+}
+
+/**
+ * A TLS handshake on the open socket (SNI when the host is a name). The certificate is read, not
+ * trusted or refused: an untrusted one is still a server that answered this client.
+ */
+function probeTls(socket: Socket, host: string, timeoutMs: number): Promise<AppResult> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    let done = false;
+    const tls = tlsConnect({ socket, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }), ALPNProtocols: ['http/1.1'] });
+    const finish = (status: AppStatus, reply?: string): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      tls.destroy();
+      socket.destroy();
+      resolve({ protocol: 'tls', status, ...(reply ? { reply: clip(reply) } : {}), ms: Math.round(performance.now() - t0) });
+    };
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    tls.once('secureConnect', () => finish('ok', certLine(tls)));
+    tls.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return finish('closed', 'the server reset the connection during the handshake');
+      // OpenSSL's words for "the first bytes back were not a TLS record": a plain-text service.
+      if (/wrong version number|packet length too long|http request/i.test(e.message)) return finish('unexpected', 'the server answers in plain text, not TLS');
+      finish('error', `${e.code ?? ''} ${e.message}`.trim());
+    });
+    tls.once('close', () => finish('closed', 'the server closed the connection during the handshake'));
+  });
+}
 
 /** Speaks `protocol` on an open socket for up to `timeoutMs`, then closes it. Never rejects. */
 export function probeApp(socket: Socket, protocol: AppProtocol, host: string, timeoutMs: number): Promise<AppResult> {
+  if (protocol === 'tls') return probeTls(socket, host, timeoutMs);
   const speaker = SPEAKERS[protocol];
   const t0 = performance.now();
   return new Promise((resolve) => {

@@ -87,7 +87,7 @@ export interface PmtuResult {
 }
 
 /** The application protocol spoken after TCP connects (src/probe/app.ts). */
-export type AppProtocol = 'http' | 'redis' | 'mysql' | 'postgres';
+export type AppProtocol = 'http' | 'tls' | 'redis' | 'mysql' | 'postgres';
 
 export type AppStatus =
   | 'ok' // the service answered as a service does

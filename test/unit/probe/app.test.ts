@@ -1,6 +1,11 @@
 // The application exchange against real sockets on 127.0.0.1: tiny servers that answer the way MySQL,
 // PostgreSQL, Redis and HTTP servers do (byte for byte where the protocol fixes the bytes).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appProtocol, probeApp } from '../../../src/probe/app.ts';
 import type { AppProtocol } from '../../../src/probe/types.ts';
@@ -56,7 +61,9 @@ describe('appProtocol', () => {
     [{ input: 'db:6379', host: 'db', port: 6379 }, 'redis'],
     [{ input: 'db:8080', host: 'db', port: 8080 }, 'http'],
     [{ input: 'db:3306', host: 'db', port: 3306 }, 'mysql'],
-    [{ input: 'https://db', host: 'db', port: 443, scheme: 'https' }, undefined],
+    [{ input: 'https://db', host: 'db', port: 443, scheme: 'https' }, 'tls'],
+    [{ input: 'db:8443', host: 'db', port: 8443 }, 'tls'],
+    [{ input: 'amqp://db', host: 'db', port: 5672, scheme: 'amqp' }, undefined],
     [{ input: 'db:22', host: 'db', port: 22 }, undefined],
     [{ input: 'db', host: 'db' }, undefined],
   ] as const)('%j → %s', (target, expected) => {
@@ -142,5 +149,36 @@ describe('probeApp', () => {
   it('a reply in another protocol is unexpected, not ok', async () => {
     const r = await exchange('redis', (s) => s.once('data', () => s.write('SSH-2.0-OpenSSH_9.2\r\n')));
     expect(r).toMatchObject({ status: 'unexpected', reply: 'SSH-2.0-OpenSSH_9.2' });
+  });
+});
+
+describe('probeApp: TLS', () => {
+  /** A self-signed certificate for db.internal, made with openssl for this test. */
+  function selfSigned(): { key: Buffer; cert: Buffer } {
+    const dir = mkdtempSync(join(tmpdir(), 'podreach-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=db.internal',
+        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+      return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('a handshake: ok, with the protocol and what the certificate says (untrusted is still an answer)', async () => {
+    const srv = createTlsServer(selfSigned(), (s) => s.on('error', () => {}));
+    servers.push(srv);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    const sock = connect({ host: '127.0.0.1', port });
+    await new Promise<void>((r, j) => sock.once('connect', r).once('error', j));
+    const r = await probeApp(sock, 'tls', 'db.internal', 1000);
+    expect(r.status).toBe('ok');
+    expect(r.reply).toMatch(/^TLSv1\.[23], certificate CN=db\.internal from db\.internal, valid to .+ \(not trusted here: DEPTH_ZERO_SELF_SIGNED_CERT\)$/);
+  });
+
+  it('plain text where TLS was expected: unexpected', async () => {
+    const r = await exchange('tls', (s) => s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\n\r\n')));
+    expect(r).toMatchObject({ status: 'unexpected', reply: 'the server answers in plain text, not TLS' });
   });
 });
