@@ -29,12 +29,12 @@ function peerAllows(rule: EgressRule, ip: string): boolean {
   return rule.to.some((p) => p.ipBlock !== undefined && inCidr(ip, p.ipBlock.cidr) && !(p.ipBlock.except ?? []).some((x) => inCidr(ip, x)));
 }
 
-function portAllows(rule: EgressRule, port: number | undefined): boolean {
+function portAllows(rule: EgressRule, port: number | undefined, protocol = 'TCP'): boolean {
   if (!rule.ports || rule.ports.length === 0) return true;
   // With ports listed only TCP/UDP/SCTP pass: an ICMP-only probe is not allowed by such a rule.
   if (port === undefined) return false;
   return rule.ports.some((p) => {
-    if ((p.protocol ?? 'TCP').toUpperCase() !== 'TCP') return false;
+    if ((p.protocol ?? 'TCP').toUpperCase() !== protocol) return false;
     if (p.port === undefined) return true;
     // A named port names a container port: it cannot match an address outside the cluster.
     if (typeof p.port !== 'number') return false;
@@ -48,6 +48,20 @@ export function egressVerdict(policies: readonly EgressPolicy[], labels: Record<
   if (selecting.length === 0) return undefined;
   for (const p of selecting) {
     const i = p.egress.findIndex((r) => peerAllows(r, ip) && portAllows(r, port));
+    if (i >= 0) return { selecting: selecting.map((s) => s.name), allowedBy: `policy ${p.name}, egress rule ${i + 1}` };
+  }
+  return { selecting: selecting.map((s) => s.name) };
+}
+
+/**
+ * Whether the selecting policies let this pod ask DNS: some egress rule allows UDP 53. Where to is not
+ * judged: the resolver is a Service in front of kube-dns pods, which only the cluster can match.
+ */
+export function dnsVerdict(policies: readonly EgressPolicy[], labels: Record<string, string>): EgressVerdict | undefined {
+  const selecting = policies.filter((p) => selects(p.podSelector, labels));
+  if (selecting.length === 0) return undefined;
+  for (const p of selecting) {
+    const i = p.egress.findIndex((r) => portAllows(r, 53, 'UDP'));
     if (i >= 0) return { selecting: selecting.map((s) => s.name), allowedBy: `policy ${p.name}, egress rule ${i + 1}` };
   }
   return { selecting: selecting.map((s) => s.name) };

@@ -125,7 +125,8 @@ describe.each(['tunnel', 'vpc', 'eni'] as const)('`podreach diagnose TARGET` wit
           // The policy came from the API, and the fix names it.
           if (s.expectedCause === 'network-policy') {
             expect(c.egressPolicies).toMatchObject({ source: 'api' });
-            expect(diag.fix.join('\n')).toContain('kubectl -n default patch networkpolicy dns-only');
+            const policy = (s.apiObjects?.[0] as { metadata: { name: string } }).metadata.name;
+            expect(diag.fix.join('\n')).toContain(`kubectl -n default patch networkpolicy ${policy}`);
           }
         }),
       );

@@ -82,6 +82,18 @@ export async function checkScenario(lab: Lab): Promise<CheckResult> {
 
   let ip = s.target.host;
   if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) {
+    if (s.build.podEgress === 'none') {
+      // A default deny without DNS: the resolver never hears the pod, and the node says why.
+      const d0 = await lab.iptablesCounter('node', 'netpol-drop');
+      const t = await client(lab, 'pod', ['dns', ip, '--timeout', '1500']);
+      const dropped = (await lab.iptablesCounter('node', 'netpol-drop')) - d0;
+      const nd = await client(lab, 'node', ['dns', ip, '--timeout', '2000']);
+      expect(t.status === 'timeout', `pod resolver gave ${t.status} for ${ip}, expected a timeout`);
+      expect(dropped > 0, 'netpol-drop on the node did not rise');
+      expect(nd.status === 'ok', `the node's own lookup gave ${nd.status}`);
+      ev.push(`pod resolver: ${ip} timeout after ${t.ms} ms; node netpol-drop +${dropped}; the node resolves it`);
+      return { ok: problems.length === 0, evidence: ev.join('; '), problems };
+    }
     const d = await client(lab, 'pod', ['dns', ip, '--timeout', '2000']);
     const g = await lab.exec('pod', ['getent', 'ahostsv4', ip], { timeoutMs: 6000 });
     if (s.expectedCause === 'dns') {

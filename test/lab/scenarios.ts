@@ -24,8 +24,8 @@ export interface BuildOptions {
   ecsBridge?: { name: string; cidr: string };
   /** The node's uplink MTU, below the pod's, with the node's "fragmentation needed" filtered: a black hole. */
   nodeUplinkMtu?: number;
-  /** The CNI enforcing an egress NetworkPolicy on the node: the pod may send DNS and nothing else. */
-  egressDnsOnly?: boolean;
+  /** The CNI enforcing an egress NetworkPolicy on the node: the pod may send DNS only, or nothing at all. */
+  podEgress?: 'dns-only' | 'none';
 }
 
 export interface Scenario {
@@ -270,7 +270,25 @@ export const SCENARIOS: readonly Scenario[] = [
         spec: { podSelector: { matchLabels: { app: 'test01' } }, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }] },
       },
     ],
-    build: { egressDnsOnly: true },
+    build: { podEgress: 'dns-only' },
+  }),
+  make({
+    id: 'tunnel-netpol-dns-denied',
+    title: 'a default-deny egress NetworkPolicy forgets DNS: every lookup times out',
+    model: 'tunnel',
+    target: { host: 'ecs.lab.internal', port: 80 },
+    cause: 'network-policy',
+    // Without the policy from the API it is a DNS timeout.
+    withoutApi: 'dns',
+    apiObjects: [
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'default-deny-egress', namespace: 'default' },
+        spec: { podSelector: {}, policyTypes: ['Egress'] },
+      },
+    ],
+    build: { podEgress: 'none' },
   }),
   make({ id: 'tunnel-port-closed', title: 'nothing listens on ECS:81', model: 'tunnel', target: { host: ECS, port: 81 }, cause: 'port-closed' }),
   make({ id: 'vpc-port-closed', title: 'nothing listens on ECS:81', model: 'vpc', target: { host: ECS, port: 81 }, cause: 'port-closed' }),

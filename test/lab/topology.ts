@@ -181,15 +181,14 @@ export function plan(prefix: string, o: BuildOptions): Plan {
     iptables: {
       node: [
         '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...natChains, ...nodeNat, 'COMMIT',
-        ...(o.nodeUplinkMtu || o.egressDnsOnly
+        ...(o.nodeUplinkMtu || o.podEgress
           ? [
               '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]',
               // The black hole: the node cannot forward a full-size packet and must say so, but that ICMP never leaves.
               ...(o.nodeUplinkMtu ? ['-A OUTPUT -p icmp --icmp-type fragmentation-needed -m comment --comment frag-needed-drop -j DROP'] : []),
-              // What Calico / Cilium do for an egress policy "DNS only": on the node, before SNAT.
-              ...(o.egressDnsOnly
-                ? [`-A FORWARD -s ${podIp} -p udp --dport 53 -j ACCEPT`, `-A FORWARD -s ${podIp} -p tcp --dport 53 -j ACCEPT`, `-A FORWARD -s ${podIp} -m comment --comment netpol-drop -j DROP`]
-                : []),
+              // What Calico / Cilium do for an egress policy ("DNS only", or a default deny): on the node, before SNAT.
+              ...(o.podEgress === 'dns-only' ? [`-A FORWARD -s ${podIp} -p udp --dport 53 -j ACCEPT`, `-A FORWARD -s ${podIp} -p tcp --dport 53 -j ACCEPT`] : []),
+              ...(o.podEgress ? [`-A FORWARD -s ${podIp} -m comment --comment netpol-drop -j DROP`] : []),
               'COMMIT',
             ]
           : []),

@@ -222,6 +222,19 @@ describe('NetworkPolicy (policies and pod labels from the API)', () => {
     expect(alt(d, 'security-group')).toBeDefined();
   });
 
+  it('DNS times out and the policies allow no UDP 53: network-policy above dns, with a kube-dns rule', () => {
+    const name = { input: 'ecs.lab.internal:80', host: 'ecs.lab.internal', port: 80 };
+    const deny = [{ name: 'default-deny-egress', podSelector: {}, egress: [] }];
+    const d = diagnose(evidence(name, withPolicy('tunnel', deny), { dns: 'timeout', icmp: 'skipped' }));
+    expect(d.cause).toBe('network-policy');
+    expect(d.summary).toContain('allows this pod no DNS (UDP 53)');
+    expect(alt(d, 'dns')).toBeDefined();
+    expect(fixText(d)).toContain('patch networkpolicy default-deny-egress');
+    expect(fixText(d)).toContain('"k8s-app": "kube-dns"');
+    // Without the policies the same evidence is a DNS timeout.
+    expect(diagnose(evidence(name, ctx('tunnel'), { dns: 'timeout', icmp: 'skipped' })).cause).toBe('dns');
+  });
+
   it('a policy that allows the target, or a CNI that does not enforce (the port is open): not this cause', () => {
     const allowing = [{ name: 'allow-ecs', podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '192.168.10.0/24' } }] }] }];
     expect(diagnose(evidence(ECS, withPolicy('tunnel', allowing), SILENT, OPEN)).cause).not.toBe('network-policy');

@@ -1,7 +1,7 @@
 // NetworkPolicy egress for one destination outside the cluster, as the API defines it.
 import { describe, expect, it } from 'vitest';
 import type { EgressPolicy } from '../../../src/context/types.ts';
-import { egressVerdict, selects } from '../../../src/diagnose/policy.ts';
+import { dnsVerdict, egressVerdict, selects } from '../../../src/diagnose/policy.ts';
 
 const POD = { app: 'test01', tier: 'web' };
 
@@ -60,5 +60,17 @@ describe('egressVerdict', () => {
   it('ICMP only (no port): a rule that lists ports does not allow it, one without ports does', () => {
     expect(egressVerdict([db], POD, '192.168.10.60')?.allowedBy).toBeUndefined();
     expect(egressVerdict([{ ...db, egress: [{ to: [{ ipBlock: { cidr: '192.168.0.0/16' } }] }] }], POD, '192.168.10.60')?.allowedBy).toBeDefined();
+  });
+});
+
+describe('dnsVerdict', () => {
+  it('a default deny forgets DNS; a rule with UDP 53 (to anything) allows it; TCP 53 alone does not', () => {
+    const deny: EgressPolicy = { name: 'default-deny-egress', podSelector: {}, egress: [] };
+    expect(dnsVerdict([deny], POD)).toEqual({ selecting: ['default-deny-egress'] });
+    const dns: EgressPolicy = { name: 'allow-dns', podSelector: {}, egress: [{ to: [{ namespaceSelector: {} }], ports: [{ protocol: 'UDP', port: 53 }] }] };
+    expect(dnsVerdict([deny, dns], POD)?.allowedBy).toBe('policy allow-dns, egress rule 1');
+    const tcpOnly: EgressPolicy = { name: 'tcp-dns', podSelector: {}, egress: [{ ports: [{ protocol: 'TCP', port: 53 }] }] };
+    expect(dnsVerdict([tcpOnly], POD)?.allowedBy).toBeUndefined();
+    expect(dnsVerdict([{ ...deny, podSelector: { matchLabels: { app: 'x' } } }], POD)).toBeUndefined();
   });
 });
