@@ -11,6 +11,8 @@ const SHORT: Record<string, string> = {
   dnsServers: 'DNS',
   searchDomains: 'search',
   nodePodCidr: 'node pod CIDR',
+  podLabels: 'labels',
+  egressPolicies: 'egress policies',
 };
 
 /** The facts the guide's reasoning turns on; the rest go on one "also" line. */
