@@ -11,6 +11,7 @@ import type { PodreachReport } from '../../src/render/report.ts';
 import { targetArg } from '../integration/podreach.ts';
 import { type ExecResult, type Lab, withLab } from '../lab/lab.ts';
 import { ECS, NODE_IP, REDIS } from '../lab/scenarios.ts';
+import { haveTmux, openPane } from '../tui/tmux.ts';
 import { type Downward, type PodSpec, podSpecOf, podmanFor } from './manifests.ts';
 import {
   CONTAINERFILE,
@@ -26,6 +27,7 @@ import {
   inspect,
   pingGroupRange,
   prepare,
+  runArgv,
   runIn,
   smoke,
 } from './podman.ts';
@@ -182,6 +184,25 @@ describe.skipIf(why !== null)('the podreach image', () => {
       // Non-root, yet ping had NET_RAW through its +p file capability: a raw socket, no sysctl needed.
       expect(await pingGroupRange(l.ns('pod'))).toBe('1 0');
       expect(report.probes.pod.icmp.status).not.toBe('not-run');
+    });
+  });
+
+  it('kubectl debug -it: the live view in a real terminal (tmux), from the image, q quits', async (ctx) => {
+    if (unusable || !haveTmux()) ctx.skip();
+    await withLab('vpc-sg-container-cidr', async (l) => {
+      const argv = await runArgv({ netns: l.ns('pod'), as: NETADMIN_PROFILE, tty: true }, ['diagnose', targetArg(l), ...l.scenario.flags]);
+      const pane = openPane(['podman', ...argv], { cols: 100, rows: 50, env: { TERM: 'xterm-256color' } });
+      try {
+        // The view's thread and ink's chunk ship in the image: probes running, then the verdict and the fix.
+        await pane.waitFor((s) => s.includes('PROBES'), 20_000, 'first frame');
+        const done = await pane.waitFor((s) => s.includes('q quit · r re-run probes'), 10_000, 'verdict');
+        expect(done).toContain('Security group blocks the source');
+        expect(done.replace(/\s+/g, ' ')).toContain('allowing source 172.16.0.0/16');
+        pane.send('q');
+        expect(await pane.waitExit()).toBe(1);
+      } finally {
+        pane.kill();
+      }
     });
   });
 

@@ -111,6 +111,11 @@ export async function pingGroupRange(netns: string): Promise<string> {
 
 /** `podman run --network ns:/run/netns/NAME IMAGE args...`: the container shares that namespace's network only. */
 export async function runIn(o: RunOptions, args: string[], image = IMAGE): Promise<ExecResult> {
+  return podman(await runArgv(o, args, image), o.timeoutMs ?? 30_000, o.input);
+}
+
+/** The podman arguments of runIn; with `tty`, for a terminal (`kubectl debug -it`): --tty --interactive. */
+export async function runArgv(o: RunOptions & { tty?: boolean }, args: string[], image = IMAGE): Promise<string[]> {
   const flags = ['run', '--rm', '--pull=never', ...LIMITS];
   if (o.netns === 'none') flags.push('--network', 'none');
   else {
@@ -129,8 +134,9 @@ export async function runIn(o: RunOptions, args: string[], image = IMAGE): Promi
   if (o.as?.noNewPrivileges) flags.push('--security-opt', 'no-new-privileges');
   for (const [k, v] of Object.entries(o.env ?? {})) flags.push('--env', `${k}=${v}`);
   if (o.entrypoint) flags.push('--entrypoint', typeof o.entrypoint === 'string' ? o.entrypoint : JSON.stringify(o.entrypoint));
-  if (o.input !== undefined) flags.push('--interactive');
-  return podman([...flags, image, ...args], o.timeoutMs ?? 30_000, o.input);
+  if (o.input !== undefined || o.tty) flags.push('--interactive');
+  if (o.tty) flags.push('--tty');
+  return [...flags, image, ...args];
 }
 
 /** Compressed size as a registry would hold it: `podman save | gzip -6 | wc -c`. */
