@@ -13,11 +13,13 @@ export function liveViewLikely(argv: readonly string[], stdoutIsTty: boolean): b
   return stdoutIsTty && argv[0] === 'diagnose' && !argv.some((a) => /^(-o|--output(=|$)|-h$|--help$|-V$|--version$)/.test(a));
 }
 
-/** Records where the bundled view is (next to the entry) and starts it when the live view is likely. */
+/**
+ * Records where the bundled view is (next to the entry) and starts it when the live view is likely.
+ * Nothing is read from disk otherwise: text, JSON and --version runs pay nothing for it.
+ */
 export function prestartUi(url: URL, argv: readonly string[], stdoutIsTty: boolean): void {
-  if (!existsSync(fileURLToPath(url))) return;
   uiUrl = url;
-  if (!liveViewLikely(argv, stdoutIsTty)) return;
+  if (!liveViewLikely(argv, stdoutIsTty) || !bundledUi()) return;
   const w = new Worker(url);
   // Idle until claimed: it must never hold the process open, and an early failure is not ours to report.
   w.unref();
@@ -27,7 +29,10 @@ export function prestartUi(url: URL, argv: readonly string[], stdoutIsTty: boole
 }
 
 /** The bundled view's URL; undefined when running unbundled (no live view then). */
-export const bundledUi = (): URL | undefined => uiUrl;
+export function bundledUi(): URL | undefined {
+  if (uiUrl && !existsSync(fileURLToPath(uiUrl))) uiUrl = undefined;
+  return uiUrl;
+}
 
 /** The pre-started view, once; undefined when there is none or it has already ended. */
 export function claimSpareUi(): Worker | undefined {

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { localAddresses, readDefaultRoute, readResolvConf } from '../net/host.ts';
+import { interfaceMtu, localAddresses, readDefaultRoute, readResolvConf } from '../net/host.ts';
 import { subnetOf } from '../net/ip.ts';
 import type { Fact, PodContext } from './types.ts';
 
@@ -14,14 +13,6 @@ export interface LocalFacts {
 }
 
 const fact = <T>(value: T, note: string, confidence = 0.9): Fact<T> => ({ value, source: 'interface', confidence, note });
-
-function read(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 export function localFacts(): LocalFacts {
   const facts: PodContext = {};
@@ -38,8 +29,8 @@ export function localFacts(): LocalFacts {
       const prefix = Number(v4.cidr?.split('/')[1] ?? 32);
       interfaceSubnet = subnetOf(v4.address, prefix);
     }
-    const mtu = Number(read(`/sys/class/net/${route.iface}/mtu`)?.trim());
-    if (mtu > 0) facts.mtu = fact(mtu, `/sys/class/net/${route.iface}/mtu`);
+    const mtu = interfaceMtu(route.iface);
+    if (mtu) facts.mtu = fact(mtu, `/sys/class/net/${route.iface}/mtu`);
   } else {
     const first = addresses.find((a) => !a.includes(':'));
     if (first) facts.podIp = fact(first, 'first non-loopback address (no default route)', 0.6);

@@ -44,13 +44,7 @@ function portAllows(rule: EgressRule, port: number | undefined, protocol = 'TCP'
 
 /** Undefined when no policy restricts this pod's egress (then NetworkPolicy allows everything). */
 export function egressVerdict(policies: readonly EgressPolicy[], labels: Record<string, string>, ip: string, port?: number): EgressVerdict | undefined {
-  const selecting = policies.filter((p) => selects(p.podSelector, labels));
-  if (selecting.length === 0) return undefined;
-  for (const p of selecting) {
-    const i = p.egress.findIndex((r) => peerAllows(r, ip) && portAllows(r, port));
-    if (i >= 0) return { selecting: selecting.map((s) => s.name), allowedBy: `policy ${p.name}, egress rule ${i + 1}` };
-  }
-  return { selecting: selecting.map((s) => s.name) };
+  return firstAllowing(policies, labels, (r) => peerAllows(r, ip) && portAllows(r, port));
 }
 
 /**
@@ -58,10 +52,15 @@ export function egressVerdict(policies: readonly EgressPolicy[], labels: Record<
  * judged: the resolver is a Service in front of kube-dns pods, which only the cluster can match.
  */
 export function dnsVerdict(policies: readonly EgressPolicy[], labels: Record<string, string>): EgressVerdict | undefined {
+  return firstAllowing(policies, labels, (r) => portAllows(r, 53, 'UDP'));
+}
+
+/** The policies selecting the pod, and the first of their egress rules that `allows` (policies add up). */
+function firstAllowing(policies: readonly EgressPolicy[], labels: Record<string, string>, allows: (r: EgressRule) => boolean): EgressVerdict | undefined {
   const selecting = policies.filter((p) => selects(p.podSelector, labels));
   if (selecting.length === 0) return undefined;
   for (const p of selecting) {
-    const i = p.egress.findIndex((r) => portAllows(r, 53, 'UDP'));
+    const i = p.egress.findIndex(allows);
     if (i >= 0) return { selecting: selecting.map((s) => s.name), allowedBy: `policy ${p.name}, egress rule ${i + 1}` };
   }
   return { selecting: selecting.map((s) => s.name) };

@@ -34,6 +34,9 @@ function parseCidr(s: string): [Addr, number] {
   return ipaddr.parseCIDR(n);
 }
 
+/** IPv4 + ICMP headers: ping's -s is a packet's size minus these. */
+export const ICMP4_HEADERS = 28;
+
 export function inCidr(ip: string, cidr: string): boolean {
   if (!isIp(ip) || !normalizeCidr(cidr)) return false;
   const a = parseIp(ip);

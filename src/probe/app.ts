@@ -128,30 +128,45 @@ function certLine(t: TLSSocket): string {
   return `${t.getProtocol() ?? 'TLS'}, certificate CN=${cn(c?.subject)} from ${cn(c?.issuer)}, valid to ${c?.valid_to ?? '?'} (${trust})`;
 }
 
+type Finish = (status: AppStatus, reply?: string, seenSource?: string) => void;
+
+/** One exchange, bounded by `timeoutMs`: the first `finish` closes what `close` closes and resolves. */
+function exchange(protocol: AppProtocol, timeoutMs: number, close: () => void, run: (finish: Finish) => void): Promise<AppResult> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    let done = false;
+    const finish: Finish = (status, reply, seenSource) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      close();
+      const r: AppResult = { protocol, status, ms: Math.round(performance.now() - t0) };
+      if (reply) r.reply = clip(reply.trim());
+      if (seenSource) r.seenSource = seenSource;
+      resolve(r);
+    };
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    run(finish);
+  });
+}
+
 /**
  * A TLS handshake on the open socket (SNI when the host is a name). The certificate is read, not
  * trusted or refused: an untrusted one is still a server that answered this client.
  */
 function probeTls(socket: Socket, host: string, timeoutMs: number): Promise<AppResult> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    let done = false;
-    const tls = tlsConnect({ socket, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }), ALPNProtocols: ['http/1.1'] });
-    const finish = (status: AppStatus, reply?: string): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      tls.destroy();
-      socket.destroy();
-      resolve({ protocol: 'tls', status, ...(reply ? { reply: clip(reply) } : {}), ms: Math.round(performance.now() - t0) });
-    };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+  const tls = tlsConnect({ socket, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }), ALPNProtocols: ['http/1.1'] });
+  const close = () => {
+    tls.destroy();
+    socket.destroy();
+  };
+  return exchange('tls', timeoutMs, close, (finish) => {
     tls.once('secureConnect', () => finish('ok', certLine(tls)));
     tls.once('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return finish('closed', 'the server reset the connection during the handshake');
       // OpenSSL's words for "the first bytes back were not a TLS record": a plain-text service.
       if (/wrong version number|packet length too long|http request/i.test(e.message)) return finish('unexpected', 'the server answers in plain text, not TLS');
-      finish('error', `${e.code ?? ''} ${e.message}`.trim());
+      finish('error', `${e.code ?? ''} ${e.message}`);
     });
     tls.once('close', () => finish('closed', 'the server closed the connection during the handshake'));
   });
@@ -161,21 +176,8 @@ function probeTls(socket: Socket, host: string, timeoutMs: number): Promise<AppR
 export function probeApp(socket: Socket, protocol: AppProtocol, host: string, timeoutMs: number): Promise<AppResult> {
   if (protocol === 'tls') return probeTls(socket, host, timeoutMs);
   const speaker = SPEAKERS[protocol];
-  const t0 = performance.now();
-  return new Promise((resolve) => {
+  return exchange(protocol, timeoutMs, () => socket.destroy(), (finish) => {
     let data = Buffer.alloc(0);
-    let done = false;
-    const finish = (status: AppStatus, reply?: string, seenSource?: string): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      const r: AppResult = { protocol, status, ms: Math.round(performance.now() - t0) };
-      if (reply) r.reply = clip(reply.trim());
-      if (seenSource) r.seenSource = seenSource;
-      resolve(r);
-    };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
     socket.on('data', (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
       const v = speaker.judge(data);

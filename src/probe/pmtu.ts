@@ -3,11 +3,10 @@
 // A router that cannot forward it should say "fragmentation needed" (then TCP adapts); when that ICMP
 // is filtered, the packet just vanishes: a black hole where connections open and then hang.
 import { performance } from 'node:perf_hooks';
+import { ICMP4_HEADERS } from '../net/ip.ts';
 import { probeIcmp } from './icmp.ts';
 import type { IcmpResult, PmtuResult } from './types.ts';
 
-/** IPv4 + ICMP headers: ping's -s is the payload, the MTU counts the whole packet. */
-const HEADERS = 28;
 /** MTUs seen in the wild below 1500: VXLAN, IPIP/GRE, IPsec, PPPoE, IPv6's minimum. */
 const CANDIDATES = [1480, 1460, 1450, 1440, 1420, 1400, 1380, 1350, 1300, 1280];
 
@@ -17,7 +16,7 @@ const MTU_IN = /mtu ?= ?(\d+)/i;
 const waitFor = (rttMs: number | undefined): number => Math.min(1, Math.max(0.3, ((rttMs ?? 50) * 8) / 1000));
 
 function dfPing(ip: string, mtu: number, waitS: number): Promise<IcmpResult> {
-  return probeIcmp(ip, { count: 1, intervalS: 0.025, waitS, extra: ['-M', 'do', '-s', String(mtu - HEADERS)] });
+  return probeIcmp(ip, { count: 1, intervalS: 0.025, waitS, extra: ['-M', 'do', '-s', String(mtu - ICMP4_HEADERS)] });
 }
 
 /** Pure: one full-size DF echo → fits / too-big (with the MTU the error names) / dropped / not-run. */

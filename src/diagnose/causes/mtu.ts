@@ -1,9 +1,7 @@
+import { ICMP4_HEADERS } from '../../net/ip.ts';
 import { baseEvidence } from '../explain.ts';
 import { signals } from '../signals.ts';
 import type { CauseCheck } from '../types.ts';
-
-/** IPv4 + ICMP headers: ping's -s is the packet size minus these. */
-const HEADERS = 28;
 
 /**
  * A path MTU black hole: small packets get through, packets of the interface's full size vanish, and
@@ -41,7 +39,7 @@ export const mtu: CauseCheck = {
       summary: `packets of ${p.mtu} bytes to ${target} vanish while small ones get through: a path MTU black hole${fits ? ` (${fits} bytes pass)` : ''}`,
       evidence,
       fix,
-      settle: `ping -M do -s ${(fits ?? setMtu) - HEADERS} ${target} answers and ping -M do -s ${p.mtu - HEADERS} ${target} does not`,
+      settle: `ping -M do -s ${(fits ?? setMtu) - ICMP4_HEADERS} ${target} answers and ping -M do -s ${p.mtu - ICMP4_HEADERS} ${target} does not`,
     };
   },
 };
