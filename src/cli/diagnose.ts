@@ -87,7 +87,14 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions, pr
   // Context first: it validates every flag, and nothing may be sent before the input is known good.
   const { target, fileNode, local, early } = prepared ?? prepareDiagnose(targetInput, opts);
   opts.onContext?.(early, target);
-  const probing = runProbes(target, { role: 'pod', timeoutMs: opts.timeoutMs, onEvent: opts.onEvent });
+  // The route and MTU were just read for the context: the probes take them from there.
+  const probing = runProbes(target, {
+    role: 'pod',
+    timeoutMs: opts.timeoutMs,
+    onEvent: opts.onEvent,
+    gateway: local.facts.gateway?.value ?? null,
+    mtu: local.facts.mtu?.value ?? null,
+  });
   // The API client loads lazily and in parallel with probing: it must not delay the verdict.
   const kube = opts.kube === false ? undefined : await loadKube(opts.kube ?? {}, opts.env);
   let node = fileNode;

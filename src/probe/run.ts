@@ -60,7 +60,8 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   const out: Target = { ...target };
   // A loopback target never crosses the gateway: never ping it then (tests probe 127.0.0.1 from the host).
   const loopback = /^(127\.|::1$|localhost$)/.test(target.ip ?? target.host);
-  const route = loopback ? undefined : readDefaultRoute();
+  // Read from /proc and /sys only what the caller did not pass (diagnose passes what its context read).
+  const route = loopback || (opts.gateway !== undefined && opts.mtu !== undefined) ? undefined : readDefaultRoute();
   const gatewayIp = loopback ? undefined : opts.gateway === undefined ? route?.gateway : (opts.gateway ?? undefined);
   const mtu = loopback ? undefined : opts.mtu === undefined ? (route ? interfaceMtu(route.iface) : undefined) : (opts.mtu ?? undefined);
 
