@@ -206,7 +206,7 @@ export async function createLab(scenarioOrId: Scenario | string): Promise<Lab> {
         closeSync(fd);
         child.unref();
         child.on('error', () => {});
-        await waitReady(logFile, child, 2000);
+        await waitReady(logFile, child, 30_000);
       }),
     ]);
   } catch (e) {
