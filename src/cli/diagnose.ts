@@ -7,8 +7,10 @@ import type { ContextReport } from '../context/types.ts';
 import { cidrFacts } from '../diagnose/cidr.ts';
 import { diagnose } from '../diagnose/engine.ts';
 import { measuredSnat } from '../diagnose/signals.ts';
-import { DEFAULT_TIMEOUT_MS, runProbes } from '../probe/run.ts';
-import { isProbeReport } from '../probe/report.ts';
+import { makePlan, MAX_PLAN_ITEMS } from '../probe/plan.ts';
+import { probeReports } from '../probe/report.ts';
+import { DEFAULT_TIMEOUT_MS } from '../probe/run.ts';
+import { DEFAULT_CONCURRENCY, runPlan } from '../probe/sweep.ts';
 import { parseTarget } from '../probe/target.ts';
 import type { ProbeEvent, ProbeReport, Target } from '../probe/types.ts';
 import { buildReport, type PodreachReport } from '../render/report.ts';
@@ -22,7 +24,10 @@ export interface DiagnoseOptions {
   context: ContextFlags;
   env: NodeJS.ProcessEnv;
   version: string;
-  onEvent?: (e: ProbeEvent) => void;
+  /** Probe progress; `index` is the target's place in the input. */
+  onEvent?: (e: ProbeEvent, index: number) => void;
+  /** Targets probed at once (--concurrency). */
+  concurrency?: number;
   /** Called once the context is gathered, before probing: lets the TUI draw the context panel at once. */
   onContext?: (context: ContextReport, target: Target) => void;
   /** Kubernetes API use; `false` = don't try (--no-api). */
@@ -34,7 +39,8 @@ export interface DiagnoseOptions {
   signal?: AbortSignal;
 }
 
-export function readNodeReport(path: string): ProbeReport {
+/** A node report from a file: one probe report, or a probe set (`podreach probe` with several targets). */
+export function readNodeReports(path: string): ProbeReport[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -47,95 +53,120 @@ export function readNodeReport(path: string): ProbeReport {
   } catch {
     throw new UsageError(`--node-report ${path}: not JSON (expected the output of \`podreach probe TARGET -o json\`)`);
   }
-  if (!isProbeReport(parsed)) {
-    throw new UsageError(`--node-report ${path}: not a podreach probe report (kind "podreach.probe", schemaVersion 1)`);
+  const reports = probeReports(parsed);
+  if (!reports) {
+    throw new UsageError(`--node-report ${path}: not a podreach probe report (kind "podreach.probe" or "podreach.probe-set", schemaVersion 1)`);
   }
-  return parsed;
+  return reports;
 }
 
 /** What is known before anything is sent: the input, checked, and the context from flags and the pod. */
 export interface Prepared {
-  target: Target;
-  fileNode?: ProbeReport;
+  targets: Target[];
+  /** The node's report for each target from --node-report, where it has one. */
+  fileNodes: (ProbeReport | undefined)[];
   local: LocalFacts;
   early: ContextReport;
 }
 
 /**
- * Validates the target and every flag and gathers the early context; synchronous and sends nothing.
+ * Validates every target and flag and gathers the early context; synchronous and sends nothing.
  * Throws UsageError on bad input. The TUI calls it too, to fail (or draw the context) before ink loads.
  */
-export function prepareDiagnose(targetInput: string, opts: DiagnoseOptions): Prepared {
-  const target = parseTarget(targetInput, opts.port);
-  const fileNode = opts.nodeReport ? readNodeReport(opts.nodeReport) : undefined;
-  if (fileNode?.target.ip && target.ip && fileNode.target.ip !== target.ip) {
-    throw new UsageError(`--node-report probed ${fileNode.target.ip}, not ${target.ip}`);
-  }
+export function prepareDiagnose(targetInputs: readonly string[], opts: DiagnoseOptions): Prepared {
+  if (targetInputs.length === 0) throw new UsageError('no TARGET given');
+  if (targetInputs.length > MAX_PLAN_ITEMS) throw new UsageError(`${targetInputs.length} targets: at most ${MAX_PLAN_ITEMS} in one run`);
+  const targets = targetInputs.map((t) => parseTarget(t, opts.port));
+  const fileNodes = opts.nodeReport ? matchNodeReports(targets, readNodeReports(opts.nodeReport)) : targets.map(() => undefined);
   const kubeconfig = opts.kube ? opts.kube.kubeconfig : undefined;
   if (kubeconfig && !existsSync(kubeconfig)) throw new UsageError(`--kubeconfig ${kubeconfig}: no such file`);
   const local = localFacts();
-  const early = gatherContext({ flags: opts.context, env: opts.env, nodeReport: fileNode, local });
-  return { target, fileNode, local, early };
+  const early = gatherContext({ flags: opts.context, env: opts.env, nodeReport: fileNodes.find(Boolean), local });
+  return { targets, fileNodes, local, early };
 }
 
 /**
- * The whole pipeline: context → probe (pod, and node when it can) → diagnose → report. `prepared` is
- * prepareDiagnose's result when the caller already has it (the live view checks the input first).
+ * One target and one report: it must be for that target. A probe set: each target takes the report for its
+ * host and port, if there is one.
  */
-export async function runDiagnose(targetInput: string, opts: DiagnoseOptions, prepared?: Prepared): Promise<PodreachReport> {
+function matchNodeReports(targets: readonly Target[], reports: readonly ProbeReport[]): (ProbeReport | undefined)[] {
+  const [only] = reports;
+  if (targets.length === 1 && reports.length === 1 && only) {
+    const [target] = targets as [Target];
+    if (only.target.ip && target.ip && only.target.ip !== target.ip) throw new UsageError(`--node-report probed ${only.target.ip}, not ${target.ip}`);
+    return [only];
+  }
+  return targets.map((t) => reports.find((r) => r.target.host === t.host && (r.target.port ?? null) === (t.port ?? null)));
+}
+
+/**
+ * The whole pipeline: context → probe (pod, and node when it can) → diagnose → a report per target, in input
+ * order. One context read, one API read and one node-probe pod for all targets: it runs the same plan the pod
+ * runs. `prepared` is prepareDiagnose's result when the caller already has it (the live view checks the input
+ * first).
+ */
+export async function runDiagnose(targetInputs: readonly string[], opts: DiagnoseOptions, prepared?: Prepared): Promise<PodreachReport[]> {
   const t0 = performance.now();
   // Context first: it validates every flag, and nothing may be sent before the input is known good.
-  const { target, fileNode, local, early } = prepared ?? prepareDiagnose(targetInput, opts);
-  opts.onContext?.(early, target);
+  const { targets, fileNodes, local, early } = prepared ?? prepareDiagnose(targetInputs, opts);
+  opts.onContext?.(early, targets[0] as Target);
+/**
+ * Every target, one context read, one API read and one node-probe pod for all (it runs the same plan the pod
+ * runs); reports in input order.
+ */
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const plan = makePlan(targets, timeoutMs);
   // The route and MTU were just read for the context: the probes take them from there.
-  const probing = runProbes(target, {
+  const probing = runPlan(plan, {
     role: 'pod',
-    timeoutMs: opts.timeoutMs,
-    onEvent: opts.onEvent,
+    concurrency: opts.concurrency,
+    onEvent: opts.onEvent ? (i, e) => opts.onEvent?.(e, i) : undefined,
     gateway: local.facts.gateway?.value ?? null,
     mtu: local.facts.mtu?.value ?? null,
   });
   // The API client loads lazily and in parallel with probing: it must not delay the verdict.
   const kube = opts.kube === false ? undefined : await loadKube(opts.kube ?? {}, opts.env);
-  let node = fileNode;
+  let nodes = fileNodes;
   const notes: string[] = [];
-  if (!node && kube && opts.nodeProbe !== false) {
+  if (fileNodes.every((n) => !n) && kube && opts.nodeProbe !== false) {
     const { runNodeProbe } = await import('../kube/index.ts');
-    const r = await runNodeProbe(kube, targetInput, {
+    const rounds = Math.ceil(targets.length / (opts.concurrency ?? DEFAULT_CONCURRENCY));
+    const r = await runNodeProbe(kube, plan, {
       image: opts.image,
-      timeoutMs: Math.max(20_000, (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) * 8),
+      timeoutMs: Math.max(20_000, timeoutMs * 8, rounds * timeoutMs + 20_000),
       signal: opts.signal,
     });
-    node = r.report;
-    if (!node) notes.push(`node side: ${r.error ?? 'no report'}; by hand: ${r.manualCommand}`);
+    if (r.reports) nodes = r.reports;
+    else notes.push(`node side: ${r.error ?? 'no report'}; by hand: ${r.manualCommand}`);
   }
-  const pod = await probing;
+  const pods = await probing;
   const tProbe = performance.now();
   const context = gatherContext({
     flags: opts.context,
     env: opts.env,
-    nodeReport: node,
+    nodeReport: nodes.find(Boolean),
     local,
     api: kube?.facts,
     apiNotes: [...(kube?.notes ?? []), ...notes],
     apiMissing: kube?.missing,
   });
-  const resolved = { ...target, ip: pod.target.ip ?? target.ip };
-  const cidr = cidrFacts(resolved.ip, context.facts);
-  const evidence = { target: resolved, context: context.facts, pod, node, cidr };
-  const diagnosis = diagnose(evidence);
-  const snat = measuredSnat(evidence);
-  if (snat && !context.facts.snat) context.facts.snat = snat;
-  const tEnd = performance.now();
-  return buildReport({
-    version: opts.version,
-    target: resolved,
-    context,
-    cidr,
-    pod,
-    node,
-    diagnosis,
-    timings: { probeMs: round(tProbe - t0), diagnoseMs: round(tEnd - tProbe), totalMs: round(tEnd - t0) },
+  return targets.map((target, i) => {
+    const t1 = performance.now();
+    const pod = pods[i] as ProbeReport;
+    const node = nodes[i];
+    const resolved = { ...target, ip: pod.target.ip ?? target.ip };
+    const cidr = cidrFacts(resolved.ip, context.facts);
+    const evidence = { target: resolved, context: context.facts, pod, node, cidr };
+    const diagnosis = diagnose(evidence);
+    const snat = measuredSnat(evidence);
+    const facts = snat && !context.facts.snat ? { ...context.facts, snat } : context.facts;
+    const tEnd = performance.now();
+    // One target: the run's own clock. Several: this target's probes and diagnosis.
+    const timings =
+      targets.length === 1
+        ? { probeMs: round(tProbe - t0), diagnoseMs: round(tEnd - tProbe), totalMs: round(tEnd - t0) }
+        : { probeMs: round(pod.durationMs), diagnoseMs: round(tEnd - t1), totalMs: round(pod.durationMs + tEnd - t1) };
+    return buildReport({ version: opts.version, target: resolved, context: { ...context, facts }, cidr, pod, node, diagnosis, timings });
   });
 }
 

@@ -1,7 +1,12 @@
 import { getEventListeners } from 'node:events';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { DEFAULT_TIMEOUT_MS } from '../probe/run.ts';
+import { performance } from 'node:perf_hooks';
+import type { ProbeReport } from '../probe/types.ts';
+import { DEFAULT_CONCURRENCY } from '../probe/sweep.ts';
+import type { PodreachReport } from '../render/report.ts';
 import { runDiagnose } from './diagnose.ts';
+import { readTargetsFile } from './targets.ts';
 import { UsageError } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -19,6 +24,11 @@ const budget = (v: string) => {
   if (n < 200 || n > 60_000) throw new UsageError(`--timeout: ${n} ms is outside 200–60000`);
   return n;
 };
+const concurrency = (v: string) => {
+  const n = int('--concurrency')(v);
+  if (n < 1 || n > 256) throw new UsageError(`--concurrency: ${n} is outside 1–256`);
+  return n;
+};
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
 function program(): Command {
@@ -31,11 +41,13 @@ function program(): Command {
 
   cli
     .command('diagnose')
-    .description('probe TARGET from this pod and name the cause when it is unreachable')
-    .argument('<target>', 'IP, IP:PORT, HOST:PORT, [v6]:PORT, or a URL (http://, redis://, mysql://, ...)')
+    .description('probe each TARGET from this pod and name the cause when it is unreachable')
+    .argument('[targets...]', 'IP, IP:PORT, HOST:PORT, [v6]:PORT, or a URL (http://, redis://, mysql://, ...)')
+    .option('-f, --file <file>', 'more targets, one a line (# comments; - for stdin)')
     .option('-p, --port <port>', 'port to test (overrides TARGET)', int('--port'))
     // No default: without -o, a terminal on stdout gets the live view (src/cli/tui.ts), anything else text.
-    .addOption(new Option('-o, --output <format>', 'text or json (default: live view on a terminal, else text)').choices(['text', 'json'] as const))
+    .addOption(new Option('-o, --output <format>', 'text, json or junit (default: live view on a terminal, else text)').choices(['text', 'json', 'junit'] as const))
+    .option('--concurrency <n>', `targets probed at once (default ${DEFAULT_CONCURRENCY})`, concurrency)
     .option('--pod-ip <ip>', 'this pod\'s IP (env PODREACH_POD_IP, POD_IP)')
     .option('--node-ip <ip>', 'IP of the node running this pod (env PODREACH_NODE_IP, NODE_IP, HOST_IP)')
     .option('--container-cidr <cidr>', 'the cluster\'s container CIDR (ENI: the container subnet)')
@@ -52,10 +64,13 @@ function program(): Command {
     .option('--no-node-probe', 'do not start a short-lived pod on the node to probe from there')
     .option('--image <image>', 'image for the node-probe pod (default: the image podreach runs from)')
     .option('--no-color', 'no colour (also NO_COLOR)')
-    .action(async (targetInput, o) => {
+    .action(async (targetArgs, o) => {
+      const inputs = [...targetArgs, ...(o.file !== undefined ? await readTargetsFile(o.file) : [])];
+      if (inputs.length === 0) throw new UsageError(o.file !== undefined ? `-f ${o.file}: no targets in it` : 'no TARGET given (podreach diagnose TARGET..., or -f FILE)');
       const color = o.color && !process.env.NO_COLOR && process.stdout.isTTY === true;
       const diagnoseOpts = {
         port: o.port,
+        concurrency: o.concurrency,
         timeoutMs: o.timeout,
         nodeReport: o.nodeReport,
         context: {
@@ -73,42 +88,70 @@ function program(): Command {
         image: o.image,
         signal: interrupted.signal,
       };
-      // --- TUI (issue #5): no -o and stdout is a terminal ---
-      if (o.output === undefined && process.stdout.isTTY) {
+      // --- TUI (issue #5): one target, no -o and stdout is a terminal ---
+      const [only] = inputs;
+      if (inputs.length === 1 && only !== undefined && o.output === undefined && process.stdout.isTTY) {
         const { runTui } = await import('./tui.ts');
-        process.exitCode = await runTui(targetInput, diagnoseOpts, { color });
+        process.exitCode = await runTui(only, diagnoseOpts, { color });
         return;
       }
       // --- end TUI ---
-      const report = await runDiagnose(targetInput, diagnoseOpts);
-      if (o.output === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else {
-        const { renderText, COLOR, PLAIN } = await import('../render/text.ts');
-        process.stdout.write(renderText(report, color ? COLOR : PLAIN));
-      }
-      process.exitCode = report.diagnosis.reachable ? EXIT.reachable : EXIT.notReachable;
+      const t0 = performance.now();
+      const reports = await runDiagnose(inputs, diagnoseOpts);
+      process.stdout.write(await render(reports, o.output ?? 'text', color, performance.now() - t0));
+      process.exitCode = reports.every((r) => r.diagnosis.reachable) ? EXIT.reachable : EXIT.notReachable;
     });
 
   cli
     .command('probe')
-    .description('only probe TARGET and print the raw report (run it on the node, feed it to --node-report)')
-    .argument('<target>', 'as for diagnose')
+    .description('only probe each TARGET (or the --plan) and print the raw report (run it on the node, feed it to --node-report)')
+    .argument('[targets...]', 'as for diagnose')
+    .option('--plan <json>', 'the probe plan podreach diagnose wrote (what the node-probe pod runs)')
     .option('-p, --port <port>', 'port to test (overrides TARGET)', int('--port'))
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json'] as const).default('json'))
     .option('--role <role>', 'pod or node: who is probing', 'node')
     .option('--timeout <ms>', 'overall probe budget in ms', budget, DEFAULT_TIMEOUT_MS)
-    .action(async (targetInput, o) => {
+    .action(async (targetArgs, o) => {
+      const { makePlan, parsePlan } = await import('../probe/plan.ts');
       const { parseTarget } = await import('../probe/target.ts');
-      const { runProbes } = await import('../probe/run.ts');
+      const { runPlan } = await import('../probe/sweep.ts');
+      const { probeSet } = await import('../probe/report.ts');
       if (o.role !== 'pod' && o.role !== 'node') throw new UsageError(`--role: "${o.role}" is not pod or node`);
-      const target = parseTarget(targetInput, o.port);
-      const report = await runProbes(target, { role: o.role, timeoutMs: o.timeout });
-      if (o.output === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else process.stdout.write(`${report.from.role} ${report.from.hostname}: ${report.target.input} icmp ${report.icmp.status}${report.tcp ? `, tcp/${report.tcp.port} ${report.tcp.status}` : ''}${report.app ? `, ${report.app.protocol} ${report.app.status}` : ''}${report.pmtu ? `, mtu ${report.pmtu.mtu} ${report.pmtu.status}` : ''}${report.dns ? `, dns ${report.dns.status}` : ''}\n`);
-      const ok = report.tcp ? report.tcp.status === 'open' : report.icmp.status === 'reply';
-      process.exitCode = ok ? EXIT.reachable : EXIT.notReachable;
+      if (o.plan !== undefined && targetArgs.length > 0) throw new UsageError('give TARGETs or --plan, not both');
+      if (o.plan === undefined && targetArgs.length === 0) throw new UsageError('no TARGET given (podreach probe TARGET..., or --plan PLAN)');
+      const plan = o.plan !== undefined ? parsePlan(o.plan) : makePlan(targetArgs.map((t) => parseTarget(t, o.port)), o.timeout);
+      const reports = await runPlan(plan, { role: o.role });
+      // One target: the probe report itself (what --node-report has always read); several: a probe set.
+      const doc = reports.length === 1 ? reports[0] : probeSet(reports);
+      if (o.output === 'json') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+      else process.stdout.write(reports.map(probeSummary).join(''));
+      const ok = (r: ProbeReport) => (r.tcp ? r.tcp.status === 'open' : r.icmp.status === 'reply');
+      process.exitCode = reports.every(ok) ? EXIT.reachable : EXIT.notReachable;
     });
   return cli;
+}
+
+function probeSummary(r: ProbeReport): string {
+  const parts = [`icmp ${r.icmp.status}`];
+  if (r.tcp) parts.push(`tcp/${r.tcp.port} ${r.tcp.status}`);
+  if (r.app) parts.push(`${r.app.protocol} ${r.app.status}`);
+  if (r.pmtu) parts.push(`mtu ${r.pmtu.mtu} ${r.pmtu.status}`);
+  if (r.dns) parts.push(`dns ${r.dns.status}`);
+  return `${r.from.role} ${r.from.hostname}: ${r.target.input} ${parts.join(', ')}\n`;
+}
+
+/** One target: its report; several: the sweep. JUnit either way. */
+async function render(reports: PodreachReport[], output: 'text' | 'json' | 'junit', color: boolean, totalMs: number): Promise<string> {
+  if (output === 'junit') {
+    const { renderJunit } = await import('../render/junit.ts');
+    return renderJunit(reports, totalMs);
+  }
+  const { COLOR, PLAIN, renderText } = await import('../render/text.ts');
+  const [only] = reports;
+  if (reports.length === 1 && only) return output === 'json' ? `${JSON.stringify(only, null, 2)}\n` : renderText(only, color ? COLOR : PLAIN);
+  const { buildSweep, renderSweepText } = await import('../render/sweep.ts');
+  const sweep = buildSweep(VERSION, reports, totalMs);
+  return output === 'json' ? `${JSON.stringify(sweep, null, 2)}\n` : renderSweepText(sweep, color ? COLOR : PLAIN);
 }
 
 /** Ctrl-C aborts what podreach created (the node-probe pod) before the process ends. */

@@ -2,9 +2,10 @@
 // has loaded; the view (ink, ~150 ms of CPU to load and draw) runs in its own thread
 // (src/render/tui/ui-worker.tsx, started early by the entry) and this thread relays the terminal to it.
 import { Worker } from 'node:worker_threads';
+import type { Target } from '../probe/types.ts';
 import type { PodreachReport } from '../render/report.ts';
 import type { FromUi, ToUi, UiEnd } from '../render/tui/wire.ts';
-import { type DiagnoseOptions, prepareDiagnose, runDiagnose } from './diagnose.ts';
+import { type DiagnoseOptions, type Prepared, prepareDiagnose, runDiagnose } from './diagnose.ts';
 import { EXIT } from './exit-codes.ts';
 import { bundledUi, claimSpareUi } from './prestart.ts';
 
@@ -29,10 +30,13 @@ export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: Tui
   const stdout = ui.stdout ?? process.stdout;
   const stdin = ui.stdin ?? process.stdin;
   // Bad input fails here, before anything is sent or drawn.
-  const prepared = prepareDiagnose(targetInput, opts);
-  const { target, fileNode, early } = prepared;
+  const prepared = prepareDiagnose([targetInput], opts);
+  const { targets, fileNodes, early } = prepared;
+  const target = targets[0] as Target;
+  const fileNode = fileNodes[0];
+  const one = async (o: DiagnoseOptions, p?: Prepared) => (await runDiagnose([targetInput], o, p))[0] as PodreachReport;
   const url = bundledUi();
-  if (!url) return printText(await runDiagnose(targetInput, opts, prepared), ui.color, stdout);
+  if (!url) return printText(await one(opts, prepared), ui.color, stdout);
 
   const view = claimSpareUi() ?? new Worker(url);
   const post = (m: ToUi) => view.postMessage(m);
@@ -48,8 +52,7 @@ export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: Tui
   const runs = new Map<number, Promise<PodreachReport>>();
   const begin = (n: number): void => {
     // A re-run (r) reads the pod's context afresh; the first one starts from what was just checked.
-    const done = runDiagnose(
-      targetInput,
+    const done = one(
       { ...opts, onEvent: (e) => post({ t: 'event', n, e }), onContext: (context, t) => post({ t: 'context', n, context, target: t }) },
       n === 1 ? prepared : undefined,
     );

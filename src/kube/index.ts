@@ -2,6 +2,7 @@
 // This module must stay cheap to import: @kubernetes/client-node (~0.6 s) is only loaded by
 // session.ts, which is imported dynamically when a call actually needs the API.
 import type { MissingFact, PodContext } from '../context/types.ts';
+import type { ProbePlan } from '../probe/plan.ts';
 import type { ProbeReport } from '../probe/types.ts';
 import { findCredentials } from './credentials.ts';
 import { missingHints } from './hints.ts';
@@ -45,9 +46,10 @@ export interface KubeSession {
 }
 
 export interface NodeProbeResult {
-  report?: ProbeReport;
+  /** One report per plan item, in plan order. */
+  reports?: ProbeReport[];
   error?: string;
-  /** `kubectl debug node/NAME ... -- podreach probe TARGET -o json`: the same report by hand, for --node-report. */
+  /** `kubectl debug node/NAME ... -- podreach probe --plan PLAN -o json`: the same reports by hand, for --node-report. */
   manualCommand: string;
   podName?: string;
 }
@@ -96,14 +98,10 @@ export async function loadKubeContext(opts: KubeOptions): Promise<KubeContext> {
   }
 }
 
-/** Runs `podreach probe TARGET -o json` in a short-lived hostNetwork pod on our node. Never throws. */
-export async function runNodeProbe(
-  ctx: KubeContext,
-  targetInput: string,
-  opts: NodeProbeOptions,
-): Promise<NodeProbeResult> {
+/** Runs the plan (`podreach probe --plan ...`) in one short-lived hostNetwork pod on our node. Never throws. */
+export async function runNodeProbe(ctx: KubeContext, plan: ProbePlan, opts: NodeProbeOptions): Promise<NodeProbeResult> {
   const image = probeImage(ctx.session, opts.image);
-  const command = manualCommand(ctx.session?.nodeName ?? ctx.facts.nodeName?.value, image, targetInput, opts.extraArgs);
+  const command = manualCommand(ctx.session?.nodeName ?? ctx.facts.nodeName?.value, image, plan, opts.extraArgs);
   if (!ctx.session) {
     return {
       manualCommand: command,
@@ -112,7 +110,7 @@ export async function runNodeProbe(
   }
   try {
     const { runProbePod } = await import('./node-probe.ts');
-    return await runProbePod(ctx.session, targetInput, { ...opts, image }, command);
+    return await runProbePod(ctx.session, plan, { ...opts, image }, command);
   } catch (err) {
     return { manualCommand: command, error: `node probe failed: ${oneLine(err)}` };
   }

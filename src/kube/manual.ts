@@ -1,4 +1,5 @@
 // The image for the probe pod, and the kubectl command that gets the same node report by hand.
+import { encodePlan, type ProbePlan } from '../probe/plan.ts';
 import type { KubeSession } from './index.ts';
 
 declare const PODREACH_VERSION: string | undefined;
@@ -12,16 +13,16 @@ export function probeImage(session: KubeSession | undefined, image: string | und
   return image || session?.ownImage || `podreach:${podreachVersion()}`;
 }
 
-/** The probe's argv inside the pod. */
-export function probeArgv(target: string, extraArgs: readonly string[] = []): string[] {
-  return ['podreach', 'probe', target, '-o', 'json', ...extraArgs];
+/** The probe's argv inside the pod: the plan travels as data, so the node sends exactly what the pod sent. */
+export function probeArgv(plan: ProbePlan, extraArgs: readonly string[] = []): string[] {
+  return ['podreach', 'probe', '--plan', encodePlan(plan), '-o', 'json', ...extraArgs];
 }
 
 /**
  * `kubectl debug node/NAME` runs a pod with the host's network (and PID) namespaces on that node: the same
  * vantage point as the automatic probe pod. --profile=netadmin adds NET_RAW for ping.
  */
-export function manualCommand(nodeName: string | undefined, image: string, target: string, extraArgs: readonly string[] = []): string {
+export function manualCommand(nodeName: string | undefined, image: string, plan: ProbePlan, extraArgs: readonly string[] = []): string {
   const node = nodeName ? `node/${nodeName}` : 'node/<NODE>';
   return [
     'kubectl debug',
@@ -31,7 +32,7 @@ export function manualCommand(nodeName: string | undefined, image: string, targe
     '--profile=netadmin',
     `--image=${shellQuote(image)}`,
     '--',
-    ...probeArgv(target, extraArgs).map(shellQuote),
+    ...probeArgv(plan, extraArgs).map(shellQuote),
   ].join(' ');
 }
 

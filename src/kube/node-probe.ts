@@ -1,9 +1,11 @@
-// The node-side probe: one short-lived hostNetwork pod on our node runs `podreach probe TARGET -o json`;
-// we read its report from the log and delete it, whatever happens (done, error, timeout, Ctrl-C).
+// The node-side probe: one short-lived hostNetwork pod on our node runs the plan (`podreach probe --plan ...`)
+// for every target at once; we read its reports from the log and delete it, whatever happens (done, error,
+// timeout, Ctrl-C).
 // If podreach itself is killed hard, the pod's ownerReference (our own pod) lets the garbage collector remove
 // it with us, and activeDeadlineSeconds stops it from running on.
-import { isProbeReport } from '../probe/report.ts';
+import { probeReports } from '../probe/report.ts';
 import { randomBytes } from 'node:crypto';
+import type { ProbePlan } from '../probe/plan.ts';
 import type { ProbeReport } from '../probe/types.ts';
 import type { KubeSession, NodeProbeOptions, NodeProbeResult } from './index.ts';
 import { probeArgv } from './manual.ts';
@@ -23,7 +25,13 @@ const STUCK = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', '
 
 type ProbeOptions = NodeProbeOptions & { image: string };
 
-function probePodManifest(session: KubeSession, name: string, target: string, opts: ProbeOptions): object {
+/** The targets, for `kubectl get pod -o yaml` readers; the plan itself is in the command. */
+function targetsNote(plan: ProbePlan): string {
+  const all = plan.items.map((i) => i.target.input).join(' ');
+  return all.length <= 1000 ? all : `${all.slice(0, 1000)}… (${plan.items.length} targets)`;
+}
+
+function probePodManifest(session: KubeSession, name: string, plan: ProbePlan, opts: ProbeOptions): object {
   const deadlineSeconds = Math.ceil(opts.timeoutMs / 1000) + 10;
   return {
     apiVersion: 'v1',
@@ -32,7 +40,7 @@ function probePodManifest(session: KubeSession, name: string, target: string, op
       name,
       namespace: session.namespace,
       labels: { ...PROBE_LABELS, ...(session.podName ? { 'podreach.io/for-pod': session.podName.slice(0, 63) } : {}) },
-      annotations: { 'podreach.io/target': target, 'podreach.io/cleanup': 'deleted by podreach when the probe ends; owned by the pod that started it' },
+      annotations: { 'podreach.io/target': targetsNote(plan), 'podreach.io/cleanup': 'deleted by podreach when the probe ends; owned by the pod that started it' },
       ...(session.podName && session.podUid
         ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: session.podName, uid: session.podUid, blockOwnerDeletion: false }] }
         : {}),
@@ -53,7 +61,7 @@ function probePodManifest(session: KubeSession, name: string, target: string, op
           name: 'probe',
           image: opts.image,
           imagePullPolicy: 'IfNotPresent',
-          command: probeArgv(target, opts.extraArgs),
+          command: probeArgv(plan, opts.extraArgs),
           resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
           securityContext: {
             allowPrivilegeEscalation: false,
@@ -68,7 +76,7 @@ function probePodManifest(session: KubeSession, name: string, target: string, op
 
 export async function runProbePod(
   session: KubeSession,
-  target: string,
+  plan: ProbePlan,
   opts: ProbeOptions,
   manualCommand: string,
 ): Promise<NodeProbeResult> {
@@ -82,19 +90,19 @@ export async function runProbePod(
   const holding = () => undefined;
   opts.signal?.addEventListener('abort', holding);
   try {
-    return { manualCommand, ...(await createRunDelete(session, target, opts)) };
+    return { manualCommand, ...(await createRunDelete(session, plan, opts)) };
   } finally {
     opts.signal?.removeEventListener('abort', holding);
   }
 }
 
-async function createRunDelete(session: KubeSession, target: string, opts: ProbeOptions): Promise<Omit<NodeProbeResult, 'manualCommand'>> {
+async function createRunDelete(session: KubeSession, plan: ProbePlan, opts: ProbeOptions): Promise<Omit<NodeProbeResult, 'manualCommand'>> {
   const api = session.api as Api;
   const ns = session.namespace;
   const name = `podreach-probe-${randomBytes(3).toString('hex')}`;
   const deadline = Date.now() + opts.timeoutMs;
   const left = () => Math.max(1, deadline - Date.now());
-  const body = probePodManifest(session, name, target, opts);
+  const body = probePodManifest(session, name, plan, opts);
   // Creation is not tied to the abort signal: if it was sent, we must know, so we can delete it.
   const created = await call((o) => api.core.createNamespacedPod({ namespace: ns, body: body as never }, o), Math.min(left(), 5000));
   if (!created.ok) {
@@ -109,11 +117,11 @@ async function createRunDelete(session: KubeSession, target: string, opts: Probe
     if (done.error && !done.finished) return { podName: name, error: done.error };
     const log = await call((o) => api.core.readNamespacedPodLog({ name, namespace: ns, container: 'probe' }, o), Math.max(1000, Math.min(left(), 5000)));
     if (!log.ok) return { podName: name, error: `node probe: could not read the log of pod ${ns}/${name}: ${log.message}` };
-    const report = parseReport(String(log.value));
-    if (!report) {
+    const reports = parseReports(String(log.value), plan.items.length);
+    if (!reports) {
       return { podName: name, error: `node probe: pod ${ns}/${name} ${done.error ?? 'ended'} without a podreach report (log: ${String(log.value).trim().slice(0, 200) || 'empty'})` };
     }
-    return { podName: name, report };
+    return { podName: name, reports };
   } finally {
     const err = await remove(api, ns, name);
     if (err) process.stderr.write(`podreach: could not delete probe pod ${ns}/${name} (${err}); delete it with: kubectl delete pod -n ${ns} ${name}\n`);
@@ -167,8 +175,11 @@ function createError(status: string, message: string, ns: string): string {
   return `node probe: could not create the probe pod (${status}: ${message})`;
 }
 
-/** The report is the JSON object in the log; tolerate lines before it (warnings) and pretty-printing. */
-function parseReport(log: string): ProbeReport | undefined {
+/**
+ * The reports are the JSON object in the log (a probe report for one target, a probe set for several);
+ * tolerate lines before it (warnings) and pretty-printing.
+ */
+function parseReports(log: string, count: number): ProbeReport[] | undefined {
   const text = log.trim();
   const tries = [text];
   const a = text.indexOf('{');
@@ -177,8 +188,8 @@ function parseReport(log: string): ProbeReport | undefined {
   for (const line of text.split('\n').reverse()) if (line.trim().startsWith('{')) tries.push(line.trim());
   for (const t of tries) {
     try {
-      const j: unknown = JSON.parse(t);
-      if (isProbeReport(j)) return j;
+      const reports = probeReports(JSON.parse(t));
+      if (reports?.length === count) return reports;
     } catch {
       // next
     }

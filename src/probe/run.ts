@@ -22,6 +22,8 @@ export interface RunOptions {
   mtu?: number | null;
   /** DNS overrides (servers, resolv.conf), mostly for tests. */
   dns?: Omit<ResolveOptions, 'timeoutMs'>;
+  /** Sends the echoes; a sweep passes one that pings each address once for all its targets. */
+  icmp?: typeof probeIcmp;
 }
 
 export const DEFAULT_TIMEOUT_MS = 2500;
@@ -56,6 +58,7 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   };
   const started = (probe: ProbeName): void => emit({ type: 'started', probe, atMs: at() });
 
+  const ping = opts.icmp ?? probeIcmp;
   const tracker = new RttTracker({ capMs: Math.max(100, (timeoutMs - 100) / 2) });
   const out: Target = { ...target };
   // A loopback target never crosses the gateway: never ping it then (tests probe 127.0.0.1 from the host).
@@ -68,7 +71,7 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   let gatewayProbe: Promise<(IcmpResult & { ip: string }) | undefined> = Promise.resolve(undefined);
   if (gatewayIp) {
     started('gateway');
-    gatewayProbe = probeIcmp(gatewayIp, GATEWAY_ICMP).then((r) => {
+    gatewayProbe = ping(gatewayIp, GATEWAY_ICMP).then((r) => {
       const result = { ...r, ip: gatewayIp };
       if (r.status === 'reply' && r.rttMs !== undefined) tracker.observe({ basis: 'gateway', ms: r.rttMs });
       emit({ type: 'finished', probe: 'gateway', atMs: at(), result });
@@ -91,7 +94,7 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   const ip = out.ip;
   if (ip !== undefined) {
     started('icmp');
-    icmp = probeIcmp(ip, TARGET_ICMP).then((r) => {
+    icmp = ping(ip, TARGET_ICMP).then((r) => {
       if (r.status === 'reply' && r.rttMs !== undefined) tracker.observe({ basis: 'icmp-target', ms: r.rttMs });
       emit({ type: 'finished', probe: 'icmp', atMs: at(), result: r });
       return r;

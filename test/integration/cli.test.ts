@@ -8,7 +8,11 @@ const run = (...args: string[]) => spawnSync(NODE, [BUNDLE, ...args], { encoding
 
 describe('the command line', () => {
   const bad: [string[], RegExp][] = [
-    [['diagnose'], /missing required argument 'target'/],
+    [['diagnose'], /no TARGET given/],
+    [['diagnose', '-f', '/nonexistent/targets'], /-f \/nonexistent\/targets: no such file/],
+    [['diagnose', '127.0.0.1:80', '--concurrency', '0'], /--concurrency: 0 is outside/],
+    [['probe', '--plan', '{"kind":"podreach.plan"}'], /--plan: schemaVersion/],
+    [['probe', '127.0.0.1:80', '--plan', '{}'], /TARGETs or --plan, not both/],
     [['diagnose', '127.0.0.1:80', '--port', 'abc'], /--port: "abc" is not a whole number/],
     [['diagnose', '127.0.0.1:80', '--timeout', '0'], /--timeout: 0 ms is outside/],
     [['diagnose', '1.2.3.4:99999'], /port 99999/],

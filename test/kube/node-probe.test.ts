@@ -7,6 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadKubeContext, runNodeProbe } from '../../src/kube/index.ts';
+import { encodePlan, makePlan } from '../../src/probe/plan.ts';
+import { parseTarget } from '../../src/probe/target.ts';
+
+const planOf = (input: string) => makePlan([parseTarget(input)], 2500);
 import { ApiServer, fakeToken, inClusterEnv, loadFixture, type PodRunner, rulesFromManifests, SA_USER } from './api-server.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -61,15 +65,15 @@ describe('runNodeProbe', () => {
   it('runs the probe pod on our node, returns its report, deletes the pod', async () => {
     const { ctx, s } = await setup();
     const t0 = performance.now();
-    const res = await runNodeProbe(ctx, `127.0.0.1:${port}`, { timeoutMs: 20_000 });
+    const res = await runNodeProbe(ctx, planOf(`127.0.0.1:${port}`), { timeoutMs: 20_000 });
     console.log(`node probe round trip (create, run CLI, log, delete): ${(performance.now() - t0).toFixed(0)} ms`);
     expect(res.error).toBeUndefined();
-    expect(res.report?.kind).toBe('podreach.probe');
-    expect(res.report?.from.role).toBe('node');
-    expect(res.report?.tcp?.status).toBe('open');
+    expect(res.reports?.[0]?.kind).toBe('podreach.probe');
+    expect(res.reports?.[0]?.from.role).toBe('node');
+    expect(res.reports?.[0]?.tcp?.status).toBe('open');
     expect(s.created).toEqual([`default/${res.podName}`]);
     expect(s.deleted).toEqual([`default/${res.podName}`]);
-    expect(res.manualCommand).toBe(`kubectl debug node/192.168.10.11 -q --attach --profile=netadmin --image=podreach:0.1.0 -- podreach probe 127.0.0.1:${port} -o json`);
+    expect(res.manualCommand).toBe(`kubectl debug node/192.168.10.11 -q --attach --profile=netadmin --image=podreach:0.1.0 -- podreach probe --plan '${encodePlan(planOf(`127.0.0.1:${port}`))}' -o json`);
   });
 
   it('the pod it creates: hostNetwork, pinned to our node, Never restarts, deadline, owner, labels, tight resources', async () => {
@@ -80,7 +84,7 @@ describe('runNodeProbe', () => {
         return { argv: ['true'] };
       },
     });
-    await runNodeProbe(ctx, '127.0.0.1:1', { timeoutMs: 5000, image: 'podreach:test' });
+    await runNodeProbe(ctx, planOf('127.0.0.1:1'), { timeoutMs: 5000, image: 'podreach:test' });
     // biome-ignore lint/suspicious/noExplicitAny: a raw pod object, read field by field
     const pod = seen as { metadata: Record<string, any>; spec: Record<string, any> };
     expect(pod.spec.hostNetwork).toBe(true);
@@ -92,7 +96,7 @@ describe('runNodeProbe', () => {
     expect(pod.metadata.labels['app.kubernetes.io/component']).toBe('node-probe');
     expect(pod.metadata.ownerReferences[0]).toMatchObject({ kind: 'Pod', name: POD });
     expect(pod.spec.containers[0].image).toBe('podreach:test');
-    expect(pod.spec.containers[0].command).toEqual(['podreach', 'probe', '127.0.0.1:1', '-o', 'json']);
+    expect(pod.spec.containers[0].command).toEqual(['podreach', 'probe', '--plan', encodePlan(planOf('127.0.0.1:1')), '-o', 'json']);
     expect(pod.spec.containers[0].resources.limits).toEqual({ cpu: '200m', memory: '128Mi' });
   });
 
@@ -101,7 +105,7 @@ describe('runNodeProbe', () => {
     const ac = new AbortController();
     const t = setTimeout(() => ac.abort(), 600);
     const t0 = performance.now();
-    const res = await runNodeProbe(ctx, '127.0.0.1:1', { timeoutMs: 20_000, signal: ac.signal });
+    const res = await runNodeProbe(ctx, planOf('127.0.0.1:1'), { timeoutMs: 20_000, signal: ac.signal });
     clearTimeout(t);
     console.log(`abort → cleaned up in ${(performance.now() - t0 - 600).toFixed(0)} ms after the signal`);
     expect(res.error).toContain('cancelled');
@@ -110,34 +114,34 @@ describe('runNodeProbe', () => {
 
   it('timeout while the pod runs → error, pod deleted', async () => {
     const { ctx, s } = await setup({ runner: sleeper });
-    const res = await runNodeProbe(ctx, '127.0.0.1:1', { timeoutMs: 1200 });
+    const res = await runNodeProbe(ctx, planOf('127.0.0.1:1'), { timeoutMs: 1200 });
     expect(res.error).toContain('did not finish');
     expect(s.deleted).toHaveLength(1);
   });
 
   it('RBAC without pod creation → says so, prints the kubectl debug command, creates nothing', async () => {
     const { ctx, s } = await setup({ rules: ['rbac.yaml'] });
-    const res = await runNodeProbe(ctx, '192.0.2.1:80', { timeoutMs: 5000 });
-    expect(res.report).toBeUndefined();
+    const res = await runNodeProbe(ctx, planOf('192.0.2.1:80'), { timeoutMs: 5000 });
+    expect(res.reports).toBeUndefined();
     expect(res.error).toMatch(/not allowed to create pods in default/);
     expect(res.error).toContain('rbac-node-probe.yaml');
     expect(res.manualCommand).toContain('kubectl debug node/192.168.10.11');
-    expect(res.manualCommand).toContain('-- podreach probe 192.0.2.1:80 -o json');
+    expect(res.manualCommand).toContain(`-- podreach probe --plan '${encodePlan(planOf('192.0.2.1:80'))}' -o json`);
     expect(s.created).toEqual([]);
   });
 
   it('Pod Security "restricted" namespace → names it, nothing created', async () => {
     const { ctx, s } = await setup({ restricted: true });
-    const res = await runNodeProbe(ctx, '127.0.0.1:1', { timeoutMs: 5000 });
+    const res = await runNodeProbe(ctx, planOf('127.0.0.1:1'), { timeoutMs: 5000 });
     expect(res.error).toMatch(/Pod Security/);
     expect(res.manualCommand).toMatch(/^kubectl debug node\//);
     expect(s.created).toEqual([]);
   });
 
   it('no API session → the manual command only', async () => {
-    const res = await runNodeProbe({ access: 'forbidden', facts: {}, missing: [], notes: [] }, '10.1.0.20:80', { timeoutMs: 1000 });
+    const res = await runNodeProbe({ access: 'forbidden', facts: {}, missing: [], notes: [] }, planOf('10.1.0.20:80'), { timeoutMs: 1000 });
     expect(res.error).toContain('--node-report');
-    expect(res.manualCommand).toBe('kubectl debug node/<NODE> -q --attach --profile=netadmin --image=podreach:0.1.0 -- podreach probe 10.1.0.20:80 -o json');
+    expect(res.manualCommand).toBe(`kubectl debug node/<NODE> -q --attach --profile=netadmin --image=podreach:0.1.0 -- podreach probe --plan '${encodePlan(planOf('10.1.0.20:80'))}' -o json`);
   });
 
   it('SIGINT to a podreach process while its probe pod runs → the pod is deleted before it exits', async () => {
