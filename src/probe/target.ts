@@ -86,11 +86,21 @@ function fromHostPort(input: string): Omit<Target, 'input'> {
 }
 
 /**
+ * TARGET as it may be shown: a URL's password (`user:pw@`) and password-like query parameters become `***`.
+ * Applied before anything else reads the input, so no output, error or plan can carry the credential.
+ */
+export function redactTarget(input: string): string {
+  return input
+    .replace(/^([^:/?#]*:\/\/[^:@/?#]*):[^@/?#]*@/, '$1:***@')
+    .replace(/([?&;](?:password|passwd|pwd|pass|secret|token|access_?key)=)[^&;#]*/gi, '$1***');
+}
+
+/**
  * TARGET is IP, IP:PORT, HOST, HOST:PORT, [v6]:PORT, a bare IPv6 address, or a URL whose scheme gives
  * the port. `portFlag` (--port) overrides any port in TARGET. Throws UsageError on malformed input.
  */
 export function parseTarget(input: string, portFlag?: number): Target {
-  const text = input.trim();
+  const text = redactTarget(input.trim());
   if (text === '') throw new UsageError('TARGET is empty: give an IP, HOST, HOST:PORT or URL');
   const parsed = text.includes('://') ? fromUrl(text, portFlag !== undefined) : fromHostPort(text);
   const target: Target = { input: text, ...parsed };

@@ -2,11 +2,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 
-const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schema', 'report.schema.json'), 'utf8'));
+const load = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schema', name), 'utf8'));
 const ajv = new Ajv2020.default({ allErrors: true, strict: false, validateFormats: false });
-const validate = ajv.compile(schema);
+ajv.addSchema(load('report.schema.json'));
+const validate = ajv.getSchema('podreach.report.v1') as import('ajv').ValidateFunction;
+const validateSweep = ajv.compile(load('sweep.schema.json'));
+
+const errors = (v: import('ajv').ValidateFunction, doc: unknown): string[] =>
+  v(doc) ? [] : (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
 
 /** Errors of a report against schema/report.schema.json, one line each ([] when valid). */
 export function schemaErrors(report: unknown): string[] {
-  return validate(report) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+  return errors(validate, report);
+}
+
+/** Errors of a sweep against schema/sweep.schema.json (its reports against report.schema.json). */
+export function sweepSchemaErrors(sweep: unknown): string[] {
+  return errors(validateSweep, sweep);
 }

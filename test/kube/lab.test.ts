@@ -1,89 +1,11 @@
 // In the lab: the recorded CCE cluster of the scenario's model is served by the test API server running inside
 // the pod's network namespace (127.0.0.1 there); podreach runs in the pod namespace with an in-cluster-style
 // service-account dir and no context flags; the probe pod runs `podreach probe` in the node namespace.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Lab } from '../lab/lab.ts';
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { NODE, withLab } from '../lab/lab.ts';
 import { NODE_IP, SCENARIOS, SERVICE_CIDR, type Scenario } from '../lab/scenarios.ts';
-import { fakeToken, writeServiceAccount } from './api-server.ts';
-
-const ROOT = new URL('../../', import.meta.url).pathname;
-// A private copy: other suites rebuild dist/ while this one runs.
-const PRIVATE = mkdtempSync(join(tmpdir(), 'podreach-bundle-'));
-const BUNDLE = join(PRIVATE, 'podreach.mjs');
-cpSync(join(ROOT, 'dist'), PRIVATE, { recursive: true });
-afterAll(() => rmSync(PRIVATE, { recursive: true, force: true }));
-const POD = 'test01-6cbbf97b78-krj6h';
-const FLAVOUR = { tunnel: 'cce-tunnel', vpc: 'cce-vpc', eni: 'cce-turbo' } as const;
-
-interface Api {
-  env: string[];
-  state(): { created: string[]; deleted: string[]; live: string[] };
-}
-
-async function withApi<T>(lab: Lab, fn: (api: Api) => Promise<T>, extra: string[] = []): Promise<T> {
-  const s = lab.scenario;
-  const dir = mkdtempSync(join(tmpdir(), 'podreach-lab-api-'));
-  const token = fakeToken();
-  const stateFile = join(dir, 'state.json');
-  const rewrite = s.build.containerCidr.startsWith('172.17.') ? ['--rewrite', '172.16.=172.17.'] : [];
-  const objects = s.apiObjects ? join(dir, 'objects.json') : undefined;
-  if (objects) writeFileSync(objects, JSON.stringify(s.apiObjects));
-  const child: ChildProcess = spawn(
-    'ip',
-    ['netns', 'exec', lab.ns('pod'), NODE, join(ROOT, 'test/kube/api-server-main.ts'), '--flavour', FLAVOUR[s.model], '--node-ns', lab.ns('node'),
-      '--podreach', `${NODE} ${BUNDLE}`, '--token', token, '--state', stateFile, ...rewrite, ...(objects ? ['--objects', objects] : []), ...extra],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const t = setTimeout(() => reject(new Error(`API server not ready: ${out}`)), 10_000);
-      child.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = out.match(/^(\S+) ready$/m);
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1] as string);
-        }
-      });
-      child.stderr?.on('data', (d: Buffer) => {
-        out += d.toString();
-      });
-      child.on('close', (code) => reject(new Error(`API server exited ${code}: ${out}`)));
-    });
-    const state = () => JSON.parse(readFileSync(stateFile, 'utf8'));
-    const sa = writeServiceAccount(mkdtempSync(join(dir, 'sa-')), token, state().caFile);
-    const u = new URL(url);
-    const env = [`KUBERNETES_SERVICE_HOST=${u.hostname}`, `KUBERNETES_SERVICE_PORT=${u.port}`, `PODREACH_SERVICEACCOUNT_DIR=${sa}`, `HOSTNAME=${POD}`, 'HOME=/nonexistent'];
-    return await fn({ env, state });
-  } finally {
-    try {
-      process.kill(-(child.pid ?? 0), 'SIGTERM');
-    } catch {}
-    await new Promise<void>((r) => {
-      const t = setTimeout(() => {
-        try {
-          process.kill(-(child.pid ?? 0), 'SIGKILL');
-        } catch {}
-        r();
-      }, 5000);
-      if (child.exitCode !== null) {
-        clearTimeout(t);
-        r();
-      } else
-        child.on('close', () => {
-          clearTimeout(t);
-          r();
-        });
-    });
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { BUNDLE, withApi } from './lab-api.ts';
 
 function target(s: Scenario): string {
   return `${s.target.host}:${s.target.port}`;

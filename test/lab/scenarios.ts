@@ -296,6 +296,34 @@ export const SCENARIOS: readonly Scenario[] = [
   make({ id: 'tunnel-dns-nxdomain', title: 'the name does not exist', model: 'tunnel', target: { host: 'nosuch.lab.internal', port: 80 }, cause: 'dns' }),
 ];
 
+/** One lab, several dependencies broken in different ways at once: what `podreach diagnose T1 T2 ...` meets. */
+export interface Sweep extends Scenario {
+  dependencies: { input: string; cause: LabCause }[];
+}
+
+function sweep(s: Spec & { dependencies: Sweep['dependencies'] }): Sweep {
+  return { ...make(s), dependencies: s.dependencies };
+}
+
+export const SWEEPS: readonly Sweep[] = [
+  sweep({
+    id: 'tunnel-app-deps',
+    title: "an app's six dependencies under tunnel SNAT: the ECS SG, Redis's whitelist and MySQL's accounts allow the container CIDR but not the node",
+    model: 'tunnel',
+    cause: 'security-group',
+    needsNodeReport: true,
+    build: { ecsAllow: [DEFAULT_CONTAINER_CIDR, '192.168.10.100/32'], redisAllow: [DEFAULT_CONTAINER_CIDR], mysqlAllow: [DEFAULT_CONTAINER_CIDR] },
+    dependencies: [
+      { input: `http://${ECS}`, cause: 'security-group' },
+      { input: `redis://${REDIS}`, cause: 'whitelist' },
+      { input: `${REDIS}:6380`, cause: 'port-closed' },
+      { input: 'nosuch.lab.internal:80', cause: 'dns' },
+      { input: `${PEER}:80`, cause: 'reachable' },
+      { input: `mysql://app:s3cret-lab-pw@${REDIS}:3306/orders`, cause: 'whitelist' },
+    ],
+  }),
+];
+
 export function findScenario(id: string): Scenario | undefined {
-  return SCENARIOS.find((s) => s.id === id);
+  return SCENARIOS.find((s) => s.id === id) ?? SWEEPS.find((s) => s.id === id);
 }
