@@ -28,6 +28,8 @@ export interface DiagnoseOptions {
   onEvent?: (e: ProbeEvent, index: number) => void;
   /** Targets probed at once (--concurrency). */
   concurrency?: number;
+  /** Where each target came from ("-f deps.txt", "env DATABASE_URL"; undefined: an argument), in input order. */
+  origins?: readonly (string | undefined)[];
   /** Called once the context is gathered, before probing: lets the TUI draw the context panel at once. */
   onContext?: (context: ContextReport, target: Target) => void;
   /** Kubernetes API use; `false` = don't try (--no-api). */
@@ -166,7 +168,7 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
       targets.length === 1
         ? { probeMs: round(tProbe - t0), diagnoseMs: round(tEnd - tProbe), totalMs: round(tEnd - t0) }
         : { probeMs: round(pod.durationMs), diagnoseMs: round(tEnd - t1), totalMs: round(pod.durationMs + tEnd - t1) };
-    return buildReport({ version: opts.version, target: resolved, context: { ...context, facts }, cidr, pod, node, diagnosis, timings });
+    return buildReport({ version: opts.version, target: resolved, from: opts.origins?.[i], context: { ...context, facts }, cidr, pod, node, diagnosis, timings });
   });
 }
 

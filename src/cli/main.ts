@@ -44,6 +44,7 @@ function program(): Command {
     .description('probe each TARGET from this pod and name the cause when it is unreachable')
     .argument('[targets...]', 'IP, IP:PORT, HOST:PORT, [v6]:PORT, or a URL (http://, redis://, mysql://, ...)')
     .option('-f, --file <file>', 'more targets, one a line (# comments; - for stdin)')
+    .option('--from-env', "the app's dependencies from this container's environment (URLs, DSNs, JDBC, *_HOST + *_PORT, *_ADDR)")
     .option('-p, --port <port>', 'port to test (overrides TARGET)', int('--port'))
     // No default: without -o, a terminal on stdout gets the live view (src/cli/tui.ts), anything else text.
     .addOption(new Option('-o, --output <format>', 'text, json or junit (default: live view on a terminal, else text)').choices(['text', 'json', 'junit'] as const))
@@ -65,12 +66,18 @@ function program(): Command {
     .option('--image <image>', 'image for the node-probe pod (default: the image podreach runs from)')
     .option('--no-color', 'no colour (also NO_COLOR)')
     .action(async (targetArgs, o) => {
-      const inputs = [...targetArgs, ...(o.file !== undefined ? await readTargetsFile(o.file) : [])];
-      if (inputs.length === 0) throw new UsageError(o.file !== undefined ? `-f ${o.file}: no targets in it` : 'no TARGET given (podreach diagnose TARGET..., or -f FILE)');
+      const found = o.fromEnv ? await envDependencies(process.env) : [];
+      const inputs = [...targetArgs, ...(o.file !== undefined ? await readTargetsFile(o.file) : []), ...found.map((d) => d.input)];
+      if (inputs.length === 0) {
+        if (o.fromEnv) throw new UsageError('--from-env: no dependency found in the environment (no URL, DSN, JDBC URL, *_HOST + *_PORT or host:port value)');
+        throw new UsageError(o.file !== undefined ? `-f ${o.file}: no targets in it` : 'no TARGET given (podreach diagnose TARGET..., -f FILE or --from-env)');
+      }
+      const origins = [...targetArgs.map(() => undefined), ...inputs.slice(targetArgs.length, inputs.length - found.length).map(() => `-f ${o.file}`), ...found.map((d) => d.from)];
       const color = o.color && !process.env.NO_COLOR && process.stdout.isTTY === true;
       const diagnoseOpts = {
         port: o.port,
         concurrency: o.concurrency,
+        origins,
         timeoutMs: o.timeout,
         nodeReport: o.nodeReport,
         context: {
@@ -138,6 +145,21 @@ function probeSummary(r: ProbeReport): string {
   if (r.pmtu) parts.push(`mtu ${r.pmtu.mtu} ${r.pmtu.status}`);
   if (r.dns) parts.push(`dns ${r.dns.status}`);
   return `${r.from.role} ${r.from.hostname}: ${r.target.input} ${parts.join(', ')}\n`;
+}
+
+/** --from-env: what parses as a target; the rest is skipped, one stderr line each, naming the variable only. */
+async function envDependencies(env: NodeJS.ProcessEnv): Promise<{ input: string; from: string }[]> {
+  const { dependenciesFromEnv } = await import('../context/deps.ts');
+  const { parseTarget } = await import('../probe/target.ts');
+  return dependenciesFromEnv(env).filter((d) => {
+    try {
+      parseTarget(d.input);
+      return true;
+    } catch (e) {
+      process.stderr.write(`podreach: --from-env: skipped ${d.from}: ${(e as Error).message}\n`);
+      return false;
+    }
+  });
 }
 
 /** One target: its report; several: the sweep. JUnit either way. */

@@ -11,7 +11,8 @@ export interface PodreachReport {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'podreach'; version: string };
   generatedAt: string;
-  target: { input: string; host: string; ip: string | null; port: number | null; scheme: string | null };
+  /** `from`: where the target came from ("-f FILE", "env DATABASE_URL"); absent for a command-line argument. */
+  target: { input: string; host: string; ip: string | null; port: number | null; scheme: string | null; from?: string };
   context: Record<string, Fact<unknown>>;
   missing: MissingFact[];
   notes: string[];
@@ -24,6 +25,7 @@ export interface PodreachReport {
 export interface ReportParts {
   version: string;
   target: Target;
+  from?: string;
   context: ContextReport;
   cidr: CidrFacts;
   pod: ProbeReport;
@@ -44,6 +46,7 @@ export function buildReport(p: ReportParts): PodreachReport {
       ip: p.target.ip ?? null,
       port: p.target.port ?? null,
       scheme: p.target.scheme ?? null,
+      ...(p.from ? { from: p.from } : {}),
     },
     context: { ...p.context.facts } as Record<string, Fact<unknown>>,
     missing: p.context.missing,

@@ -53,12 +53,14 @@ export function renderSweepText(s: SweepReport, paint: Paint = PLAIN): string {
 
   const labels = s.reports.map(targetLabel);
   const width = Math.min(48, Math.max(6, ...labels.map((l) => l.length)));
-  out.push(paint.bold(`${'TARGET'.padEnd(width)}  ${'VERDICT'.padEnd(24)}  CONF  TIME`));
+  const from = s.reports.some((r) => r.target.from);
+  out.push(paint.bold(`${'TARGET'.padEnd(width)}  ${'VERDICT'.padEnd(24)}  CONF  ${from ? `${'TIME'.padEnd(8)}  FROM` : 'TIME'}`));
   s.reports.forEach((r, i) => {
     const d = r.diagnosis;
     const mark = d.reachable ? '✓' : d.confidence < UNCERTAIN ? '?' : '✗';
     const label = (labels[i] as string).length > width ? `${(labels[i] as string).slice(0, width - 1)}…` : (labels[i] as string);
-    out.push(`${label.padEnd(width)}  ${verdictPaint(r, paint)(`${mark} ${d.cause}`.padEnd(24))}  ${d.confidence.toFixed(2)}  ${fmtMs(r.timings.totalMs)}`);
+    const time = from ? `${fmtMs(r.timings.totalMs).padEnd(8)}  ${paint.dim(r.target.from ?? 'argument')}` : fmtMs(r.timings.totalMs);
+    out.push(`${label.padEnd(width)}  ${verdictPaint(r, paint)(`${mark} ${d.cause}`.padEnd(24))}  ${d.confidence.toFixed(2)}  ${time}`);
   });
   const failing = Object.entries(s.summary.causes)
     .filter(([c]) => c !== 'reachable')
@@ -69,6 +71,7 @@ export function renderSweepText(s: SweepReport, paint: Paint = PLAIN): string {
     const d = r.diagnosis;
     if (d.reachable) continue;
     out.push('', paint.bold(`── ${labels[i]} ── ${verdictPaint(r, paint)(`${d.cause}: ${CAUSE_TITLES[d.cause]}`)} (confidence ${d.confidence.toFixed(2)})`));
+    if (r.target.from) out.push(paint.dim(`  from ${r.target.from}`));
     out.push(`  ${d.summary}`);
     for (const f of d.fix) out.push(`  → ${f}`);
     if (d.settle) out.push(`  to settle it: ${d.settle}`);
