@@ -22,8 +22,9 @@ export interface RunOptions {
   mtu?: number | null;
   /** DNS overrides (servers, resolv.conf), mostly for tests. */
   dns?: Omit<ResolveOptions, 'timeoutMs'>;
-  /** Sends the echoes; a sweep passes one that pings each address once for all its targets. */
+  /** Sends the echoes and the full-size probe; a sweep passes ones that do it once per address for all its targets. */
   icmp?: typeof probeIcmp;
+  pmtu?: typeof probePathMtu;
 }
 
 export const DEFAULT_TIMEOUT_MS = 2500;
@@ -134,7 +135,7 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
     // IPv4 only: the sizes count a 20-byte IP header.
     if (!mtu || !ip || r.status !== 'reply' || ip.includes(':')) return undefined;
     started('pmtu');
-    return probePathMtu(ip, mtu, r.rttMs).then((p) => {
+    return (opts.pmtu ?? probePathMtu)(ip, mtu, r.rttMs).then((p) => {
       emit({ type: 'finished', probe: 'pmtu', atMs: at(), result: p });
       return p;
     });

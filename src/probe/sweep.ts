@@ -1,31 +1,40 @@
-// Runs a whole plan: every target probed with bounded concurrency, each address pinged once however many
-// targets (ports) share it, the gateway once for all.
+// Runs a whole plan: every target probed with bounded concurrency, each address pinged (and its path MTU
+// tried) once however many targets (ports) share it, the gateway once for all.
 import { probeIcmp, type IcmpOptions } from './icmp.ts';
+import { probePathMtu } from './pmtu.ts';
 import type { ProbePlan } from './plan.ts';
 import { type RunOptions, runProbes } from './run.ts';
-import type { IcmpResult, ProbeEvent, ProbeReport } from './types.ts';
+import type { ProbeEvent, ProbeReport } from './types.ts';
 
 /** Targets probed at once by default: see `npm run bench` (sweep). */
 export const DEFAULT_CONCURRENCY = 16;
 
-export interface PlanOptions extends Omit<RunOptions, 'timeoutMs' | 'onEvent' | 'icmp'> {
+export interface PlanOptions extends Omit<RunOptions, 'timeoutMs' | 'onEvent' | 'icmp' | 'pmtu'> {
   concurrency?: number;
   onEvent?: (index: number, e: ProbeEvent) => void;
   /** Called as each target's report is in (in completion order). */
   onReport?: (index: number, report: ProbeReport) => void;
 }
 
-/** One echo run per (address, options): the second target on the same address gets the first's answer. */
-export function sharedPing(): typeof probeIcmp {
-  const seen = new Map<string, Promise<IcmpResult>>();
-  return (ip: string, o?: IcmpOptions) => {
-    const key = `${ip} ${JSON.stringify(o ?? null)}`;
-    let p = seen.get(key);
+/** Calls `fn` once per key: the second target on the same address gets the first's answer. */
+function once<A extends unknown[], R>(fn: (...a: A) => Promise<R>, key: (...a: A) => string): (...a: A) => Promise<R> {
+  const seen = new Map<string, Promise<R>>();
+  return (...a: A) => {
+    const k = key(...a);
+    let p = seen.get(k);
     if (!p) {
-      p = probeIcmp(ip, o);
-      seen.set(key, p);
+      p = fn(...a);
+      seen.set(k, p);
     }
     return p;
+  };
+}
+
+/** ICMP, and the full-size probe, once per address (and size) for all the targets on it. */
+export function sharedProbes(): Pick<RunOptions, 'icmp' | 'pmtu'> {
+  return {
+    icmp: once(probeIcmp, (ip: string, o?: IcmpOptions) => `${ip} ${JSON.stringify(o ?? null)}`),
+    pmtu: once(probePathMtu, (ip: string, mtu: number) => `${ip} ${mtu}`),
   };
 }
 
@@ -45,7 +54,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 
 /** Probes every item of the plan from here; reports in plan order. Never rejects. */
 export async function runPlan(plan: ProbePlan, opts: PlanOptions): Promise<ProbeReport[]> {
-  const icmp = sharedPing();
+  const shared = sharedProbes();
   const { concurrency = DEFAULT_CONCURRENCY, onEvent, onReport, ...run } = opts;
   return mapLimit(
     plan.items,
@@ -54,7 +63,7 @@ export async function runPlan(plan: ProbePlan, opts: PlanOptions): Promise<Probe
       const report = await runProbes(item.target, {
         ...run,
         timeoutMs: plan.timeoutMs,
-        icmp,
+        ...shared,
         onEvent: onEvent ? (e) => onEvent(i, e) : undefined,
       });
       onReport?.(i, report);
