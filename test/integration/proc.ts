@@ -30,6 +30,17 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** Direct children of a process, with their arguments (cheap enough to poll every millisecond). */
+export function children(pid: number): { pid: number; args: string[] }[] {
+  let text = '';
+  try {
+    text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split(' ').filter(Boolean).map((c) => ({ pid: Number(c), args: argv(Number(c)) }));
+}
+
 /** The ping processes in a namespace, with their arguments. */
 export function pings(ns: string): { pid: number; args: string[] }[] {
   return nsPids(ns)
@@ -41,7 +52,7 @@ export async function until(cond: () => boolean, timeoutMs: number, what: string
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
+    await sleep(1);
   }
 }
 
