@@ -1,7 +1,7 @@
 // podreach's own event loop blocked mid-probe (what a CPU-throttled pod or a big synchronous module load
 // does): the answers arrive while the loop cannot run, and are read before a late timer can call them
 // silence. Deterministic: Atomics.wait blocks this thread for a fixed time. Loopback only (127.0.0.0/8).
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveName } from '../../../src/probe/dns.ts';
 import { loopClock, MAX_STRETCH_MS, observedTimeout } from '../../../src/probe/clock.ts';
@@ -15,9 +15,11 @@ const BLOCK_MS = 1500;
 let server: Server;
 let openPort = 0;
 let dns: FakeDns;
+const conns = new Set<Socket>();
 
 beforeAll(async () => {
   server = createServer((s) => {
+    conns.add(s);
     s.on('error', () => {}); // the client resets once it has its answer
     s.end('HTTP/1.1 200 OK\r\n\r\n');
   });
@@ -27,6 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await dns.close();
+  for (const s of conns) s.destroy();
   await new Promise<void>((r) => server.close(() => r()));
 });
 
