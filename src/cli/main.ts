@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { killProbeChildren } from '../probe/children.ts';
 import { DEFAULT_TIMEOUT_MS } from '../probe/run.ts';
 import { performance } from 'node:perf_hooks';
 import type { ProbeReport } from '../probe/types.ts';
@@ -181,16 +182,19 @@ const interrupted = new AbortController();
 
 export async function main(argv: string[]): Promise<number> {
   const onSignal = (sig: NodeJS.Signals) => {
+    const exitCode = 128 + (sig === 'SIGINT' ? 2 : sig === 'SIGHUP' ? 1 : 15);
+    killProbeChildren(); // ping children die now, not when their deadline passes
     // Nothing listening means nothing to clean up: leave at once.
     if (interrupted.signal.aborted || getEventListeners(interrupted.signal, 'abort').length === 0) {
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      process.exit(exitCode);
     }
     interrupted.abort(new Error(sig));
     // Give the cleanup a bounded moment, then leave with the conventional code.
-    setTimeout(() => process.exit(sig === 'SIGINT' ? 130 : 143), 5000).unref();
+    setTimeout(() => process.exit(exitCode), 5000).unref();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  process.once('SIGHUP', onSignal);
   try {
     await program().parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);

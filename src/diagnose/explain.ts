@@ -1,9 +1,11 @@
-import type { Signals } from './signals.ts';
+import { type Signals, starvedLine } from './signals.ts';
 import type { Evidence } from './types.ts';
 
 /** The probe lines and the source-IP reasoning every verdict starts from. */
 export function baseEvidence(ev: Evidence, s: Signals): string[] {
   const lines = [`pod: ${s.pod.line}`];
+  const starved = starvedLine(s.pod);
+  if (starved) lines.push(starved);
   if (s.node) lines.push(`node: ${s.node.line}`);
   else lines.push('node: no node report (run `podreach probe` on the node and pass --node-report to compare)');
   lines.push(`target ${ev.target.ip ?? ev.target.host}: ${ev.cidr.zoneNote}`);

@@ -1,7 +1,7 @@
 import type { Fact, NetworkModel } from '../context/types.ts';
 import { fmtMs, hostPort } from '../net/format.ts';
 import { firstMatch, inCidr, isRfc1918 } from '../net/ip.ts';
-import type { AppProtocol, AppStatus, ProbeReport } from '../probe/types.ts';
+import type { AppProtocol, AppStatus, DnsResult, ProbeReport } from '../probe/types.ts';
 import type { Evidence } from './types.ts';
 
 /** What one side's probes amount to. `denied`: TCP connected, and the service turned this client away by its address. */
@@ -21,6 +21,10 @@ export interface SideResult {
   icmpAlive: boolean;
   /** The client address the service named in its refusal (MySQL 1130, pg_hba). */
   namedSource?: string;
+  /** For a timeout: how long podreach itself could not run during the wait that decided it, ms. */
+  starvedMs?: number;
+  /** The timeout was taken before podreach could watch its whole wait: it may be its own slowness. */
+  uncertain?: boolean;
 }
 
 /** Which source address the peer sees for this pod's traffic, and which CIDR it must therefore allow. */
@@ -87,14 +91,61 @@ function unreachableKind(text: string | undefined): SideResult['unreachable'] {
   return undefined;
 }
 
+const DNS_ERRNO: Record<string, string> = {
+  ECONNREFUSED: 'no DNS server reachable: connection refused (nothing listens on port 53 there, or no route to it)',
+  EBADRESP: 'the DNS server sent a malformed reply',
+  EFORMERR: 'the DNS server could not parse the query (FORMERR)',
+  ENOTIMP: 'the DNS server does not implement this query (NOTIMP)',
+  ENONAME: 'no name to look up',
+  EBADNAME: 'not a valid DNS name',
+};
+
+/** What happened to a lookup, in words: the server's answer, or why there was none. */
+export function dnsSaid(d: DnsResult): string {
+  switch (d.status) {
+    case 'ok':
+      return `resolved to ${d.addresses.join(', ')}`;
+    case 'nxdomain':
+      return 'NXDOMAIN: no such name';
+    case 'no-data':
+      return 'the name exists but has no A/AAAA record';
+    case 'servfail':
+      return 'the DNS server answered SERVFAIL';
+    case 'refused':
+      return 'the DNS server answered REFUSED';
+    case 'timeout':
+      return 'no answer (timeout)';
+    default:
+      return DNS_ERRNO[d.errno ?? ''] || `the lookup failed (${d.errno ?? 'unknown error'})`;
+  }
+}
+
+/** A timeout's stall, for the side result: how long podreach could not run while it waited. */
+function starved(r: { stalledMs?: number } | undefined, uncertain: boolean): Pick<SideResult, 'starvedMs' | 'uncertain'> {
+  if (!r?.stalledMs) return {};
+  return { starvedMs: r.stalledMs, ...(uncertain ? { uncertain: true } : {}) };
+}
+
+/** The evidence line for a timeout podreach was starved during; undefined when it was not. */
+export function starvedLine(side: SideResult): string | undefined {
+  if (!side.starvedMs) return undefined;
+  return side.uncertain
+    ? `podreach itself was starved for ${fmtMs(side.starvedMs)} during this wait (CPU throttling, or the process stopped) and could not watch all of it: this timeout may be its own slowness, not the network — run it again`
+    : `podreach itself was starved for ${fmtMs(side.starvedMs)} during this wait; the wait was stretched to cover it, so the silence is real`;
+}
+
+/** Confidence factor for a cause built on this side's silence: halved when the silence may be podreach's own. */
+export const doubt = (s: Signals): number => (s.pod.uncertain ? 0.5 : 1);
+
 function sideResult(r: ProbeReport): SideResult {
   const icmpAlive = r.icmp.status === 'reply';
   if (r.dns && r.dns.status !== 'ok') {
     return {
       outcome: 'dns-failed',
       via: 'dns',
-      line: `DNS ${r.dns.status} for ${r.dns.name} after ${fmtMs(r.dns.ms)} (servers ${r.dns.servers.join(', ') || 'unknown'})`,
+      line: `DNS for ${r.dns.name}: ${dnsSaid(r.dns)}, after ${fmtMs(r.dns.ms)} (servers ${r.dns.servers.join(', ') || 'unknown'})`,
       icmpAlive: false,
+      ...starved(r.dns.status === 'timeout' ? r.dns : undefined, (r.dns.observedMs ?? 0) < (r.dns.stalledMs ?? 0)),
     };
   }
   const from = /From ([0-9a-f.:]+)/i.exec(r.icmp.detail ?? '')?.[1];
@@ -145,6 +196,8 @@ function sideResult(r: ProbeReport): SideResult {
           via,
           line: `TCP ${t.port} no answer to ${t.attempts} SYN${t.attempts > 1 ? 's' : ''} (waited ${fmtMs(t.waitMs)} each)${icmpAlive ? '; the host answers ping' : ''}`,
           icmpAlive,
+          // Sound only if podreach watched every attempt's whole wait (a stall stretches it, up to a bound).
+          ...starved(t, (t.observedMs ?? Infinity) < t.attempts * t.waitMs * 0.9),
         };
       default:
         return { outcome: 'error', via, line: `TCP ${t.port} local error ${t.errno ?? ''}`.trim(), icmpAlive };

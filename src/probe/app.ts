@@ -5,6 +5,7 @@
 import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
+import { observedTimeout, seen, withStall } from './clock.ts';
 import type { AppProtocol, AppResult, AppStatus, Target } from './types.ts';
 
 const SCHEMES: Readonly<Record<string, AppProtocol>> = {
@@ -138,14 +139,16 @@ function exchange(protocol: AppProtocol, timeoutMs: number, close: () => void, r
     const finish: Finish = (status, reply, seenSource) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      cancelTimer();
       close();
-      const r: AppResult = { protocol, status, ms: Math.round(performance.now() - t0) };
+      const w = seen(t0);
+      const r: AppResult = { protocol, status, ms: w.ms };
       if (reply) r.reply = clip(reply.trim());
       if (seenSource) r.seenSource = seenSource;
-      resolve(r);
+      resolve(withStall(r, w, status === 'timeout'));
     };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    // Only time podreach could observe counts: a stall must not turn a greeting into "said nothing".
+    const cancelTimer = observedTimeout(t0, () => timeoutMs, () => finish('timeout'));
     run(finish);
   });
 }

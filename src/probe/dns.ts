@@ -1,6 +1,7 @@
 import { promises as dnsp } from 'node:dns';
 import { performance } from 'node:perf_hooks';
 import { type ResolvConf, readResolvConf } from '../net/host.ts';
+import { loopClock, observedTimeout, seen, STALL_NOTE_MS, withStall } from './clock.ts';
 import type { DnsResult, DnsStatus } from './types.ts';
 
 /**
@@ -77,31 +78,49 @@ export interface ResolveOptions {
  */
 export async function resolveName(name: string, opts: ResolveOptions = {}): Promise<DnsResult> {
   const t0 = performance.now();
+  const release = loopClock.hold();
+  try {
+    const first = await lookup(name, opts);
+    const w = seen(t0);
+    // A timeout while podreach itself was starved says nothing about the server: ask once more.
+    if (first.status !== 'timeout' || w.stalledMs < STALL_NOTE_MS) return withStall({ ...first, ms: w.ms }, w, first.status === 'timeout');
+    const again = await lookup(name, opts);
+    const w2 = seen(t0);
+    return withStall({ ...again, ms: w2.ms, attempts: 2 }, w2, again.status === 'timeout');
+  } finally {
+    release();
+  }
+}
+
+/** One lookup of every candidate name, bounded by `timeoutMs` of time the process could observe. */
+async function lookup(name: string, opts: ResolveOptions): Promise<DnsResult> {
   const timeoutMs = opts.timeoutMs ?? 1000;
   const conf = opts.conf ?? readResolvConf();
   const resolver = new dnsp.Resolver({ timeout: Math.max(50, Math.floor(timeoutMs / 3)), tries: 2 });
   if (opts.servers) resolver.setServers(opts.servers);
   const servers = resolver.getServers();
-  const guard = setTimeout(() => resolver.cancel(), timeoutMs);
+  const cancelGuard = observedTimeout(performance.now(), () => timeoutMs, () => resolver.cancel());
   const result = (a: Answer): DnsResult => {
-    const r: DnsResult = { status: a.status, name, addresses: a.addresses, ms: Math.round(performance.now() - t0), servers };
+    const r: DnsResult = { status: a.status, name, addresses: a.addresses, ms: 0, servers };
     if (a.errno) r.errno = a.errno;
     return r;
   };
   try {
     const candidates = candidateNames(name, conf);
     const pending = candidates.map((c) => ask(resolver, c));
-    const seen: Answer[] = [];
+    const seenAnswers: Answer[] = [];
     for (const p of pending) {
       const a = await p;
       if (a.status === 'ok' || !CONTINUE.has(a.status)) return result(a);
-      seen.push(a);
+      seenAnswers.push(a);
     }
     const worst =
-      seen.find((a) => a.status === 'servfail') ?? seen.find((a) => a.status === 'no-data') ?? seen[seen.length - 1];
+      seenAnswers.find((a) => a.status === 'servfail') ??
+      seenAnswers.find((a) => a.status === 'no-data') ??
+      seenAnswers[seenAnswers.length - 1];
     return result(worst ?? { status: 'error', addresses: [], errno: 'ENONAME' });
   } finally {
-    clearTimeout(guard);
+    cancelGuard();
     resolver.cancel(); // drop the queries we no longer need
   }
 }

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import ping from 'ping';
+import { spawnProbeChild } from './children.ts';
 import type { IcmpResult } from './types.ts';
 
-/** The part of node-ping's answer we read. Its numbers arrive as strings, or 'unknown'. */
+/** What classifyPing reads of one ping run (node-ping's answer shape; the fixtures were recorded with it). */
 export interface PingAnswer {
   alive: boolean;
   output: string;
@@ -47,7 +47,7 @@ function reasonLine(text: string): string {
   return lines.find((l) => /not permitted|denied|capability|invalid|unknown|error/i.test(l)) ?? lines[0] ?? '';
 }
 
-/** Pure: node-ping's answer (or its spawn failure) → IcmpResult. */
+/** Pure: ping's parsed answer (or its spawn failure) → IcmpResult. */
 export function classifyPing(answer: PingAnswer | null, spawnError: Error | null, ms: number): IcmpResult {
   const rounded = Math.round(ms);
   if (answer === null) {
@@ -70,40 +70,42 @@ export function classifyPing(answer: PingAnswer | null, spawnError: Error | null
   return { status: 'no-reply', sent, received, ms: rounded };
 }
 
-/** node-ping's options for one run. The fixture recorder uses them too, so recorded outputs are what ships. */
-export function pingConfig(opts: IcmpOptions) {
-  return {
-    numeric: true,
-    // node-ping writes -W with %d: a fraction of a second goes in extra instead. It keeps only a
-    // boolean false (0 would become its default of 2), which its types do not admit.
-    timeout: (Number.isInteger(opts.waitS) ? opts.waitS : false) as number,
-    min_reply: opts.count,
-    // node-ping picks `ping6` for v6 literals; iputils `ping` handles both and is what we ship.
-    v6: false,
-    extra: [...(Number.isInteger(opts.waitS) ? [] : ['-W', String(opts.waitS)]), '-i', String(opts.intervalS), ...(opts.extra ?? [])],
-  };
+/** The system ping's arguments for one run (iputils: -W and -i take fractions of a second). */
+export function pingArgs(ip: string, opts: IcmpOptions): string[] {
+  return ['-n', '-c', String(opts.count), '-i', String(opts.intervalS), '-W', String(opts.waitS), ...(opts.extra ?? []), ip];
+}
+
+const TIME = /\btime[=<]([\d.]+) ?ms\b/g;
+const LOSS = /([\d.]+)% packet loss/;
+
+/** Pure: ping's combined output → the answer classifyPing reads (node-ping's shape: times per reply, loss). */
+export function parsePingOutput(output: string): PingAnswer {
+  const times = [...output.matchAll(TIME)].map((m) => Number(m[1])).filter(Number.isFinite);
+  const loss = LOSS.exec(output)?.[1];
+  return { alive: times.length > 0, output, times, packetLoss: loss === undefined ? 'unknown' : Number(loss).toFixed(3) };
 }
 
 /**
- * ICMP echo to an IP literal through the system ping (node-ping). Bounded by -c and -W.
- * Never rejects.
+ * Runs the system ping (`bin`, default `ping` from PATH) in its own process group, tracked so that it
+ * dies with podreach (children.ts). Resolves with its parsed output; rejects only when it cannot start.
  */
+export function runPing(ip: string, opts: IcmpOptions, bin = 'ping'): Promise<PingAnswer> {
+  return new Promise((resolve, reject) => {
+    // LC_ALL=C keeps the output parseable under any locale.
+    const child = spawnProbeChild(bin, pingArgs(ip, opts), { env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout?.on('data', (d: Buffer) => chunks.push(d));
+    child.stderr?.on('data', (d: Buffer) => chunks.push(d));
+    child.once('error', (err) => reject(new Error(`could not run ping: ${err.message}`)));
+    child.once('close', () => resolve(parsePingOutput(Buffer.concat(chunks).toString('utf8'))));
+  });
+}
+
+/** ICMP echo to an IP literal through the system ping. Bounded by -c and -W. Never rejects. */
 export async function probeIcmp(ip: string, opts: IcmpOptions = TARGET_ICMP): Promise<IcmpResult> {
   const t0 = performance.now();
-  let pending: Promise<PingAnswer>;
-  // node-ping copies process.env synchronously when it spawns and only sets LANG; LC_ALL=C keeps
-  // the output parseable under any locale, so set it for exactly that synchronous call.
-  const saved = process.env.LC_ALL;
-  process.env.LC_ALL = 'C';
   try {
-    pending = ping.promise.probe(ip, pingConfig(opts)) as Promise<PingAnswer>;
-  } finally {
-    if (saved === undefined) delete process.env.LC_ALL;
-    else process.env.LC_ALL = saved;
-  }
-  try {
-    const answer = await pending;
-    return classifyPing(answer, null, performance.now() - t0);
+    return classifyPing(await runPing(ip, opts), null, performance.now() - t0);
   } catch (err) {
     return classifyPing(null, err instanceof Error ? err : new Error(String(err)), performance.now() - t0);
   }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolveName, type ResolveOptions } from './dns.ts';
+import { loopClock, observedTimeout, seen, STALL_NOTE_MS } from './clock.ts';
 import { interfaceMtu, localAddresses, readDefaultRoute } from '../net/host.ts';
 import { probePathMtu } from './pmtu.ts';
 import { GATEWAY_ICMP, probeIcmp, TARGET_ICMP } from './icmp.ts';
@@ -48,8 +49,11 @@ const SKIPPED: IcmpResult = { status: 'skipped', sent: 0, received: 0, ms: 0 };
 export async function runProbes(target: Target, opts: RunOptions): Promise<ProbeReport> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
+  // Sample the event loop for the whole run: budgets below count only time podreach could observe.
+  const release = loopClock.hold();
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const at = (): number => Math.round(performance.now() - t0);
+  const used = (): number => seen(t0).observedMs;
   const emit = (e: ProbeEvent): void => {
     try {
       opts.onEvent?.(e);
@@ -102,7 +106,7 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
     });
     if (out.port !== undefined) {
       // Whatever time DNS used comes out of the TCP budget.
-      const left = timeoutMs - (performance.now() - t0) - 100;
+      const left = timeoutMs - used() - 100;
       tracker.capAt(Math.max(50, left / 2));
       started('tcp');
       tcp = probeTcp(ip, out.port, tracker, protocol ? (s) => (connected = s) : undefined).then((r) => {
@@ -116,13 +120,17 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   // that drops ICMP (most managed services). The ping child ends on its own; the CLI exits past it.
   const tcpResult = await tcp;
   const settled = tcpResult && (tcpResult.status === 'open' || tcpResult.status === 'refused');
-  const grace = <T,>(p: Promise<T>, late: T): Promise<T> =>
-    settled ? Promise.race([p, new Promise<T>((r) => setTimeout(() => r(late), ICMP_GRACE_MS).unref())]) : p;
+  const grace = <T,>(p: Promise<T>, late: T): Promise<T> => {
+    if (!settled) return p;
+    let cancel = (): void => {};
+    const timer = new Promise<T>((r) => (cancel = observedTimeout(performance.now(), () => ICMP_GRACE_MS, () => r(late))));
+    return Promise.race([p, timer]).finally(cancel);
+  };
   const notWaited = (): IcmpResult => ({ status: 'skipped', sent: 0, received: 0, ms: at(), detail: 'not waited for: TCP answered first' });
   let app: Promise<AppResult | undefined> = Promise.resolve(undefined);
   if (connected && protocol) {
     started('app');
-    const budget = Math.max(100, Math.min(APP_MAX_MS, timeoutMs - (performance.now() - t0) - 100));
+    const budget = Math.max(100, Math.min(APP_MAX_MS, timeoutMs - used() - 100));
     app = probeApp(connected, protocol, out.host, budget).then((r) => {
       emit({ type: 'finished', probe: 'app', atMs: at(), result: r });
       return r;
@@ -141,6 +149,8 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
     });
   });
   const [icmpResult, gatewayResult, appResult, pmtuResult] = await Promise.all([icmpSettled, grace(gatewayProbe, undefined), app, pmtu]);
+  const stalledMs = seen(t0).stalledMs;
+  release();
   const report: ProbeReport = {
     kind: 'podreach.probe',
     schemaVersion: 1,
@@ -157,5 +167,6 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   if (tcpResult) report.tcp = tcpResult;
   if (appResult) report.app = appResult;
   if (pmtuResult) report.pmtu = pmtuResult;
+  if (stalledMs >= STALL_NOTE_MS) report.stalledMs = stalledMs;
   return report;
 }

@@ -1,5 +1,6 @@
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { loopClock, observedTimeout, seen, withStall } from './clock.ts';
 import { RttTracker } from './rtt.ts';
 import type { TcpResult, TcpStatus } from './types.ts';
 
@@ -27,33 +28,30 @@ export function probeTcp(ip: string, port: number, tracker: RttTracker = new Rtt
     const t0 = performance.now();
     const sockets: Socket[] = [];
     const starts: number[] = [];
-    let timer: NodeJS.Timeout | undefined;
+    let cancelWait = (): void => {};
     let done = false;
+    // Sample the loop for the whole probe: the result says how much of it podreach could not see.
+    const release = loopClock.hold();
 
     const finish = (status: TcpStatus, errno?: string, winner?: Socket): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      cancelWait();
       unsubscribe();
       for (const s of sockets) if (s !== winner || !handOver) s.destroy();
       if (winner && handOver) handOver(winner);
-      const result: TcpResult = {
-        status,
-        port,
-        ms: Math.round(performance.now() - t0),
-        attempts: sockets.length,
-        waitMs: tracker.waitMs,
-      };
+      const w = seen(t0);
+      release();
+      const result: TcpResult = { status, port, ms: w.ms, attempts: sockets.length, waitMs: tracker.waitMs };
       if (errno) result.errno = errno;
-      resolve(result);
+      resolve(withStall(result, w, status === 'timeout'));
     };
 
+    // Each attempt waits tracker.waitMs of time podreach could observe: a stall stretches it.
     const arm = (): void => {
       if (done) return;
-      clearTimeout(timer);
-      const last = starts[starts.length - 1] ?? t0;
-      const left = Math.max(0, last + tracker.waitMs - performance.now());
-      timer = setTimeout(expired, left);
+      cancelWait();
+      cancelWait = observedTimeout(starts[starts.length - 1] ?? t0, () => tracker.waitMs, expired);
     };
 
     const expired = (): void => {
@@ -70,13 +68,18 @@ export function probeTcp(ip: string, port: number, tracker: RttTracker = new Rtt
       const s = new Socket();
       sockets.push(s);
       starts.push(started);
+      // An RTT sample counts only the time podreach was running: a stall is not path delay.
+      const rtt = (): number => {
+        const now = performance.now();
+        return Math.max(0, now - started - loopClock.stalled(started, now));
+      };
       s.once('connect', () => {
-        tracker.observe({ basis: 'tcp-open', ms: performance.now() - started });
+        tracker.observe({ basis: 'tcp-open', ms: rtt() });
         finish('open', undefined, s);
       });
       s.once('error', (err: NodeJS.ErrnoException) => {
         const status = classifyErrno(err.code);
-        if (status === 'refused') tracker.observe({ basis: 'tcp-rst', ms: performance.now() - started });
+        if (status === 'refused') tracker.observe({ basis: 'tcp-rst', ms: rtt() });
         finish(status, err.code ?? 'UNKNOWN');
       });
       s.connect({ host: ip, port, autoSelectFamily: false });

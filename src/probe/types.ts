@@ -51,6 +51,10 @@ export interface TcpResult {
   errno?: string;
   /** How long each attempt was given, ms (see rtt). */
   waitMs: number;
+  /** ms of this probe's wait during which podreach itself could not run (CPU starvation, a stopped process); the wait was stretched by it. Present from 50 ms. */
+  stalledMs?: number;
+  /** For a timeout: how much of the wait podreach could actually observe, ms (ms − stalledMs). Present with stalledMs. */
+  observedMs?: number;
 }
 
 export type DnsStatus = 'ok' | 'nxdomain' | 'no-data' | 'servfail' | 'refused' | 'timeout' | 'error';
@@ -62,6 +66,12 @@ export interface DnsResult {
   ms: number;
   servers: string[];
   errno?: string;
+  /** ms of this probe's wait during which podreach itself could not run (CPU starvation, a stopped process); the wait was stretched by it. Present from 50 ms. */
+  stalledMs?: number;
+  /** For a timeout: how much of the wait podreach could actually observe, ms (ms − stalledMs). Present with stalledMs. */
+  observedMs?: number;
+  /** Lookups asked: 2 when a timeout taken while podreach was starved was asked again. */
+  attempts?: number;
 }
 
 /**
@@ -106,6 +116,10 @@ export interface AppResult {
   /** The client address the server says it sees (MySQL 1130, PostgreSQL pg_hba). */
   seenSource?: string;
   ms: number;
+  /** ms of this probe's wait during which podreach itself could not run (CPU starvation, a stopped process); the wait was stretched by it. Present from 50 ms. */
+  stalledMs?: number;
+  /** For a timeout: how much of the wait podreach could actually observe, ms (ms − stalledMs). Present with stalledMs. */
+  observedMs?: number;
 }
 
 /** What the probe learnt about the path's round-trip time, and the wait it derived from it. */
@@ -140,6 +154,8 @@ export interface ProbeReport {
   /** Full-size packets with Don't Fragment, when the target answers ping. */
   pmtu?: PmtuResult;
   rtt: RttEstimate;
+  /** ms of the run during which podreach itself could not run (event-loop stalls: CPU starvation, SIGSTOP). Present from 50 ms. */
+  stalledMs?: number;
   startedAt: string;
   durationMs: number;
 }

@@ -40,4 +40,22 @@ describe('the JSON report contract', () => {
     const { diagnosis: _, ...noDiagnosis } = report;
     expect(schemaErrors(noDiagnosis)).not.toEqual([]);
   });
+
+  it('the stall fields of a starved probe validate (additive, optional), and are checked', () => {
+    const pod = report.probes.pod;
+    const starved = {
+      ...report,
+      probes: {
+        ...report.probes,
+        pod: {
+          ...pod,
+          stalledMs: 1500,
+          tcp: { ...pod.tcp!, stalledMs: 1500, observedMs: 900 },
+          dns: { status: 'timeout', name: 'x.test', addresses: [], ms: 2500, servers: [], errno: 'ETIMEOUT', attempts: 2, stalledMs: 1500, observedMs: 1000 },
+        },
+      },
+    };
+    expect(schemaErrors(starved)).toEqual([]);
+    expect(schemaErrors({ ...starved, probes: { ...starved.probes, pod: { ...starved.probes.pod, stalledMs: -1 } } })).not.toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { baseEvidence, isSilent } from '../explain.ts';
-import { signals } from '../signals.ts';
+import { doubt, signals } from '../signals.ts';
 import type { CauseCheck } from '../types.ts';
 
 const BASE = { high: 0.65, medium: 0.45, low: 0.3 } as const;
@@ -16,7 +16,7 @@ export const dockerBridge: CauseCheck = {
     if (['service', 'loopback', 'public', 'container'].includes(ev.cidr.targetZone)) return null;
     const target = ev.target.ip ?? ev.target.host;
     const podIp = ev.context.podIp?.value ?? 'the pod IP';
-    const confidence = BASE[docker.likelihood] - (s.differential === 'no-node-report' ? 0.1 : 0) - (s.seen.kind === 'unknown' ? 0.1 : 0);
+    const confidence = (BASE[docker.likelihood] - (s.differential === 'no-node-report' ? 0.1 : 0) - (s.seen.kind === 'unknown' ? 0.1 : 0)) * doubt(s);
     return {
       cause: 'docker-bridge-conflict',
       confidence,

@@ -1,5 +1,5 @@
 import { baseEvidence } from '../explain.ts';
-import { signals } from '../signals.ts';
+import { doubt, signals } from '../signals.ts';
 import type { CauseCheck, Finding } from '../types.ts';
 
 /**
@@ -45,6 +45,7 @@ export const route: CauseCheck = {
     else if (s.differential === 'no-node-report') confidence = 0.45;
     else return null;
     if (ev.cidr.targetZone === 'private') confidence -= 0.15;
+    confidence *= doubt(s);
 
     const f: Finding = {
       cause: 'route',

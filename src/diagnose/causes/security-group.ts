@@ -1,5 +1,5 @@
 import { allowText, baseEvidence, isSilent, what } from '../explain.ts';
-import { signals } from '../signals.ts';
+import { doubt, signals } from '../signals.ts';
 import type { CauseCheck } from '../types.ts';
 
 /** The peer's security group silently drops the source it sees (the guide's first check). */
@@ -58,7 +58,7 @@ export const securityGroup: CauseCheck = {
         : undefined;
     return {
       cause: 'security-group',
-      confidence,
+      confidence: confidence * doubt(s),
       summary,
       evidence,
       fix: [`Add an inbound rule to the security group of ${target} allowing source ${allow}, ${what(s)}`],

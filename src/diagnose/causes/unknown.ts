@@ -1,4 +1,5 @@
 import { baseEvidence } from '../explain.ts';
+import { fmtMs } from '../../net/format.ts';
 import { signals } from '../signals.ts';
 import type { CauseCheck } from '../types.ts';
 
@@ -11,6 +12,16 @@ export const unknown: CauseCheck = {
     if (s.pod.outcome === 'ok' || s.pod.outcome === 'refused' || s.pod.outcome === 'dns-failed' || s.pod.outcome === 'denied') return null;
     const target = ev.target.ip ?? ev.target.host;
     const evidence = baseEvidence(ev, s);
+    if (s.pod.uncertain) {
+      // The silence-based causes are halved: this one says why, and what to do about it.
+      return {
+        cause: 'unknown',
+        confidence: 0.45,
+        summary: `podreach itself was starved for ${fmtMs(s.pod.starvedMs ?? 0)} while waiting on ${s.targetLabel}: the timeout may be its own slowness, not the network`,
+        evidence,
+        fix: ['Run podreach again; if the pod is CPU-throttled (kubectl top pod; container_cpu_cfs_throttled_periods_total), give it CPU headroom or run podreach in a pod of its own'],
+      };
+    }
     if (s.pod.outcome === 'not-run' || s.pod.outcome === 'error') {
       return {
         cause: 'unknown',

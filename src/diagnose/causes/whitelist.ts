@@ -1,5 +1,5 @@
 import { allowText, baseEvidence, isSilent, what } from '../explain.ts';
-import { protocolName, type Signals, signals } from '../signals.ts';
+import { doubt, protocolName, type Signals, signals } from '../signals.ts';
 import type { CauseCheck, Evidence, Finding } from '../types.ts';
 
 /**
@@ -28,7 +28,7 @@ export const whitelist: CauseCheck = {
     }
     return {
       cause: 'whitelist',
-      confidence,
+      confidence: confidence * doubt(s),
       summary: `the whitelist of the ${service} at ${s.targetLabel} does not include ${s.seen.kind === 'node' ? `the node ${s.seen.ip ?? ''}`.trim() : (s.seen.allow ?? 'this pod\'s source')}`,
       evidence,
       fix: [

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { classifyPing, type PingAnswer } from '../../../src/probe/icmp.ts';
+import { classifyPing, parsePingOutput, type PingAnswer, pingArgs } from '../../../src/probe/icmp.ts';
 
 // Real node-ping answers from iputils ping, recorded by fixtures/record-ping.ts in a netns lab.
 const dir = fileURLToPath(new URL('./fixtures/ping/', import.meta.url));
@@ -88,5 +88,26 @@ describe('classifyPing on edge shapes', () => {
       status: 'unreachable',
       detail: 'ping: sendmsg: Network is unreachable',
     });
+  });
+});
+
+describe('parsePingOutput: our own ping runner reads what node-ping read', () => {
+  const names = readdirSync(dir)
+    .map((f) => f.replace(/\.json$/, ''))
+    .filter((n) => !fixture(n).answer.rejected);
+
+  it.each(names)('%s: same answer fields, same classification', (name) => {
+    const { answer } = fixture(name);
+    const ours = parsePingOutput(answer.output);
+    expect(ours.alive).toBe(answer.alive);
+    expect(ours.times).toEqual(answer.times ?? []);
+    expect(ours.packetLoss).toBe(answer.packetLoss);
+    expect(classifyPing(ours, null, 3.4)).toEqual(classifyPing(answer, null, 3.4));
+  });
+
+  it('arguments: numeric, bounded by -c and -W, extra before the address', () => {
+    expect(pingArgs('10.0.0.1', { count: 1, intervalS: 0.025, waitS: 0.3, extra: ['-M', 'do', '-s', '1472'] })).toEqual([
+      '-n', '-c', '1', '-i', '0.025', '-W', '0.3', '-M', 'do', '-s', '1472', '10.0.0.1',
+    ]);
   });
 });

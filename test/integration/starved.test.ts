@@ -1,0 +1,110 @@
+// podreach starved mid-probe must not blame the network for its own slowness. Deterministic starvation: the
+// built CLI is stopped (SIGSTOP) for 1.5 s in the middle of its probes, inside a VPC lab scenario, while the
+// answers it waits for arrive. A reachable target stays reachable; a silent one keeps its diagnosis, and the
+// report says how long podreach could not run. Packets stay inside namespaces this test created.
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { canBuildLab } from './probe/lab.ts';
+import { BUNDLE } from './podreach.ts';
+import { children, nsPids, sleep, startCli, until } from './proc.ts';
+import { type Lab, withLab } from '../lab/lab.ts';
+import { ECS } from '../lab/scenarios.ts';
+import type { PodreachReport } from '../../src/render/report.ts';
+
+const ready = canBuildLab() && existsSync(BUNDLE);
+const STOP_MS = 1500;
+const cont = (pid: number): void => {
+  try {
+    process.kill(pid, 'SIGCONT');
+  } catch {
+    // gone already
+  }
+};
+
+/**
+ * Runs `diagnose` in the pod; `during` gets the CLI's pid once the probes have started: its ping child to
+ * `pingTo` (default: any) exists. The gateway's starts with DNS, the target's with TCP and ICMP.
+ */
+async function diagnose(lab: Lab, pingTo?: string, during?: (pid: number) => Promise<void>): Promise<{ report: PodreachReport; code: number | null }> {
+  const t = lab.scenario.target;
+  const cli = startCli(lab.ns('pod'), ['diagnose', `${t.host}:${t.port}`, ...lab.scenario.flags, '--no-api', '-o', 'json']);
+  try {
+    if (during) {
+      await until(() => children(cli.pid).some((p) => /(^|\/)ping$/.test(p.args[0] ?? '') && (!pingTo || p.args.at(-1) === pingTo)), 10_000, `a ping to ${pingTo ?? 'anything'}`);
+      await during(cli.pid);
+    }
+  } finally {
+    cont(cli.pid);
+  }
+  const exit = await cli.exited;
+  try {
+    return { report: JSON.parse(cli.stdout()), code: exit.code };
+  } catch {
+    throw new Error(`diagnose printed no JSON (exit ${exit.code}): ${cli.stderr()}`);
+  }
+}
+
+const stop = async (pid: number, ms = STOP_MS): Promise<void> => {
+  process.kill(pid, 'SIGSTOP');
+  await sleep(ms);
+  process.kill(pid, 'SIGCONT');
+};
+
+describe.skipIf(!ready)('podreach stopped for 1.5 s mid-probe (dist/podreach.mjs in the VPC lab)', () => {
+  it('tunnel-dns-ok: the DNS answer arrives while podreach is stopped → still resolved and reachable', async () => {
+    await withLab('tunnel-dns-ok', async (lab) => {
+      const server = nsPids(lab.ns('dns'));
+      expect(server.length).toBeGreaterThan(0);
+      // The server holds the lookups until podreach is stopped, then answers into its socket at once.
+      for (const p of server) process.kill(p, 'SIGSTOP');
+      const { report, code } = await diagnose(lab, undefined, async (pid) => {
+        try {
+          await sleep(100);
+          process.kill(pid, 'SIGSTOP');
+        } finally {
+          server.forEach(cont);
+        }
+        await sleep(STOP_MS);
+        cont(pid);
+      }).finally(() => server.forEach(cont));
+      console.log(`dns starved: ${report.diagnosis.cause} ${report.diagnosis.confidence}; dns ${report.probes.pod.dns?.status} in ${report.probes.pod.dns?.ms} ms, stalled ${report.probes.pod.dns?.stalledMs} ms; run stalled ${report.probes.pod.stalledMs} ms`);
+      expect(report.probes.pod.dns).toMatchObject({ status: 'ok', addresses: ['192.168.10.52'] });
+      expect(report.diagnosis.cause).toBe('reachable');
+      expect(code).toBe(0);
+      expect(report.probes.pod.dns?.stalledMs).toBeGreaterThanOrEqual(STOP_MS - 200);
+      expect(report.probes.pod.stalledMs).toBeGreaterThanOrEqual(STOP_MS - 200);
+    });
+  });
+
+  it('vpc-ok: stopped at three moments of the probes → reachable every time', async () => {
+    await withLab('vpc-ok', async (lab) => {
+      for (const delay of [0, 30, 80]) {
+        const { report } = await diagnose(lab, undefined, async (pid) => {
+          await sleep(delay);
+          await stop(pid);
+        });
+        console.log(`vpc-ok stopped at +${delay} ms: ${report.diagnosis.cause}; tcp ${report.probes.pod.tcp?.status}, icmp ${report.probes.pod.icmp.status}, app ${report.probes.pod.app?.status}; stalled ${report.probes.pod.stalledMs} ms`);
+        expect(report.diagnosis.cause).toBe('reachable');
+        expect(report.probes.pod.stalledMs).toBeGreaterThanOrEqual(STOP_MS - 200);
+      }
+    });
+  });
+
+  it('tunnel-sg-node: a silent target gets the same diagnosis, and the timeout says what podreach saw', async () => {
+    await withLab('tunnel-sg-node', async (lab) => {
+      const calm = (await diagnose(lab)).report;
+      const { report } = await diagnose(lab, ECS, async (pid) => {
+        await sleep(50);
+        await stop(pid);
+      });
+      const tcp = report.probes.pod.tcp;
+      console.log(`silent, starved: ${report.diagnosis.cause} ${report.diagnosis.confidence} (calm: ${calm.diagnosis.cause} ${calm.diagnosis.confidence}); tcp ${tcp?.status} ${tcp?.ms} ms, stalled ${tcp?.stalledMs}, observed ${tcp?.observedMs}, wait ${tcp?.waitMs}`);
+      expect(calm.probes.pod.tcp?.status).toBe('timeout');
+      expect(report.diagnosis.cause).toBe(calm.diagnosis.cause);
+      expect(tcp?.status).toBe('timeout');
+      expect(tcp?.stalledMs).toBeGreaterThanOrEqual(STOP_MS - 200);
+      // The whole wait (two attempts) was observed: the stop stretched it instead of eating it.
+      expect(tcp?.observedMs).toBeGreaterThanOrEqual(2 * (tcp?.waitMs ?? 0) - 20);
+    });
+  });
+});
