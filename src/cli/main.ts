@@ -145,6 +145,10 @@ function commanderMessage(e: InstanceType<typeof CommanderError>, argv: string[]
       ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe)`
       : 'missing command (try podreach diagnose TARGET, or --help)';
   }
+  if (e.code === 'commander.unknownCommand') {
+    const name = /unknown command '([\s\S]*)'/.exec(e.message)?.[1] ?? '';
+    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe)`;
+  }
   return oneLine(e.message.replace(/^error: /, '').replace(/\n\(Did you mean/, ' (did you mean'));
 }
 

@@ -246,7 +246,7 @@ describe('Kubernetes API answers (src/kube/detect.ts): any string the API return
           if (c !== undefined) expect(typeof c).toBe('string');
         }
       }),
-      { ...params, size: 'xsmall' },
+      params,
     );
   });
 });
