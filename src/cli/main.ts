@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { MAX_VPC_CIDRS } from '../context/flags.ts';
 import { DEFAULT_TIMEOUT_MS } from '../probe/run.ts';
 import { budget, collect, nonEmpty, wholeNumber } from './args.ts';
 import { runDiagnose } from './diagnose.ts';
@@ -29,7 +30,7 @@ function program(): Command {
     .option('--pod-ip <ip>', 'this pod\'s IP (env PODREACH_POD_IP, POD_IP)')
     .option('--node-ip <ip>', 'IP of the node running this pod (env PODREACH_NODE_IP, NODE_IP, HOST_IP)')
     .option('--container-cidr <cidr>', 'the cluster\'s container CIDR (ENI: the container subnet)')
-    .option('--vpc-cidr <cidr>', 'the node\'s VPC CIDR (repeatable, comma-separated)', collect)
+    .option('--vpc-cidr <cidr>', `the node's VPC CIDR (repeatable, comma-separated; at most ${MAX_VPC_CIDRS})`, collect)
     .option('--service-cidr <cidr>', 'the cluster\'s service CIDR')
     .option('--network-model <model>', 'tunnel, vpc, eni or auto')
     .option('--node-report <file>', 'JSON from `podreach probe TARGET -o json` run on the node')
