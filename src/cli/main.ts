@@ -1,43 +1,29 @@
 import { getEventListeners } from 'node:events';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { MAX_VPC_CIDRS } from '../context/flags.ts';
 import { killProbeChildren } from '../probe/children.ts';
 import { DEFAULT_TIMEOUT_MS } from '../probe/run.ts';
 import { performance } from 'node:perf_hooks';
 import type { ProbeReport } from '../probe/types.ts';
 import { DEFAULT_CONCURRENCY } from '../probe/sweep.ts';
 import type { PodreachReport } from '../render/report.ts';
+import { budget, collect, concurrency, nonEmpty, wholeNumber } from './args.ts';
 import { runDiagnose } from './diagnose.ts';
 import { readTargetsFile } from './targets.ts';
-import { UsageError } from './errors.ts';
+import { oneLine, quoted, UsageError } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
+import { drawingTerminal } from './prestart.ts';
 
 declare const PODREACH_VERSION: string;
 const VERSION = typeof PODREACH_VERSION === 'string' ? PODREACH_VERSION : '0.0.0-dev';
-
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new UsageError(`${name}: "${v}" is not a whole number`);
-  return n;
-};
-/** The overall probe budget: below ~200 ms nothing but loopback answers; above a minute is a hang. */
-const budget = (v: string) => {
-  const n = int('--timeout')(v);
-  if (n < 200 || n > 60_000) throw new UsageError(`--timeout: ${n} ms is outside 200–60000`);
-  return n;
-};
-const concurrency = (v: string) => {
-  const n = int('--concurrency')(v);
-  if (n < 1 || n > 256) throw new UsageError(`--concurrency: ${n} is outside 1–256`);
-  return n;
-};
-const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
 function program(): Command {
   const cli = new Command('podreach')
     .description("Why can't this container reach that intranet address, and what exactly do I change?")
     .version(VERSION, '-V, --version')
     .showHelpAfterError(false)
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `podreach: ${s.slice(7)}` : s) })
+    // Errors, and help shown because of one, are printed by main() as one line.
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
     .exitOverride();
 
   cli
@@ -46,35 +32,36 @@ function program(): Command {
     .argument('[targets...]', 'IP, IP:PORT, HOST:PORT, [v6]:PORT, or a URL (http://, redis://, mysql://, ...)')
     .option('-f, --file <file>', 'more targets, one a line (# comments; - for stdin)')
     .option('--from-env', "the app's dependencies from this container's environment (URLs, DSNs, JDBC, *_HOST + *_PORT, *_ADDR)")
-    .option('-p, --port <port>', 'port to test (overrides TARGET)', int('--port'))
+    .option('-p, --port <port>', 'port to test (overrides TARGET)', wholeNumber('--port'))
     // No default: without -o, a terminal on stdout gets the live view (src/cli/tui.ts), anything else text.
     .addOption(new Option('-o, --output <format>', 'text, json or junit (default: live view on a terminal, else text)').choices(['text', 'json', 'junit'] as const))
     .option('--concurrency <n>', `targets probed at once (default ${DEFAULT_CONCURRENCY})`, concurrency)
     .option('--pod-ip <ip>', 'this pod\'s IP (env PODREACH_POD_IP, POD_IP)')
     .option('--node-ip <ip>', 'IP of the node running this pod (env PODREACH_NODE_IP, NODE_IP, HOST_IP)')
     .option('--container-cidr <cidr>', 'the cluster\'s container CIDR (ENI: the container subnet)')
-    .option('--vpc-cidr <cidr>', 'the node\'s VPC CIDR (repeatable, comma-separated)', collect)
+    .option('--vpc-cidr <cidr>', `the node's VPC CIDR (repeatable, comma-separated; at most ${MAX_VPC_CIDRS})`, collect)
     .option('--service-cidr <cidr>', 'the cluster\'s service CIDR')
     .option('--network-model <model>', 'tunnel, vpc, eni or auto')
     .option('--node-report <file>', 'JSON from `podreach probe TARGET -o json` run on the node')
     .option('--timeout <ms>', 'overall probe budget in ms', budget, DEFAULT_TIMEOUT_MS)
-    .option('--kubeconfig <file>', 'kubeconfig to read the pod, node and cluster from (default: service account, $KUBECONFIG, ~/.kube/config)')
-    .option('--context <name>', 'kubeconfig context')
-    .option('-n, --namespace <ns>', 'namespace of the pod')
-    .option('--pod <name>', 'the pod to diagnose for (default: this pod, by hostname)')
+    .option('--kubeconfig <file>', 'kubeconfig to read the pod, node and cluster from (default: service account, $KUBECONFIG, ~/.kube/config)', nonEmpty('--kubeconfig'))
+    .option('--context <name>', 'kubeconfig context', nonEmpty('--context'))
+    .option('-n, --namespace <ns>', 'namespace of the pod', nonEmpty('--namespace'))
+    .option('--pod <name>', 'the pod to diagnose for (default: this pod, by hostname)', nonEmpty('--pod'))
     .option('--no-api', 'do not use the Kubernetes API')
     .option('--no-node-probe', 'do not start a short-lived pod on the node to probe from there')
-    .option('--image <image>', 'image for the node-probe pod (default: the image podreach runs from)')
+    .option('--image <image>', 'image for the node-probe pod (default: the image podreach runs from)', nonEmpty('--image'))
     .option('--no-color', 'no colour (also NO_COLOR)')
     .action(async (targetArgs, o) => {
       const found = o.fromEnv ? await envDependencies(process.env) : [];
       const inputs = [...targetArgs, ...(o.file !== undefined ? await readTargetsFile(o.file) : []), ...found.map((d) => d.input)];
       if (inputs.length === 0) {
         if (o.fromEnv) throw new UsageError('--from-env: no dependency found in the environment (no URL, DSN, JDBC URL, *_HOST + *_PORT or host:port value)');
-        throw new UsageError(o.file !== undefined ? `-f ${o.file}: no targets in it` : 'no TARGET given (podreach diagnose TARGET..., -f FILE or --from-env)');
+        throw new UsageError(o.file !== undefined ? `-f ${quoted(o.file)}: no targets in it` : 'no TARGET given (podreach diagnose TARGET..., -f FILE or --from-env)');
       }
       const origins = [...targetArgs.map(() => undefined), ...inputs.slice(targetArgs.length, inputs.length - found.length).map(() => `-f ${o.file}`), ...found.map((d) => d.from)];
-      const color = o.color && !process.env.NO_COLOR && process.stdout.isTTY === true;
+      const terminal = drawingTerminal(process.stdout.isTTY === true, process.env);
+      const color = o.color && !process.env.NO_COLOR && terminal;
       const diagnoseOpts = {
         port: o.port,
         concurrency: o.concurrency,
@@ -98,7 +85,7 @@ function program(): Command {
       };
       // --- TUI (issue #5): one target, no -o and stdout is a terminal ---
       const [only] = inputs;
-      if (inputs.length === 1 && only !== undefined && o.output === undefined && process.stdout.isTTY) {
+      if (inputs.length === 1 && only !== undefined && o.output === undefined && terminal) {
         const { runTui } = await import('./tui.ts');
         process.exitCode = await runTui(only, diagnoseOpts, { color });
         return;
@@ -115,7 +102,7 @@ function program(): Command {
     .description('only probe each TARGET (or the --plan) and print the raw report (run it on the node, feed it to --node-report)')
     .argument('[targets...]', 'as for diagnose')
     .option('--plan <json>', 'the probe plan podreach diagnose wrote (what the node-probe pod runs)')
-    .option('-p, --port <port>', 'port to test (overrides TARGET)', int('--port'))
+    .option('-p, --port <port>', 'port to test (overrides TARGET)', wholeNumber('--port'))
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json'] as const).default('json'))
     .option('--role <role>', 'pod or node: who is probing', 'node')
     .option('--timeout <ms>', 'overall probe budget in ms', budget, DEFAULT_TIMEOUT_MS)
@@ -124,7 +111,7 @@ function program(): Command {
       const { parseTarget } = await import('../probe/target.ts');
       const { runPlan } = await import('../probe/sweep.ts');
       const { probeSet } = await import('../probe/report.ts');
-      if (o.role !== 'pod' && o.role !== 'node') throw new UsageError(`--role: "${o.role}" is not pod or node`);
+      if (o.role !== 'pod' && o.role !== 'node') throw new UsageError(`--role: ${quoted(o.role)} is not pod or node`);
       if (o.plan !== undefined && targetArgs.length > 0) throw new UsageError('give TARGETs or --plan, not both');
       if (o.plan === undefined && targetArgs.length === 0) throw new UsageError('no TARGET given (podreach probe TARGET..., or --plan PLAN)');
       const plan = o.plan !== undefined ? parsePlan(o.plan) : makePlan(targetArgs.map((t) => parseTarget(t, o.port)), o.timeout);
@@ -200,18 +187,34 @@ export async function main(argv: string[]): Promise<number> {
     return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) {
-      // help and --version exit 0; everything else commander rejects is a usage error (already printed).
-      return e.exitCode === 0 ? 0 : EXIT.usage;
+      // help and --version exit 0 (printed on stdout); everything else commander rejects is a usage error.
+      if (e.exitCode === 0) return 0;
+      process.stderr.write(`podreach: ${commanderMessage(e, argv)}\n`);
+      return EXIT.usage;
     }
     if (e instanceof UsageError) {
       process.stderr.write(`podreach: ${e.message}\n`);
       return EXIT.usage;
     }
     const err = e as Error;
-    process.stderr.write(`podreach: failed: ${err?.message ?? String(e)}\n`);
+    process.stderr.write(`podreach: failed: ${oneLine(err?.message ?? String(e))}\n`);
     if (process.env.PODREACH_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
     return EXIT.failed;
   }
+}
+
+/** Commander's complaint as one line; help it would print for a missing command becomes a pointer to it. */
+function commanderMessage(e: InstanceType<typeof CommanderError>, argv: string[]): string {
+  if (e.code === 'commander.help') {
+    return argv[0] === 'help' && argv[1] !== undefined
+      ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe)`
+      : 'missing command (try podreach diagnose TARGET, or --help)';
+  }
+  if (e.code === 'commander.unknownCommand') {
+    const name = /unknown command '([\s\S]*)'/.exec(e.message)?.[1] ?? '';
+    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe)`;
+  }
+  return oneLine(e.message.replace(/^error: /, '').replace(/\n\(Did you mean/, ' (did you mean'));
 }
 
 const code = await main(process.argv.slice(2));

@@ -8,6 +8,14 @@ import { Worker } from 'node:worker_threads';
 let uiUrl: URL | undefined;
 let spare: Worker | undefined;
 
+/**
+ * A terminal that can draw: colour and the live view need one. TERM=dumb (Emacs shell, some CI consoles)
+ * is a terminal that cannot; an unset TERM is not dumb (kubectl debug -it often leaves it unset).
+ */
+export function drawingTerminal(isTty: boolean, env: NodeJS.ProcessEnv): boolean {
+  return isTty && env.TERM !== 'dumb';
+}
+
 /** `diagnose` with a terminal on stdout and no -o / help / version: main.ts's test for the live view. */
 export function liveViewLikely(argv: readonly string[], stdoutIsTty: boolean): boolean {
   return stdoutIsTty && argv[0] === 'diagnose' && !argv.some((a) => /^(-o|--output(=|$)|-h$|--help$|-V$|--version$)/.test(a));

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors.ts';
+import { quoted, UsageError } from '../cli/errors.ts';
 import { isIp, normalizeCidr } from '../net/ip.ts';
 import { type Fact, type FactSource, NETWORK_MODELS, type NetworkModel, type PodContext } from './types.ts';
 
@@ -12,68 +12,106 @@ export interface ContextFlags {
   networkModel?: string;
 }
 
+/** A VPC has a handful of CIDRs (primary plus a few secondary); more is a pasted route table or a loop. */
+export const MAX_VPC_CIDRS = 256;
+
+const EXPECTED = {
+  ip: 'an IP address, e.g. 172.16.1.10',
+  cidr: 'a CIDR, e.g. 172.16.0.0/16',
+  model: 'tunnel, vpc, eni or auto',
+} as const;
+
 function ip(value: string, what: string): string {
-  if (!isIp(value.trim())) throw new UsageError(`${what}: "${value}" is not an IP address`);
-  return value.trim();
+  if (!isIp(value)) throw new UsageError(`${what}: ${quoted(value)} is not an IP address`);
+  return value;
 }
 
 function cidr(value: string, what: string): string {
   const n = normalizeCidr(value);
-  if (!n || !value.includes('/')) throw new UsageError(`${what}: "${value}" is not a CIDR (expected e.g. 172.16.0.0/16)`);
+  if (!n || !value.includes('/')) throw new UsageError(`${what}: ${quoted(value)} is not a CIDR (expected e.g. 172.16.0.0/16)`);
   return n;
 }
 
+/** Normalised and deduplicated, in the order given; linear, and capped before the list can cost anything. */
+function cidrList(items: readonly string[], what: string): string[] {
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (item.trim() === '') throw new UsageError(`${what}: an empty entry in the list (a stray comma?)`);
+    seen.add(cidr(item.trim(), what));
+    if (seen.size > MAX_VPC_CIDRS) throw new UsageError(`${what}: more than ${MAX_VPC_CIDRS} CIDRs; give the node's VPC CIDRs`);
+  }
+  return [...seen];
+}
+
 function model(value: string, what: string): NetworkModel | undefined {
-  const v = value.trim().toLowerCase();
-  if (v === 'auto' || v === '') return undefined;
+  const v = value.toLowerCase();
+  if (v === 'auto') return undefined;
   if (!(NETWORK_MODELS as readonly string[]).includes(v)) {
-    throw new UsageError(`${what}: "${value}" is not a network model (tunnel, vpc, eni or auto)`);
+    throw new UsageError(`${what}: ${quoted(value)} is not a network model (${EXPECTED.model})`);
   }
   return v as NetworkModel;
 }
 
-function layer(f: ContextFlags, source: FactSource, name: (k: string) => string, note: (k: string) => string): PodContext {
+/**
+ * One source's overrides as facts. `emptyIsUnset`: an empty environment variable means "not set" (a
+ * template left it blank); a flag given an empty value is a mistake worth a usage error.
+ */
+function layer(f: ContextFlags, source: FactSource, name: (k: string) => string, note: (k: string) => string, emptyIsUnset: boolean): PodContext {
   const mk = <T>(value: T, k: string): Fact<T> => ({ value, source, confidence: 1, note: note(k) });
+  const given = (v: string | undefined, k: string, expected: string): string | undefined => {
+    const t = v?.trim();
+    if (t !== '') return t;
+    if (emptyIsUnset) return undefined;
+    throw new UsageError(`${name(k)}: the value is empty (expected ${expected})`);
+  };
   const out: PodContext = {};
-  if (f.podIp) out.podIp = mk(ip(f.podIp, name('pod-ip')), 'pod-ip');
-  if (f.nodeIp) out.nodeIp = mk(ip(f.nodeIp, name('node-ip')), 'node-ip');
-  if (f.containerCidr) out.containerCidr = mk(cidr(f.containerCidr, name('container-cidr')), 'container-cidr');
-  if (f.vpcCidr?.length) out.vpcCidrs = mk(f.vpcCidr.map((c) => cidr(c, name('vpc-cidr'))), 'vpc-cidr');
-  if (f.serviceCidr) out.serviceCidr = mk(cidr(f.serviceCidr, name('service-cidr')), 'service-cidr');
-  if (f.networkModel) {
-    const m = model(f.networkModel, name('network-model'));
-    if (m) out.networkModel = mk(m, 'network-model');
-  }
+  const podIp = given(f.podIp, 'pod-ip', EXPECTED.ip);
+  if (podIp !== undefined) out.podIp = mk(ip(podIp, name('pod-ip')), 'pod-ip');
+  const nodeIp = given(f.nodeIp, 'node-ip', EXPECTED.ip);
+  if (nodeIp !== undefined) out.nodeIp = mk(ip(nodeIp, name('node-ip')), 'node-ip');
+  const containerCidr = given(f.containerCidr, 'container-cidr', EXPECTED.cidr);
+  if (containerCidr !== undefined) out.containerCidr = mk(cidr(containerCidr, name('container-cidr')), 'container-cidr');
+  // One empty piece is an empty value (`--vpc-cidr ''`); empty pieces among others are stray commas.
+  const vpc = f.vpcCidr ?? [];
+  const vpcGiven = vpc.length === 1 ? given(vpc[0], 'vpc-cidr', EXPECTED.cidr) !== undefined : vpc.length > 0;
+  if (vpcGiven) out.vpcCidrs = mk(cidrList(vpc, name('vpc-cidr')), 'vpc-cidr');
+  const serviceCidr = given(f.serviceCidr, 'service-cidr', EXPECTED.cidr);
+  if (serviceCidr !== undefined) out.serviceCidr = mk(cidr(serviceCidr, name('service-cidr')), 'service-cidr');
+  const networkModel = given(f.networkModel, 'network-model', EXPECTED.model);
+  const m = networkModel === undefined ? undefined : model(networkModel, name('network-model'));
+  if (m) out.networkModel = mk(m, 'network-model');
   return out;
 }
 
 export function flagFacts(f: ContextFlags): PodContext {
-  return layer(f, 'flag', (k) => `--${k}`, (k) => `--${k}`);
+  return layer(f, 'flag', (k) => `--${k}`, (k) => `--${k}`, false);
 }
 
 const envName = (k: string) => `PODREACH_${k.toUpperCase().replaceAll('-', '_')}`;
 
-/** PODREACH_* variables, then the downward-API conventions POD_IP / NODE_IP / HOST_IP. */
+/** PODREACH_* variables, then the downward-API conventions POD_IP / NODE_IP / HOST_IP. Empty = unset. */
 export function envFacts(env: NodeJS.ProcessEnv): { env: PodContext; downward: PodContext } {
-  const list = (v?: string) => v?.split(',').map((s) => s.trim()).filter(Boolean);
   const fromEnv = layer(
     {
       podIp: env.PODREACH_POD_IP,
       nodeIp: env.PODREACH_NODE_IP,
       containerCidr: env.PODREACH_CONTAINER_CIDR,
-      vpcCidr: list(env.PODREACH_VPC_CIDR),
+      vpcCidr: env.PODREACH_VPC_CIDR?.split(','),
       serviceCidr: env.PODREACH_SERVICE_CIDR,
       networkModel: env.PODREACH_NETWORK_MODEL,
     },
     'env',
     envName,
     envName,
+    true,
   );
+  const nodeVar = env.NODE_IP?.trim() ? 'NODE_IP' : 'HOST_IP';
   const downward = layer(
-    { podIp: env.POD_IP, nodeIp: env.NODE_IP || env.HOST_IP },
+    { podIp: env.POD_IP, nodeIp: env[nodeVar] },
     'downward-api',
-    (k) => (k === 'pod-ip' ? 'POD_IP' : env.NODE_IP ? 'NODE_IP' : 'HOST_IP'),
-    (k) => (k === 'pod-ip' ? 'POD_IP (status.podIP)' : `${env.NODE_IP ? 'NODE_IP' : 'HOST_IP'} (status.hostIP)`),
+    (k) => (k === 'pod-ip' ? 'POD_IP' : nodeVar),
+    (k) => (k === 'pod-ip' ? 'POD_IP (status.podIP)' : `${nodeVar} (status.hostIP)`),
+    true,
   );
   for (const f of Object.values(downward)) f.confidence = 0.95;
   return { env: fromEnv, downward };

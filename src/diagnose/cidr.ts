@@ -72,22 +72,20 @@ export function cidrFacts(targetIp: string | undefined, ctx: PodContext): CidrFa
   const podDocker = podIp ? dockerRangeFor(podIp) : undefined;
   const containerCidrDocker = containerCidr && normalizeCidr(containerCidr) ? dockerRangesOverlapping(containerCidr) : [];
 
-  const overlaps: string[] = [];
-  const named: [string, string | undefined][] = [
-    ['container CIDR', containerCidr],
-    ['service CIDR', serviceCidr],
-    ...vpcCidrs.map((c): [string, string] => ['VPC CIDR', c]),
+  // The cluster's own ranges against each other and against the VPC; VPC CIDRs among themselves are the
+  // cloud's business. Linear in the VPC list: a pair loop over it made a long --vpc-cidr cost seconds.
+  const valid = (c: string | undefined) => (c && normalizeCidr(c) ? c : undefined);
+  const cc = valid(containerCidr);
+  const sc = valid(serviceCidr);
+  const vpcs = vpcCidrs.filter((c) => normalizeCidr(c));
+  type Pair = [string, string, string, string];
+  const pairs: Pair[] = [
+    ...(cc && sc ? [['container CIDR', cc, 'service CIDR', sc] as Pair] : []),
+    // ENI: the container subnet is meant to sit inside the VPC.
+    ...(cc && ctx.networkModel?.value !== 'eni' ? vpcs.map((v): Pair => ['container CIDR', cc, 'VPC CIDR', v]) : []),
+    ...(sc ? vpcs.map((v): Pair => ['service CIDR', sc, 'VPC CIDR', v]) : []),
   ];
-  for (let i = 0; i < named.length; i++) {
-    for (let j = i + 1; j < named.length; j++) {
-      const [na, a] = named[i]!;
-      const [nb, b] = named[j]!;
-      if (!a || !b || !normalizeCidr(a) || !normalizeCidr(b) || na === nb) continue;
-      // ENI: the container subnet is meant to sit inside the VPC.
-      if (na === 'container CIDR' && nb === 'VPC CIDR' && ctx.networkModel?.value === 'eni') continue;
-      if (cidrsOverlap(a, b)) overlaps.push(`${na} ${a} overlaps ${nb} ${b}`);
-    }
-  }
+  const overlaps = pairs.filter(([, a, , b]) => cidrsOverlap(a, b)).map(([na, a, nb, b]) => `${na} ${a} overlaps ${nb} ${b}`);
   if (nodeIp && containerCidr && inCidr(nodeIp, containerCidr) && ctx.networkModel?.value !== 'eni') {
     overlaps.push(`node IP ${nodeIp} is inside the container CIDR ${containerCidr}`);
   }

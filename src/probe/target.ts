@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { UsageError } from '../cli/errors.ts';
+import { quoted, UsageError } from '../cli/errors.ts';
 import type { Target } from './types.ts';
 
 /** Default ports of the URL schemes people paste; `tcp://` has none on purpose. */
@@ -22,11 +22,11 @@ const LABEL = '[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?';
 const HOSTNAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`, 'i');
 
 function fail(input: string, why: string): never {
-  throw new UsageError(`invalid TARGET "${input}": ${why}`);
+  throw new UsageError(`invalid TARGET ${quoted(input)}: ${why}`);
 }
 
 function parsePort(input: string, text: string): number {
-  if (!/^\d{1,5}$/.test(text)) fail(input, `port "${text}" is not a number from 1 to 65535`);
+  if (!/^\d{1,5}$/.test(text)) fail(input, `port ${quoted(text)} is not a number from 1 to 65535`);
   const port = Number(text);
   if (port < 1 || port > 65535) fail(input, `port ${port} is outside 1-65535`);
   return port;
@@ -36,8 +36,8 @@ function parsePort(input: string, text: string): number {
 function checkHost(input: string, host: string): string {
   if (host === '') fail(input, 'the host is empty');
   if (isIP(host)) return host;
-  if (/^[\d.]+$/.test(host)) fail(input, `"${host}" is not a valid IPv4 address`);
-  if (host.length > 254 || !HOSTNAME.test(host)) fail(input, `"${host}" is not a valid host name or IP address`);
+  if (/^[\d.]+$/.test(host)) fail(input, `${quoted(host)} is not a valid IPv4 address`);
+  if (host.length > 254 || !HOSTNAME.test(host)) fail(input, `${quoted(host)} is not a valid host name or IP address`);
   return host.toLowerCase();
 }
 
@@ -48,19 +48,19 @@ function fromUrl(input: string, portGiven: boolean): Omit<Target, 'input'> {
   const m = URL_RE.exec(input);
   if (!m) fail(input, 'it is not a valid URL');
   const scheme = (m[1] ?? '').toLowerCase();
-  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) fail(input, `"${scheme}" is not a URL scheme`);
+  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) fail(input, `${quoted(scheme)} is not a URL scheme`);
   const rawHost = m[2] ?? '';
   let host: string;
   if (rawHost.startsWith('[')) {
     host = rawHost.slice(1, -1);
-    if (isIP(host) !== 6) fail(input, `"${host}" inside brackets is not an IPv6 address`);
+    if (isIP(host) !== 6) fail(input, `${quoted(host)} inside brackets is not an IPv6 address`);
   } else {
     host = checkHost(input, rawHost);
   }
   if (m[3] !== undefined) return { host, port: parsePort(input, m[3]), scheme, portSource: 'target' };
   const port = SCHEME_PORTS[scheme];
   if (port === undefined && portGiven) return { host, scheme };
-  if (port === undefined) fail(input, `scheme "${scheme}" has no default port; add one (${scheme}://host:PORT) or use --port`);
+  if (port === undefined) fail(input, `scheme ${quoted(scheme)} has no default port; add one (${scheme}://host:PORT) or use --port`);
   return { host, port, scheme, portSource: 'scheme' };
 }
 
@@ -68,7 +68,7 @@ function fromHostPort(input: string): Omit<Target, 'input'> {
   const bracket = /^\[([^\]]*)\](?::(.*))?$/.exec(input);
   if (bracket) {
     const host = bracket[1] ?? '';
-    if (isIP(host) !== 6) fail(input, `"${host}" inside brackets is not an IPv6 address`);
+    if (isIP(host) !== 6) fail(input, `${quoted(host)} inside brackets is not an IPv6 address`);
     if (bracket[2] === undefined) return { host };
     return { host, port: parsePort(input, bracket[2]), portSource: 'target' };
   }
