@@ -5,10 +5,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../lab/lab.ts';
 import { NODE, withLab } from '../lab/lab.ts';
 import { NODE_IP, SCENARIOS, SERVICE_CIDR, type Scenario } from '../lab/scenarios.ts';
+import { until, waitLine } from '../lab/wait.ts';
 import { fakeToken, writeServiceAccount } from './api-server.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -40,25 +42,10 @@ async function withApi<T>(lab: Lab, fn: (api: Api) => Promise<T>, extra: string[
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const t = setTimeout(() => reject(new Error(`API server not ready: ${out}`)), 10_000);
-      child.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = out.match(/^(\S+) ready$/m);
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1] as string);
-        }
-      });
-      child.stderr?.on('data', (d: Buffer) => {
-        out += d.toString();
-      });
-      child.on('close', (code) => reject(new Error(`API server exited ${code}: ${out}`)));
-    });
+    const [, url] = await waitLine(child, child.stdout as Readable, /^(\S+) ready$/, { what: 'API server', also: [child.stderr as Readable] });
     const state = () => JSON.parse(readFileSync(stateFile, 'utf8'));
     const sa = writeServiceAccount(mkdtempSync(join(dir, 'sa-')), token, state().caFile);
-    const u = new URL(url);
+    const u = new URL(url as string);
     const env = [`KUBERNETES_SERVICE_HOST=${u.hostname}`, `KUBERNETES_SERVICE_PORT=${u.port}`, `PODREACH_SERVICEACCOUNT_DIR=${sa}`, `HOSTNAME=${POD}`, 'HOME=/nonexistent'];
     return await fn({ env, state });
   } finally {
@@ -140,7 +127,8 @@ describe('interrupting the CLI', () => {
     await withLab(s, (lab) =>
       withApi(lab, async (api) => {
         const child = spawn('ip', ['netns', 'exec', lab.ns('pod'), 'env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), '-o', 'json', '--timeout', '20000'], { stdio: 'ignore' });
-        for (let i = 0; i < 150 && api.state().created.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+        const gone = () => (child.exitCode !== null ? `the CLI exited (${child.exitCode}) first` : undefined);
+        await until(() => api.state().created.length > 0, { what: 'probe pod created', pollMs: 50, gone });
         expect(api.state().created.length).toBe(1);
         child.kill('SIGINT');
         await new Promise((r) => child.on('close', r));

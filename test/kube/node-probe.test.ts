@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadKubeContext, runNodeProbe } from '../../src/kube/index.ts';
+import { until } from '../lab/wait.ts';
 import { ApiServer, fakeToken, inClusterEnv, loadFixture, type PodRunner, rulesFromManifests, SA_USER } from './api-server.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -148,7 +149,8 @@ describe('runNodeProbe', () => {
       out += d.toString();
     });
     // Wait (bounded) until the probe pod exists, then interrupt.
-    for (let i = 0; i < 100 && s.created.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const gone = () => (child.exitCode !== null ? `drive.ts exited (${child.exitCode}) first` : undefined);
+    await until(() => s.created.length > 0, { what: 'probe pod created', pollMs: 50, gone });
     expect(s.created).toHaveLength(1);
     expect(s.podreachPods()).toHaveLength(1);
     child.kill('SIGINT');
