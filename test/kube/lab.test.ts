@@ -5,10 +5,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../lab/lab.ts';
 import { NODE, withLab } from '../lab/lab.ts';
 import { NODE_IP, SCENARIOS, SERVICE_CIDR, type Scenario } from '../lab/scenarios.ts';
+import { until, waitLine } from '../lab/wait.ts';
 import { fakeToken, writeServiceAccount } from './api-server.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -40,25 +42,10 @@ async function withApi<T>(lab: Lab, fn: (api: Api) => Promise<T>, extra: string[
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const t = setTimeout(() => reject(new Error(`API server not ready: ${out}`)), 10_000);
-      child.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = out.match(/^(\S+) ready$/m);
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1] as string);
-        }
-      });
-      child.stderr?.on('data', (d: Buffer) => {
-        out += d.toString();
-      });
-      child.on('close', (code) => reject(new Error(`API server exited ${code}: ${out}`)));
-    });
+    const [, url] = await waitLine(child, child.stdout as Readable, /^(\S+) ready$/, { what: 'API server', also: [child.stderr as Readable] });
     const state = () => JSON.parse(readFileSync(stateFile, 'utf8'));
     const sa = writeServiceAccount(mkdtempSync(join(dir, 'sa-')), token, state().caFile);
-    const u = new URL(url);
+    const u = new URL(url as string);
     const env = [`KUBERNETES_SERVICE_HOST=${u.hostname}`, `KUBERNETES_SERVICE_PORT=${u.port}`, `PODREACH_SERVICEACCOUNT_DIR=${sa}`, `HOSTNAME=${POD}`, 'HOME=/nonexistent'];
     return await fn({ env, state });
   } finally {
@@ -104,14 +91,17 @@ describe.each(['tunnel', 'vpc', 'eni'] as const)('`podreach diagnose TARGET` wit
           type Rep = {
             context: Record<string, Fact | undefined>;
             probes: { node: object | null };
-            diagnosis: { cause: string; confidence: number; summary: string; fix: string[]; alternatives: { cause: string }[] };
+            notes: string[];
+            diagnosis: { cause: string; confidence: number; summary: string; evidence: string[]; fix: string[]; alternatives: { cause: string }[] };
           };
           const d = await lab.exec('pod', ['env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), '-o', 'json'], { timeoutMs: 30_000 });
           const rep = JSON.parse(d.stdout) as Rep;
           // The API supplies what the foundation tests passed as flags, and says so.
           const flag = (name: string) => s.flags[s.flags.indexOf(name) + 1];
           const c = rep.context;
-          expect(c.networkModel).toMatchObject({ value: s.model, source: 'api' });
+          // On a failure, what podreach itself said (API and probe notes, the verdict's evidence), not just the value.
+          const said = `${d.ms} ms; notes: ${rep.notes.join(' | ')}; evidence: ${rep.diagnosis.evidence.join(' | ')}`;
+          expect(c.networkModel, said).toMatchObject({ value: s.model, source: 'api' });
           expect(c.nodeIp).toMatchObject({ value: NODE_IP, source: 'api' });
           expect(c.containerCidr).toMatchObject({ value: flag('--container-cidr'), source: 'api' });
           expect(c.serviceCidr?.value).toBe(SERVICE_CIDR);
@@ -121,7 +111,7 @@ describe.each(['tunnel', 'vpc', 'eni'] as const)('`podreach diagnose TARGET` wit
           expect(api.state().deleted).toEqual(api.state().created);
           const diag = rep.diagnosis;
           console.log(`${s.id.padEnd(26)} no flags → ${diag.cause} ${diag.confidence.toFixed(2)} (${Math.round(d.ms)} ms with API and node probe)`);
-          expectCause(s, diag.cause, diag.alternatives.map((x) => x.cause), `${s.id}: ${diag.cause} ${diag.confidence} — ${diag.summary}`);
+          expectCause(s, diag.cause, diag.alternatives.map((x) => x.cause), `${s.id}: ${diag.cause} ${diag.confidence} — ${diag.summary} (${said})`);
           // The policy came from the API, and the fix names it.
           if (s.expectedCause === 'network-policy') {
             expect(c.egressPolicies).toMatchObject({ source: 'api' });
@@ -140,7 +130,8 @@ describe('interrupting the CLI', () => {
     await withLab(s, (lab) =>
       withApi(lab, async (api) => {
         const child = spawn('ip', ['netns', 'exec', lab.ns('pod'), 'env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), '-o', 'json', '--timeout', '20000'], { stdio: 'ignore' });
-        for (let i = 0; i < 150 && api.state().created.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+        const gone = () => (child.exitCode !== null ? `the CLI exited (${child.exitCode}) first` : undefined);
+        await until(() => api.state().created.length > 0, { what: 'probe pod created', pollMs: 50, gone });
         expect(api.state().created.length).toBe(1);
         child.kill('SIGINT');
         await new Promise((r) => child.on('close', r));
