@@ -5,7 +5,7 @@
 //   node test/kube/api-server-main.ts --flavour cce-vpc --node-ns NS --podreach "node dist/podreach.mjs"
 //        --token T --state FILE [--rewrite 172.16.=172.17.] [--rbac rbac.yaml,rbac-node-probe.yaml] [--restricted]
 //        [--objects FILE]   (more objects, as a JSON array: what a scenario adds to the recorded cluster)
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ApiServer, type Flavour, FLAVOURS, loadFixture, rulesFromManifests, SA_USER } from './api-server.ts';
 
@@ -41,8 +41,10 @@ const server = await ApiServer.start({
   runner: ({ argv }) => (argv[0] === 'podreach' ? { argv: ['ip', 'netns', 'exec', a['node-ns'] as string, ...podreach, ...argv.slice(1)] } : undefined),
   onChange: (s) => writeState(s),
 });
+// Write then rename: the test reads the file while we rewrite it, and must never see half of it.
 function writeState(s: ApiServer): void {
-  writeFileSync(stateFile, JSON.stringify({ ...s.state(), caFile: s.caFile, requests: s.requests.length }));
+  writeFileSync(`${stateFile}.tmp`, JSON.stringify({ ...s.state(), caFile: s.caFile, requests: s.requests.length }));
+  renameSync(`${stateFile}.tmp`, stateFile);
 }
 writeState(server);
 process.stdout.write(`${server.url} ready\n`);

@@ -5,9 +5,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { afterAll } from 'vitest';
 import type { Lab } from '../lab/lab.ts';
 import { NODE } from '../lab/lab.ts';
+import { waitLine } from '../lab/wait.ts';
 import { fakeToken, writeServiceAccount } from './api-server.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -39,25 +41,10 @@ export async function withApi<T>(lab: Lab, fn: (api: Api) => Promise<T>, extra: 
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const t = setTimeout(() => reject(new Error(`API server not ready: ${out}`)), 10_000);
-      child.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = out.match(/^(\S+) ready$/m);
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1] as string);
-        }
-      });
-      child.stderr?.on('data', (d: Buffer) => {
-        out += d.toString();
-      });
-      child.on('close', (code) => reject(new Error(`API server exited ${code}: ${out}`)));
-    });
+    const [, url] = await waitLine(child, child.stdout as Readable, /^(\S+) ready$/, { what: 'API server', also: [child.stderr as Readable] });
     const state = () => JSON.parse(readFileSync(stateFile, 'utf8'));
     const sa = writeServiceAccount(mkdtempSync(join(dir, 'sa-')), token, state().caFile);
-    const u = new URL(url);
+    const u = new URL(url as string);
     const env = [`KUBERNETES_SERVICE_HOST=${u.hostname}`, `KUBERNETES_SERVICE_PORT=${u.port}`, `PODREACH_SERVICEACCOUNT_DIR=${sa}`, `HOSTNAME=${POD}`, 'HOME=/nonexistent'];
     return await fn({ env, state });
   } finally {
@@ -83,4 +70,3 @@ export async function withApi<T>(lab: Lab, fn: (api: Api) => Promise<T>, extra: 
     rmSync(dir, { recursive: true, force: true });
   }
 }
-

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { NODE, withLab } from '../lab/lab.ts';
 import { NODE_IP, SCENARIOS, SERVICE_CIDR, type Scenario } from '../lab/scenarios.ts';
+import { until } from '../lab/wait.ts';
 import { BUNDLE, withApi } from './lab-api.ts';
 
 function target(s: Scenario): string {
@@ -26,14 +27,17 @@ describe.each(['tunnel', 'vpc', 'eni'] as const)('`podreach diagnose TARGET` wit
           type Rep = {
             context: Record<string, Fact | undefined>;
             probes: { node: object | null };
-            diagnosis: { cause: string; confidence: number; summary: string; fix: string[]; alternatives: { cause: string }[] };
+            notes: string[];
+            diagnosis: { cause: string; confidence: number; summary: string; evidence: string[]; fix: string[]; alternatives: { cause: string }[] };
           };
           const d = await lab.exec('pod', ['env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), '-o', 'json'], { timeoutMs: 30_000 });
           const rep = JSON.parse(d.stdout) as Rep;
           // The API supplies what the foundation tests passed as flags, and says so.
           const flag = (name: string) => s.flags[s.flags.indexOf(name) + 1];
           const c = rep.context;
-          expect(c.networkModel).toMatchObject({ value: s.model, source: 'api' });
+          // On a failure, what podreach itself said (API and probe notes, the verdict's evidence), not just the value.
+          const said = `${d.ms} ms; notes: ${rep.notes.join(' | ')}; evidence: ${rep.diagnosis.evidence.join(' | ')}`;
+          expect(c.networkModel, said).toMatchObject({ value: s.model, source: 'api' });
           expect(c.nodeIp).toMatchObject({ value: NODE_IP, source: 'api' });
           expect(c.containerCidr).toMatchObject({ value: flag('--container-cidr'), source: 'api' });
           expect(c.serviceCidr?.value).toBe(SERVICE_CIDR);
@@ -43,7 +47,7 @@ describe.each(['tunnel', 'vpc', 'eni'] as const)('`podreach diagnose TARGET` wit
           expect(api.state().deleted).toEqual(api.state().created);
           const diag = rep.diagnosis;
           console.log(`${s.id.padEnd(26)} no flags → ${diag.cause} ${diag.confidence.toFixed(2)} (${Math.round(d.ms)} ms with API and node probe)`);
-          expectCause(s, diag.cause, diag.alternatives.map((x) => x.cause), `${s.id}: ${diag.cause} ${diag.confidence} — ${diag.summary}`);
+          expectCause(s, diag.cause, diag.alternatives.map((x) => x.cause), `${s.id}: ${diag.cause} ${diag.confidence} — ${diag.summary} (${said})`);
           // The policy came from the API, and the fix names it.
           if (s.expectedCause === 'network-policy') {
             expect(c.egressPolicies).toMatchObject({ source: 'api' });
@@ -62,7 +66,8 @@ describe('interrupting the CLI', () => {
     await withLab(s, (lab) =>
       withApi(lab, async (api) => {
         const child = spawn('ip', ['netns', 'exec', lab.ns('pod'), 'env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), '-o', 'json', '--timeout', '20000'], { stdio: 'ignore' });
-        for (let i = 0; i < 150 && api.state().created.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+        const gone = () => (child.exitCode !== null ? `the CLI exited (${child.exitCode}) first` : undefined);
+        await until(() => api.state().created.length > 0, { what: 'probe pod created', pollMs: 50, gone });
         expect(api.state().created.length).toBe(1);
         child.kill('SIGINT');
         await new Promise((r) => child.on('close', r));

@@ -11,6 +11,7 @@ import { encodePlan, makePlan } from '../../src/probe/plan.ts';
 import { parseTarget } from '../../src/probe/target.ts';
 
 const planOf = (input: string) => makePlan([parseTarget(input)], 2500);
+import { until } from '../lab/wait.ts';
 import { ApiServer, fakeToken, inClusterEnv, loadFixture, type PodRunner, rulesFromManifests, SA_USER } from './api-server.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -103,18 +104,21 @@ describe('runNodeProbe', () => {
   it('abort while the pod runs → cancelled, pod deleted', async () => {
     const { ctx, s } = await setup({ runner: sleeper });
     const ac = new AbortController();
-    const t = setTimeout(() => ac.abort(), 600);
+    const pending = runNodeProbe(ctx, planOf('127.0.0.1:1'), { timeoutMs: 20_000, signal: ac.signal });
+    // Abort once the pod exists (a fixed delay could fire before it does on a loaded machine).
+    await until(() => s.created.length > 0, { what: 'probe pod created', pollMs: 20 });
     const t0 = performance.now();
-    const res = await runNodeProbe(ctx, planOf('127.0.0.1:1'), { timeoutMs: 20_000, signal: ac.signal });
-    clearTimeout(t);
-    console.log(`abort → cleaned up in ${(performance.now() - t0 - 600).toFixed(0)} ms after the signal`);
+    ac.abort();
+    const res = await pending;
+    console.log(`abort → cleaned up in ${(performance.now() - t0).toFixed(0)} ms after the signal`);
     expect(res.error).toContain('cancelled');
     expect(s.deleted).toHaveLength(1);
   });
 
   it('timeout while the pod runs → error, pod deleted', async () => {
     const { ctx, s } = await setup({ runner: sleeper });
-    const res = await runNodeProbe(ctx, planOf('127.0.0.1:1'), { timeoutMs: 1200 });
+    // The pod sleeps 30 s; 5 s leaves a loaded machine time to create it before the timeout.
+    const res = await runNodeProbe(ctx, planOf('127.0.0.1:1'), { timeoutMs: 5000 });
     expect(res.error).toContain('did not finish');
     expect(s.deleted).toHaveLength(1);
   });
@@ -152,7 +156,8 @@ describe('runNodeProbe', () => {
       out += d.toString();
     });
     // Wait (bounded) until the probe pod exists, then interrupt.
-    for (let i = 0; i < 100 && s.created.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const gone = () => (child.exitCode !== null ? `drive.ts exited (${child.exitCode}) first` : undefined);
+    await until(() => s.created.length > 0, { what: 'probe pod created', pollMs: 50, gone });
     expect(s.created).toHaveLength(1);
     expect(s.podreachPods()).toHaveLength(1);
     child.kill('SIGINT');

@@ -3,11 +3,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createLab, LAB_DIR, NODE, run } from './lab.ts';
 import { namespacesOf, REGISTRY_DIR } from './registry.ts';
 import { plan } from './topology.ts';
 import { SCENARIOS } from './scenarios.ts';
+import { INFRA_DEADLINE_MS, until, waitLine } from './wait.ts';
 
 const CLI = join(LAB_DIR, 'cli.ts');
 const children: ChildProcess[] = [];
@@ -15,29 +17,17 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-/** Starts `cli.ts up ID` and resolves with its lab prefix once it prints "ready" (bounded). */
-function startUp(id: string): Promise<{ child: ChildProcess; prefix: string; out: () => string }> {
+/** Starts `cli.ts up ID` and resolves with its lab prefix once it prints "ready" (bounded; fails if it exits). */
+async function startUp(id: string): Promise<{ child: ChildProcess; prefix: string; out: () => string }> {
   const child = spawn(NODE, [CLI, 'up', id], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`up ${id} not ready in 15 s: ${out}`)), 15_000);
-    const poll = setInterval(() => {
-      const m = /^lab (pl[0-9a-z]{6}):/m.exec(out);
-      if (m?.[1] && out.includes('ready;')) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve({ child, prefix: m[1], out: () => out });
-      }
-      if (child.exitCode !== null) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        reject(new Error(`up ${id} exited ${child.exitCode}: ${out}`));
-      }
-    }, 20);
-  });
+  await waitLine(child, child.stdout as Readable, /^ready;/, { what: `up ${id}`, also: [child.stderr as Readable] });
+  const m = /^lab (pl[0-9a-z]{6}):/m.exec(out);
+  if (!m?.[1]) throw new Error(`up ${id}: no lab prefix in: ${out}`);
+  return { child, prefix: m[1], out: () => out };
 }
 
 function exited(child: ChildProcess, ms: number): Promise<number | null> {
@@ -48,13 +38,11 @@ function exited(child: ChildProcess, ms: number): Promise<number | null> {
   });
 }
 
-async function gone(pid: number, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (!existsSync(`/proc/${pid}`)) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
+function gone(pid: number, ms: number): Promise<boolean> {
+  return until(() => !existsSync(`/proc/${pid}`), { what: `pid ${pid} gone`, deadlineMs: ms, pollMs: 20 }).then(
+    () => true,
+    () => false,
+  );
 }
 
 describe('lab hygiene', () => {
@@ -88,7 +76,7 @@ describe('lab hygiene', () => {
     const { child, prefix, out } = await startUp('tunnel-ok');
     expect(namespacesOf(prefix)).toHaveLength(8);
     child.kill('SIGINT');
-    expect(await exited(child, 10_000)).toBe(0);
+    expect(await exited(child, INFRA_DEADLINE_MS)).toBe(0);
     expect(out()).toContain(`lab ${prefix} torn down`);
     expect(namespacesOf(prefix)).toEqual([]);
     expect(existsSync(`${REGISTRY_DIR}/${prefix}.pid`)).toBe(false);
@@ -103,7 +91,7 @@ describe('lab hygiene', () => {
         `import { createLab } from ${JSON.stringify(join(LAB_DIR, 'lab.ts'))};\n` +
           "const lab = await createLab('eni-ok');\nconsole.log(lab.prefix);\nthrow new Error('boom');\n",
       );
-      const r = await run(NODE, [script], { timeoutMs: 20_000 });
+      const r = await run(NODE, [script], { timeoutMs: INFRA_DEADLINE_MS });
       const prefix = r.stdout.trim();
       expect(prefix).toMatch(/^pl[0-9a-z]{6}$/);
       expect(r.code).not.toBe(0);
@@ -121,16 +109,16 @@ describe('lab hygiene', () => {
       const servers = (await run('ip', ['netns', 'pids', `${orphan}-ecs`])).stdout.split('\n').filter(Boolean).map(Number);
       expect(servers.length).toBeGreaterThan(0);
       child.kill('SIGKILL'); // no handler runs: the lab is left behind
-      await exited(child, 5000);
+      await exited(child, INFRA_DEADLINE_MS);
       expect(namespacesOf(orphan)).toHaveLength(8);
 
-      const r = await run(NODE, [CLI, 'clean'], { timeoutMs: 20_000 });
+      const r = await run(NODE, [CLI, 'clean'], { timeoutMs: INFRA_DEADLINE_MS });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`removed ${orphan}`);
       expect(r.stdout).toContain(`kept ${mine.prefix}`);
       expect(namespacesOf(orphan)).toEqual([]);
       expect(namespacesOf(mine.prefix)).toHaveLength(8);
-      for (const pid of servers) expect(await gone(pid, 3000)).toBe(true);
+      for (const pid of servers) expect(await gone(pid, INFRA_DEADLINE_MS)).toBe(true);
       // The live lab still works after someone ran clean.
       const ping = await mine.exec('pod', ['ping', '-n', '-c', '1', '-W', '1', '192.168.10.52']);
       expect(ping.code).toBe(0);

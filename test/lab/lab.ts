@@ -3,11 +3,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { Readable } from 'node:stream';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newPrefix, register, teardown } from './registry.ts';
 import { findScenario, podAddressing, type Scenario } from './scenarios.ts';
 import { RESOLV_CONF, ROLES, type Role, plan } from './topology.ts';
+import { INFRA_DEADLINE_MS, until, waitLine } from './wait.ts';
 
 export const LAB_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO = join(LAB_DIR, '..', '..');
@@ -136,39 +138,52 @@ function setupScript(ipFile: string, sysctls: string[], iptFile: string | null, 
   return `set -e\n${lines.join('\n')}\n`;
 }
 
-async function waitReady(logFile: string, child: { exitCode: number | null }, deadlineMs: number): Promise<void> {
-  const end = performance.now() + deadlineMs;
-  while (performance.now() < end) {
-    const text = readFileSync(logFile, 'utf8');
-    if (/ ready\n/.test(text)) return;
-    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${text.trim().slice(-200)}`);
-    await new Promise((r) => setTimeout(r, 15));
+/**
+ * Starts one lab server in its namespace; resolves when it says `ready` on its ready pipe (fd 3), as it happens.
+ * Its log (connections it saw) goes to `logFile`; a server that dies first fails the build at once, with that log.
+ */
+async function startServer(ns: string, args: string[], logFile: string): Promise<void> {
+  const fd = openSync(logFile, 'w');
+  const child = spawn('ip', ['netns', 'exec', ns, NODE, join(LAB_DIR, 'server.ts'), '--ready-fd', '3', ...args], {
+    detached: true,
+    stdio: ['ignore', fd, fd, 'pipe'],
+  });
+  closeSync(fd);
+  child.on('error', () => {});
+  const ready = child.stdio[3] as Readable;
+  try {
+    await waitLine(child, ready, /^ready$/, { what: `server in ${ns}` });
+  } catch (e) {
+    throw new Error(`${(e as Error).message} ${readFileSync(logFile, 'utf8').trim().slice(-200)}`);
+  } finally {
+    ready.destroy();
+    child.unref();
   }
-  throw new Error(`server not ready after ${deadlineMs} ms (${logFile})`);
 }
 
 /**
  * Carrier and bridge-port state changes reach the stack through the kernel's linkwatch, which batches them up
  * to a second: until then a bridge port drops frames and the first SYN is lost. Wait for every link instead.
  */
-async function waitLinksUp(ns: (r: Role) => string, skip: string[], deadlineMs: number): Promise<void> {
-  const end = performance.now() + deadlineMs;
+async function waitLinksUp(ns: (r: Role) => string, skip: string[]): Promise<void> {
   let down: string[] = [];
-  while (performance.now() < end) {
-    const outs = await Promise.all(
-      ROLES.flatMap((r) => [
-        run('ip', ['-n', ns(r), '-o', 'link', 'show']),
-        ...(r === 'vpcr' || r === 'node' ? [run('bridge', ['-n', ns(r), 'link', 'show'])] : []),
-      ]),
-    );
-    down = outs
-      .flatMap((o) => o.stdout.split('\n'))
-      .filter((l) => / state /.test(l) && !/ lo: /.test(l) && !/ state (UP|forwarding) /.test(l))
-      .filter((l) => !skip.some((d) => l.includes(` ${d}:`)));
-    if (down.length === 0) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`links still down after ${deadlineMs} ms: ${down.map((l) => l.slice(0, 60)).join(' | ')}`);
+  await until(
+    async () => {
+      const outs = await Promise.all(
+        ROLES.flatMap((r) => [
+          run('ip', ['-n', ns(r), '-o', 'link', 'show']),
+          ...(r === 'vpcr' || r === 'node' ? [run('bridge', ['-n', ns(r), 'link', 'show'])] : []),
+        ]),
+      );
+      if (outs.some((o) => o.code !== 0)) return false;
+      down = outs
+        .flatMap((o) => o.stdout.split('\n'))
+        .filter((l) => / state /.test(l) && !/ lo: /.test(l) && !/ state (UP|forwarding) /.test(l))
+        .filter((l) => !skip.some((d) => l.includes(` ${d}:`)));
+      return down.length === 0;
+    },
+    { what: 'lab links up', last: () => `still down: ${down.map((l) => l.slice(0, 60)).join(' | ')}` },
+  );
 }
 
 export async function createLab(scenarioOrId: Scenario | string): Promise<Lab> {
@@ -179,7 +194,7 @@ export async function createLab(scenarioOrId: Scenario | string): Promise<Lab> {
   const ns = (r: Role) => `${prefix}-${r}`;
   try {
     const p = plan(prefix, scenario.build);
-    mustSucceed('creating namespaces and veths', await run('ip', ['-batch', '-'], { input: `${p.host.join('\n')}\n` }));
+    mustSucceed('creating namespaces and veths', await run('ip', ['-batch', '-'], { input: `${p.host.join('\n')}\n`, timeoutMs: INFRA_DEADLINE_MS }));
     for (const r of p.resolv) {
       mkdirSync(`/etc/netns/${ns(r)}`, { recursive: true });
       writeFileSync(`/etc/netns/${ns(r)}/resolv.conf`, RESOLV_CONF);
@@ -190,24 +205,13 @@ export async function createLab(scenarioOrId: Scenario | string): Promise<Lab> {
         const ipt = p.iptables[r];
         if (ipt) writeFileSync(join(tmp, `${r}.rules`), ipt);
         const script = setupScript(join(tmp, `${r}.ip`), p.sysctl[r], ipt ? join(tmp, `${r}.rules`) : null, r.startsWith('vpcr') || r === 'node');
-        mustSucceed(`setting up ${ns(r)}`, await run('ip', ['netns', 'exec', ns(r), 'sh', '-c', script]));
+        mustSucceed(`setting up ${ns(r)}`, await run('ip', ['netns', 'exec', ns(r), 'sh', '-c', script], { timeoutMs: INFRA_DEADLINE_MS }));
       }),
     );
     const skip = scenario.build.ecsBridge ? [scenario.build.ecsBridge.name] : [];
     await Promise.all([
-      waitLinksUp(ns, skip, 3000),
-      ...p.servers.map(async (s) => {
-        const logFile = join(tmp, `${s.role}.log`);
-        const fd = openSync(logFile, 'w');
-        const child = spawn('ip', ['netns', 'exec', ns(s.role), NODE, join(LAB_DIR, 'server.ts'), ...s.args], {
-          detached: true,
-          stdio: ['ignore', fd, fd],
-        });
-        closeSync(fd);
-        child.unref();
-        child.on('error', () => {});
-        await waitReady(logFile, child, 30_000);
-      }),
+      waitLinksUp(ns, skip),
+      ...p.servers.map((s) => startServer(ns(s.role), s.args, join(tmp, `${s.role}.log`))),
     ]);
   } catch (e) {
     await destroy();

@@ -1,6 +1,6 @@
 // Builds every scenario and checks, with plain tools and the peers' own counters and routes, that it fails
 // (or works) for the reason it claims. One PASS line per scenario in the output.
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { checkScenario } from './checks.ts';
 import { withLab } from './lab.ts';
 import { SCENARIOS } from './scenarios.ts';
@@ -37,8 +37,10 @@ describe.concurrent('lab scenarios', () => {
   }
 });
 
-test('build time (figures, not a timed assertion)', () => {
+// Figures only, after the scenarios, over the labs that did get built: a test here would depend on the others
+// having run (and all built), and fail for their failure instead of its own.
+afterAll(() => {
   const sorted = [...builds].sort((a, b) => a - b);
-  console.log(`lab build ms over ${sorted.length} labs: median ${sorted[Math.floor(sorted.length / 2)]} max ${sorted.at(-1)}`);
-  expect(sorted.length).toBe(SCENARIOS.length);
+  if (sorted.length === 0) return;
+  console.log(`lab build ms over ${sorted.length} of ${SCENARIOS.length} labs: median ${sorted[Math.floor(sorted.length / 2)]} max ${sorted.at(-1)}`);
 });

@@ -1,13 +1,15 @@
 // The lab's servers, one process per namespace:
-//   server.ts [--http PORT --body TEXT] [--redis PORT] [--mysql PORT --mysql-allow CIDR,...] [--dns PORT]
-// Prints `ready <proto> <port>` per listener and then `ready`, which lab.ts waits for in the log file.
+//   server.ts [--http PORT --body TEXT] [--redis PORT] [--mysql PORT --mysql-allow CIDR,...] [--dns PORT] [--ready-fd N]
+// Logs `ready <proto> <port>` per listener and then `ready`; with --ready-fd it also writes `ready` to that
+// inherited fd (a pipe lab.ts reads, so it learns at once) and closes it.
 import { createSocket } from 'node:dgram';
+import { closeSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { inCidr } from '../../src/net/ip.ts';
 import { answer } from './dns.ts';
 
-let values: { http?: string; body?: string; redis?: string; mysql?: string; 'mysql-allow'?: string; dns?: string };
+let values: { http?: string; body?: string; redis?: string; mysql?: string; 'mysql-allow'?: string; dns?: string; 'ready-fd'?: string };
 try {
   ({ values } = parseArgs({
     options: {
@@ -17,6 +19,7 @@ try {
       mysql: { type: 'string' },
       'mysql-allow': { type: 'string' },
       dns: { type: 'string' },
+      'ready-fd': { type: 'string' },
     },
   }));
 } catch (e) {
@@ -129,3 +132,8 @@ if (pending.length === 0) {
 }
 await Promise.all(pending);
 log('ready');
+if (values['ready-fd'] !== undefined) {
+  const fd = Number(values['ready-fd']);
+  writeSync(fd, 'ready\n');
+  closeSync(fd);
+}

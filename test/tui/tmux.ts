@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLE as BUILT, targetArg } from '../integration/podreach.ts';
 import { type Lab, NODE } from '../lab/lab.ts';
+import { INFRA_DEADLINE_MS, sleep } from '../lab/wait.ts';
 
 /** The CLI under test; PODREACH_BUNDLE tests a copy, e.g. while someone else rebuilds dist/. */
 export const BUNDLE = process.env.PODREACH_BUNDLE ?? BUILT;
@@ -26,10 +27,14 @@ export interface Pane {
   send(...keys: string[]): void;
   /** Sends a signal (TERM, HUP, ...) to the command: the `podreach diagnose` on the pane's terminal. */
   signal(sig: string): void;
-  /** Polls the screen (every `pollMs`, default 50) until `test` passes; throws with the last screen after `timeoutMs` (≤ 10 s). */
+  /**
+   * Polls the screen (every `pollMs`, default 50: transient states must not slip between two looks) until `test`
+   * passes; throws with the last screen after `timeoutMs`, raised to 30 s: reaching a screen is waited for, not timed.
+   */
   waitFor(test: (screen: string) => boolean, timeoutMs?: number, what?: string, pollMs?: number): Promise<string>;
   /** The command's exit status once it has ended, else undefined. */
   exitCode(): number | undefined;
+  /** Waits for the command's exit status; `timeoutMs` (default 30 s) is kept as given: a caller may bound a prompt exit. */
   waitExit(timeoutMs?: number): Promise<number>;
   /** stty -g before the command ran and after it ended (equal = terminal restored). */
   stty(): { before: string; after: string };
@@ -37,8 +42,6 @@ export interface Pane {
   cursorVisible(): boolean;
   kill(): void;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs argv in a fresh tmux server of cols × rows, with env added. */
 export function openPane(
@@ -72,7 +75,7 @@ export function openPane(
   const tmux = (...a: string[]) =>
     execFileSync('tmux', ['-L', socket, ...a], {
       encoding: 'utf8',
-      timeout: 5000,
+      timeout: 15_000,
     });
   tmux('-f', '/dev/null', 'new-session', '-d', '-s', 't', '-x', String(opts.cols), '-y', String(opts.rows), `sh ${dir}/run.sh`);
 
@@ -92,8 +95,8 @@ export function openPane(
       // Not by name: Node 24 calls its main thread MainThread, and the wrapper shell shares the terminal.
       spawnSync('pkill', [`-${sig}`, '-t', tty, '-f', ' diagnose ']);
     },
-    async waitFor(test, timeoutMs = 10_000, what = 'screen', pollMs = 50) {
-      const end = Date.now() + Math.min(timeoutMs, 10_000);
+    async waitFor(test, timeoutMs = INFRA_DEADLINE_MS, what = 'screen', pollMs = 50) {
+      const end = Date.now() + Math.max(timeoutMs, INFRA_DEADLINE_MS);
       let s = '';
       while (Date.now() < end) {
         s = pane.screen();
@@ -106,8 +109,8 @@ export function openPane(
       const e = read('exit');
       return e === undefined ? undefined : Number(e);
     },
-    async waitExit(timeoutMs = 10_000) {
-      const end = Date.now() + Math.min(timeoutMs, 10_000);
+    async waitExit(timeoutMs = INFRA_DEADLINE_MS) {
+      const end = Date.now() + timeoutMs;
       while (Date.now() < end) {
         const c = pane.exitCode();
         if (c !== undefined) return c;

@@ -6,9 +6,11 @@
 // Prefix, registry, teardown and command running are the VPC lab's (test/lab/lab.ts): `cli.ts clean` and its
 // exit/signal handlers cover this lab too.
 import { spawn, spawnSync } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { IcmpResult, ProbeReport, TcpResult } from '../../../src/probe/types.ts';
 import { claimLab, type ExecResult, mustSucceed, NODE, run } from '../../lab/lab.ts';
+import { until, waitLine } from '../../lab/wait.ts';
 
 export const RUN_PROBE = fileURLToPath(new URL('./run-probe.ts', import.meta.url));
 
@@ -50,7 +52,7 @@ export async function createLab(): Promise<Lab> {
       `link add c0 index 20 netns ${client} type veth peer name r0 index 21 netns ${router}`,
       `link add r1 index 22 netns ${router} type veth peer name s0 index 23 netns ${server}`,
     ];
-    mustSucceed('creating namespaces and veths', await run('ip', ['-batch', '-'], { input: `${host.join('\n')}\n` }));
+    mustSucceed('creating namespaces and veths', await run('ip', ['-batch', '-'], { input: `${host.join('\n')}\n`, timeoutMs: 15_000 }));
     const setup: Record<string, string[]> = {
       [client]: ['ip addr add 10.251.1.2/24 dev c0', 'ip link set c0 up', `ip route add default via ${GATEWAY}`],
       [router]: [
@@ -78,28 +80,27 @@ export async function createLab(): Promise<Lab> {
         mustSucceed(`setting up ${ns}`, await exec(ns, ['sh', '-c', ['set -e', 'ip link set lo up', ...lines].join('\n')])),
       ),
     );
-    // Detached and unref'd: teardown kills it with everything else in the namespace.
-    const listener = spawn('ip', ['netns', 'exec', server, NODE, '-e', "require('net').createServer(s=>s.end()).listen(80,'0.0.0.0')"], {
-      stdio: 'ignore',
-      detached: true,
-    });
-    listener.unref();
+    // Detached and unref'd: teardown kills it with everything else in the namespace. It says `ready` once
+    // listening; then :80 must answer from the client side, which also waits out carrier-up on the veths.
+    const listener = spawn(
+      'ip',
+      ['netns', 'exec', server, NODE, '-e', "require('net').createServer(s=>s.end()).listen(80,'0.0.0.0',()=>console.log('ready'))"],
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
     listener.on('error', () => {});
-    // Wait (bounded) until :80 answers from the client side, which also waits out carrier-up on the veths.
-    let up = false;
-    for (let i = 0; i < 50 && !up; i++) {
-      up = (await exec(client, ['bash', '-c', `exec 3<>/dev/tcp/${SERVER}/80`], { timeoutMs: 2000 })).code === 0;
-      if (!up) await new Promise((r) => setTimeout(r, 100));
+    try {
+      await waitLine(listener, listener.stdout as Readable, /^ready$/, { what: 'lab: listener on :80', also: [listener.stderr as Readable] });
+    } finally {
+      listener.stdout?.destroy();
+      listener.stderr?.destroy();
+      listener.unref();
     }
-    if (!up) throw new Error('lab: listener on :80 did not come up');
+    await until(async () => (await exec(client, ['bash', '-c', `exec 3<>/dev/tcp/${SERVER}/80`], { timeoutMs: 2000 })).code === 0, {
+      what: `lab: ${SERVER}:80 from the client`,
+    });
     // libuv leaves an interface that is not RUNNING yet out of os.networkInterfaces(), and packets may
     // flow before the link watcher marks it so: the report's from.addresses would be empty.
-    let running = false;
-    for (let i = 0; i < 30 && !running; i++) {
-      running = (await exec(client, ['cat', '/sys/class/net/c0/operstate'])).stdout.trim() === 'up';
-      if (!running) await new Promise((r) => setTimeout(r, 100));
-    }
-    if (!running) throw new Error('lab: c0 never reached operstate up');
+    await until(async () => (await exec(client, ['cat', '/sys/class/net/c0/operstate'])).stdout.trim() === 'up', { what: 'lab: c0 operstate up' });
   } catch (err) {
     await destroy();
     throw err;
