@@ -2,7 +2,7 @@
 // check for all of them. A report is read bounded (size, time, regular files only), parsed, checked
 // against the probe-report part of schema/report.schema.json with unknown fields removed, and its
 // addresses checked; what fails is named in one line ("/tcp/status must be one of open, refused, ...").
-import { constants } from 'node:fs';
+import { constants, fstatSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv';
 import { isIp, normalizeCidr } from '../net/ip.ts';
@@ -35,14 +35,17 @@ export async function parseProbeReport(text: string): Promise<Intake> {
 export async function checkProbeReport(v: unknown): Promise<Intake> {
   const r = v as Partial<ProbeReport> | null;
   if (typeof r !== 'object' || r === null || Array.isArray(r) || r.kind !== 'podreach.probe') return { why: NOT_A_REPORT };
-  // Loaded on first use: runs without a report pay nothing for it.
-  const { default: validate } = await import('./report-schema.ts');
+  const validate = await validator();
   if (!validate(v)) return { why: schemaError(validate.errors?.[0]) };
   const report = v as ProbeReport;
   const bad = addressFields(report).find(([, a]) => a !== undefined && !isIp(a));
   if (bad) return { why: `${bad[0]} must be an IP address` };
   return { report };
 }
+
+// Loaded on first use: runs without a report pay nothing for it. Kept: each import() resolves anew.
+let loading: Promise<typeof import('./report-schema.ts').default> | undefined;
+const validator = () => (loading ??= import('./report-schema.ts').then((m) => m.default));
 
 /**
  * Why a node's report cannot stand for `target` (undefined when it can): it must name the address it
@@ -60,20 +63,46 @@ export function targetMismatch(report: ProbeReport, target: Target): string | un
   return undefined;
 }
 
+/** Names that mean standard input: `kubectl debug -i ... --node-report /dev/stdin < node.json` pipes it in. */
+const STDIN = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
 /**
- * Reads a report file: a regular file only (a FIFO or a device would block or never end), at most
- * MAX_REPORT_BYTES, within `timeoutMs`, never blocking the event loop (signals are handled meanwhile).
+ * Reads a report file: a regular file, or a pipe on standard input (a named FIFO or a device could
+ * block or never end), at most MAX_REPORT_BYTES, within `timeoutMs`, never blocking the event loop
+ * (signals are handled meanwhile).
  */
-export async function readProbeReportFile(path: string, timeoutMs: number): Promise<Intake> {
+export async function readProbeReportFile(path: string, timeoutMs: number, stdin: NodeJS.ReadableStream = process.stdin): Promise<Intake> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<Intake>((resolve) => {
     timer = setTimeout(() => resolve({ why: `not read within ${timeoutMs} ms` }), timeoutMs);
   });
   try {
-    return await Promise.race([readBounded(path).then((r) => ('why' in r ? r : parseProbeReport(r.text))), late]);
+    const reading = STDIN.has(path) ? readStdin(stdin) : readBounded(path);
+    return await Promise.race([reading.then((r) => ('why' in r ? r : parseProbeReport(r.text))), late]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function readStdin(stdin: NodeJS.ReadableStream): Promise<{ text: string } | { why: string }> {
+  let st;
+  try {
+    st = fstatSync(0);
+  } catch (e) {
+    return { why: `standard input: ${errnoWhy(e as NodeJS.ErrnoException)}` };
+  }
+  if (st.isFile()) return readBounded('/dev/stdin');
+  if (!st.isFIFO() && !st.isSocket()) return { why: 'standard input is a terminal or a device, not a report (pipe one in: --node-report /dev/stdin < node.json)' };
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of stdin) {
+    const b = Buffer.from(chunk);
+    n += b.length;
+    // Leaving the loop closes the stream: the rest is never read.
+    if (n > MAX_REPORT_BYTES) return { why: `standard input: over the 1 MB a probe report can be` };
+    chunks.push(b);
+  }
+  return { text: Buffer.concat(chunks).toString('utf8') };
 }
 
 async function readBounded(path: string): Promise<{ text: string } | { why: string }> {
