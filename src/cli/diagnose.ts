@@ -37,10 +37,12 @@ export interface DiagnoseOptions {
 /** The --node-report file, checked: every problem is a usage error naming the file and what is wrong. */
 export async function readNodeReport(path: string, target: Target, timeoutMs: number): Promise<ProbeReport> {
   if (path === '') throw new UsageError('--node-report: the file name is empty');
-  const { report, why } = await readProbeReportFile(path, timeoutMs);
-  const wrong = why ?? targetMismatch(report, target);
-  if (wrong !== undefined) throw new UsageError(`--node-report ${shown(path)}: ${wrong}`);
-  return report!;
+  const refused = (why: string) => new UsageError(`--node-report ${shown(path)}: ${why}`);
+  const got = await readProbeReportFile(path, timeoutMs);
+  if (got.why !== undefined) throw refused(got.why);
+  const wrong = targetMismatch(got.report, target);
+  if (wrong !== undefined) throw refused(wrong);
+  return got.report;
 }
 
 /** What is known before anything is sent: the input, checked, and the context from flags and the pod. */

@@ -116,7 +116,7 @@ async function createRunDelete(session: KubeSession, target: string, opts: Probe
     const { report, why } = await parseReport(text);
     if (report) return { podName: name, report };
     if (why) return { podName: name, error: `node probe: pod ${ns}/${name} printed a report podreach cannot use: ${why}` };
-    return { podName: name, error: `node probe: pod ${ns}/${name} ${done.error ?? 'ended'} without a podreach report (log: ${JSON.stringify(text.trim().slice(0, 200) || 'empty')})` };
+    return { podName: name, error: `node probe: pod ${ns}/${name} ${done.error ?? 'ended'} without a podreach report (log: ${text.trim() ? JSON.stringify(text.trim().slice(0, 200)) : 'empty'})` };
   } finally {
     const err = await remove(api, ns, name);
     if (err) process.stderr.write(`podreach: could not delete probe pod ${ns}/${name} (${err}); delete it with: kubectl delete pod -n ${ns} ${name}\n`);
@@ -172,7 +172,7 @@ function createError(status: string, message: string, ns: string): string {
 
 /**
  * The report is the JSON object in the log; tolerate lines before it (warnings) and pretty-printing.
- * `why` names what was wrong with the first object that claims to be a report; neither when none does.
+ * `why` names what was wrong with the first candidate that is JSON; neither when none is.
  */
 async function parseReport(log: string): Promise<Partial<Intake>> {
   if (Buffer.byteLength(log) > MAX_REPORT_BYTES) return { why: 'its log is over the 1 MB a probe report can be' };
