@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { gatherContext, localFacts } from '../context/index.ts';
 import type { LocalFacts } from '../context/local.ts';
@@ -8,7 +8,7 @@ import { cidrFacts } from '../diagnose/cidr.ts';
 import { diagnose } from '../diagnose/engine.ts';
 import { measuredSnat } from '../diagnose/signals.ts';
 import { DEFAULT_TIMEOUT_MS, runProbes } from '../probe/run.ts';
-import { isProbeReport } from '../probe/report.ts';
+import { readProbeReportFile, shown, targetMismatch } from '../probe/report.ts';
 import { parseTarget } from '../probe/target.ts';
 import type { ProbeEvent, ProbeReport, Target } from '../probe/types.ts';
 import { buildReport, type PodreachReport } from '../render/report.ts';
@@ -34,23 +34,15 @@ export interface DiagnoseOptions {
   signal?: AbortSignal;
 }
 
-export function readNodeReport(path: string): ProbeReport {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--node-report ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UsageError(`--node-report ${path}: not JSON (expected the output of \`podreach probe TARGET -o json\`)`);
-  }
-  if (!isProbeReport(parsed)) {
-    throw new UsageError(`--node-report ${path}: not a podreach probe report (kind "podreach.probe", schemaVersion 1)`);
-  }
-  return parsed;
+/** The --node-report file, checked: every problem is a usage error naming the file and what is wrong. */
+export async function readNodeReport(path: string, target: Target, timeoutMs: number): Promise<ProbeReport> {
+  if (path === '') throw new UsageError('--node-report: the file name is empty');
+  const refused = (why: string) => new UsageError(`--node-report ${shown(path)}: ${why}`);
+  const got = await readProbeReportFile(path, timeoutMs);
+  if (got.why !== undefined) throw refused(got.why);
+  const wrong = targetMismatch(got.report, target);
+  if (wrong !== undefined) throw refused(wrong);
+  return got.report;
 }
 
 /** What is known before anything is sent: the input, checked, and the context from flags and the pod. */
@@ -62,15 +54,13 @@ export interface Prepared {
 }
 
 /**
- * Validates the target and every flag and gathers the early context; synchronous and sends nothing.
- * Throws UsageError on bad input. The TUI calls it too, to fail (or draw the context) before ink loads.
+ * Validates the target and every flag, reads the node report file and gathers the early context; sends
+ * nothing. Throws UsageError on bad input. The TUI calls it too, to fail (or draw the context) before ink loads.
  */
-export function prepareDiagnose(targetInput: string, opts: DiagnoseOptions): Prepared {
+export async function prepareDiagnose(targetInput: string, opts: DiagnoseOptions): Promise<Prepared> {
   const target = parseTarget(targetInput, opts.port);
-  const fileNode = opts.nodeReport ? readNodeReport(opts.nodeReport) : undefined;
-  if (fileNode?.target.ip && target.ip && fileNode.target.ip !== target.ip) {
-    throw new UsageError(`--node-report probed ${fileNode.target.ip}, not ${target.ip}`);
-  }
+  const fileNode =
+    opts.nodeReport === undefined ? undefined : await readNodeReport(opts.nodeReport, target, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const kubeconfig = opts.kube ? opts.kube.kubeconfig : undefined;
   if (kubeconfig && !existsSync(kubeconfig)) throw new UsageError(`--kubeconfig ${kubeconfig}: no such file`);
   const local = localFacts();
@@ -85,7 +75,7 @@ export function prepareDiagnose(targetInput: string, opts: DiagnoseOptions): Pre
 export async function runDiagnose(targetInput: string, opts: DiagnoseOptions, prepared?: Prepared): Promise<PodreachReport> {
   const t0 = performance.now();
   // Context first: it validates every flag, and nothing may be sent before the input is known good.
-  const { target, fileNode, local, early } = prepared ?? prepareDiagnose(targetInput, opts);
+  const { target, fileNode, local, early } = prepared ?? (await prepareDiagnose(targetInput, opts));
   opts.onContext?.(early, target);
   // The route and MTU were just read for the context: the probes take them from there.
   const probing = runProbes(target, {
@@ -106,8 +96,9 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions, pr
       timeoutMs: Math.max(20_000, (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) * 8),
       signal: opts.signal,
     });
-    node = r.report;
-    if (!node) notes.push(`node side: ${r.error ?? 'no report'}; by hand: ${r.manualCommand}`);
+    const wrong = r.report && targetMismatch(r.report, target);
+    node = wrong ? undefined : r.report;
+    if (!node) notes.push(`node side: ${wrong ? `the probe pod's report cannot be used: ${wrong}` : (r.error ?? 'no report')}; by hand: ${r.manualCommand}`);
   }
   const pod = await probing;
   const tProbe = performance.now();

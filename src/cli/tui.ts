@@ -29,7 +29,7 @@ export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: Tui
   const stdout = ui.stdout ?? process.stdout;
   const stdin = ui.stdin ?? process.stdin;
   // Bad input fails here, before anything is sent or drawn.
-  const prepared = prepareDiagnose(targetInput, opts);
+  const prepared = await prepareDiagnose(targetInput, opts);
   const { target, fileNode, early } = prepared;
   const url = bundledUi();
   if (!url) return printText(await runDiagnose(targetInput, opts, prepared), ui.color, stdout);

@@ -2,9 +2,8 @@
 // we read its report from the log and delete it, whatever happens (done, error, timeout, Ctrl-C).
 // If podreach itself is killed hard, the pod's ownerReference (our own pod) lets the garbage collector remove
 // it with us, and activeDeadlineSeconds stops it from running on.
-import { isProbeReport } from '../probe/report.ts';
 import { randomBytes } from 'node:crypto';
-import type { ProbeReport } from '../probe/types.ts';
+import { type Intake, MAX_REPORT_BYTES, NOT_JSON, parseProbeReport } from '../probe/report.ts';
 import type { KubeSession, NodeProbeOptions, NodeProbeResult } from './index.ts';
 import { probeArgv } from './manual.ts';
 import type { PodObject } from './objects.ts';
@@ -107,13 +106,17 @@ async function createRunDelete(session: KubeSession, target: string, opts: Probe
   try {
     const done = await waitForEnd(api, ns, name, deadline, opts.signal);
     if (done.error && !done.finished) return { podName: name, error: done.error };
-    const log = await call((o) => api.core.readNamespacedPodLog({ name, namespace: ns, container: 'probe' }, o), Math.max(1000, Math.min(left(), 5000)));
+    // One byte past the cap: a longer log is not a report, and is not read whole.
+    const log = await call(
+      (o) => api.core.readNamespacedPodLog({ name, namespace: ns, container: 'probe', limitBytes: MAX_REPORT_BYTES + 1 }, o),
+      Math.max(1000, Math.min(left(), 5000)),
+    );
     if (!log.ok) return { podName: name, error: `node probe: could not read the log of pod ${ns}/${name}: ${log.message}` };
-    const report = parseReport(String(log.value));
-    if (!report) {
-      return { podName: name, error: `node probe: pod ${ns}/${name} ${done.error ?? 'ended'} without a podreach report (log: ${String(log.value).trim().slice(0, 200) || 'empty'})` };
-    }
-    return { podName: name, report };
+    const text = String(log.value);
+    const { report, why } = await parseReport(text);
+    if (report) return { podName: name, report };
+    if (why) return { podName: name, error: `node probe: pod ${ns}/${name} printed a report podreach cannot use: ${why}` };
+    return { podName: name, error: `node probe: pod ${ns}/${name} ${done.error ?? 'ended'} without a podreach report (log: ${text.trim() ? JSON.stringify(text.trim().slice(0, 200)) : 'empty'})` };
   } finally {
     const err = await remove(api, ns, name);
     if (err) process.stderr.write(`podreach: could not delete probe pod ${ns}/${name} (${err}); delete it with: kubectl delete pod -n ${ns} ${name}\n`);
@@ -167,23 +170,25 @@ function createError(status: string, message: string, ns: string): string {
   return `node probe: could not create the probe pod (${status}: ${message})`;
 }
 
-/** The report is the JSON object in the log; tolerate lines before it (warnings) and pretty-printing. */
-function parseReport(log: string): ProbeReport | undefined {
+/**
+ * The report is the JSON object in the log; tolerate lines before it (warnings) and pretty-printing.
+ * `why` names what was wrong with the first candidate that is JSON; neither when none is.
+ */
+async function parseReport(log: string): Promise<Partial<Intake>> {
+  if (Buffer.byteLength(log) > MAX_REPORT_BYTES) return { why: 'its log is over the 1 MB a probe report can be' };
   const text = log.trim();
   const tries = [text];
   const a = text.indexOf('{');
   const b = text.lastIndexOf('}');
   if (a >= 0 && b > a) tries.push(text.slice(a, b + 1));
   for (const line of text.split('\n').reverse()) if (line.trim().startsWith('{')) tries.push(line.trim());
+  let first: string | undefined;
   for (const t of tries) {
-    try {
-      const j: unknown = JSON.parse(t);
-      if (isProbeReport(j)) return j;
-    } catch {
-      // next
-    }
+    const got = await parseProbeReport(t);
+    if (got.report) return got;
+    if (first === undefined && got.why !== NOT_JSON) first = got.why;
   }
-  return undefined;
+  return { why: first };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
