@@ -95,8 +95,8 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions, pr
     gateway: local.facts.gateway?.value ?? null,
     mtu: local.facts.mtu?.value ?? null,
   });
-  // The API client loads lazily and in parallel with probing: it must not delay the verdict.
-  const kube = opts.kube === false ? undefined : await loadKube(opts.kube ?? {}, opts.env);
+  // The API loads lazily and in parallel with probing; the verdict waits for it only while it answers.
+  const kube = opts.kube === false ? undefined : await loadKube(opts.kube ?? {}, opts.env, probing, opts.signal);
   let node = fileNode;
   const notes: string[] = [];
   if (!node && kube && opts.nodeProbe !== false) {
@@ -139,9 +139,9 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions, pr
   });
 }
 
-async function loadKube(opts: KubeOptions, env: NodeJS.ProcessEnv): Promise<KubeContext> {
-  const { loadKubeContext } = await import('../kube/index.ts');
-  return loadKubeContext({ ...opts, env });
+async function loadKube(opts: KubeOptions, env: NodeJS.ProcessEnv, probing: Promise<unknown>, signal?: AbortSignal): Promise<KubeContext> {
+  const { kubeWithin, startKubeContext } = await import('../kube/index.ts');
+  return kubeWithin(startKubeContext({ ...opts, env, signal }), probing);
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;

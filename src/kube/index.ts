@@ -61,11 +61,35 @@ export interface NodeProbeOptions {
 
 const DEFAULT_KUBE_TIMEOUT_MS = 3000;
 
+/** The API read under way: the caller decides how long the verdict waits for it. */
+export interface KubeLoad {
+  /** Never rejects; bounded by the options' timeoutMs. */
+  context: Promise<KubeContext>;
+  /** True once the server has answered at all: then it is worth the rest of the budget, not just a grace. */
+  answered(): boolean;
+  /** Stops what is in flight and says why there is no API context ("no answer within N ms (…)"). */
+  giveUp(waitedMs: number): KubeContext;
+}
+
 /** Reads the pod, its node and the cluster's network signals. Never throws; bounded by timeoutMs. */
-export async function loadKubeContext(opts: KubeOptions): Promise<KubeContext> {
+export function loadKubeContext(opts: KubeOptions): Promise<KubeContext> {
+  return startKubeContext(opts).context;
+}
+
+/**
+ * Starts the API read: credentials (plain fs), a preflight GET /version (node:https), and only for a server
+ * that answers, the client (@kubernetes/client-node) and the reads. The client's import (CPU, ~0.6 s) is
+ * not counted against timeoutMs.
+ */
+export function startKubeContext(opts: KubeOptions & { signal?: AbortSignal }): KubeLoad {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS;
   const env = opts.env ?? process.env;
-  try {
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([stop.signal, opts.signal]) : stop.signal;
+  let answered = false;
+  let stage = 'looking for credentials';
+  let describe = '';
+  const context = (async (): Promise<KubeContext> => {
     const cred = findCredentials({ ...opts, env });
     if (!cred) {
       return {
@@ -77,23 +101,59 @@ export async function loadKubeContext(opts: KubeOptions): Promise<KubeContext> {
         ],
       };
     }
-    // The budget is for the API round trips; the client's import (CPU, ~0.6 s) is not counted against it.
-    const { loadContext } = await import('./session.ts');
+    describe = cred.describe;
     const deadline = Date.now() + timeoutMs;
-    return await withDeadline(loadContext(cred, { ...opts, env }, deadline), deadline, () => ({
-      access: 'unreachable' as const,
-      facts: {},
-      missing: missingHints({}, 'unreachable'),
-      notes: [`API: no answer from ${cred.describe} within ${timeoutMs} ms; using what the pod itself shows`],
-    }));
-  } catch (err) {
-    return {
-      access: 'error',
-      facts: {},
-      missing: missingHints({}, 'error'),
-      notes: [`API: ${oneLine(err)}; using what the pod itself shows`],
-    };
-  }
+    const { endpointOf, preflight } = await import('./reach.ts');
+    const ep = await endpointOf(cred, opts.context);
+    if (ep) {
+      describe = `${ep.server}, ${cred.describe}`;
+      stage = `GET ${ep.server}/version`;
+      const reach = await preflight(ep, deadline, signal);
+      if (!reach.alive) return failed(reach.access, `API: ${ep.server} (${cred.describe}): ${reach.fault}; using what the pod itself shows`);
+    }
+    answered = true;
+    stage = 'loading the API client';
+    const { loadContext } = await import('./session.ts');
+    stage = 'reading the pod, node and cluster';
+    // The import took CPU, not round trips: the reads get the whole budget again.
+    const readsBy = Date.now() + timeoutMs;
+    return await withDeadline(loadContext(cred, { ...opts, env }, readsBy, signal), readsBy, () =>
+      failed('unreachable', `API: no answer from ${cred.describe} within ${timeoutMs} ms; using what the pod itself shows`),
+    );
+  })().catch((err: unknown) => failed('error', `API: ${oneLine(err)}; using what the pod itself shows`));
+  return {
+    context,
+    answered: () => answered,
+    giveUp(waitedMs) {
+      stop.abort();
+      const where = describe ? `${describe}; ` : '';
+      return failed(answered ? 'error' : 'unreachable', `API: no answer within ${Math.round(waitedMs)} ms (${where}${stage}); verdict from what the pod itself shows`);
+    },
+  };
+}
+
+/** How long the verdict waits, once the probes are done, for a server that has not answered at all. */
+export const API_GRACE_MS = 400;
+
+/**
+ * The API context the verdict can have: whatever arrived while the probes ran; after them, a server that
+ * answered gets the rest of its budget, a silent one only `graceMs`, then it is given up with a note.
+ */
+export async function kubeWithin(load: KubeLoad, probesDone: Promise<unknown>, graceMs = API_GRACE_MS): Promise<KubeContext> {
+  const t0 = performance.now();
+  const settled = probesDone.then(
+    () => undefined,
+    () => undefined,
+  );
+  const early = await Promise.race([load.context, settled]);
+  if (early) return early;
+  const late = await Promise.race([load.context, new Promise<undefined>((ok) => setTimeout(() => ok(undefined), graceMs))]);
+  if (late) return late;
+  return load.answered() ? load.context : load.giveUp(performance.now() - t0);
+}
+
+function failed(access: KubeAccess, note: string): KubeContext {
+  return { access, facts: {}, missing: missingHints({}, access), notes: [note] };
 }
 
 /** Runs `podreach probe TARGET -o json` in a short-lived hostNetwork pod on our node. Never throws. */

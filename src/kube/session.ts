@@ -16,6 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Credentials } from './credentials.ts';
 import { detect } from './detect.ts';
+import { httpWords, retryAfterMs, transportWords } from './faults.ts';
 import { missingHints } from './hints.ts';
 import type { KubeAccess, KubeContext, KubeOptions, KubeSession } from './index.ts';
 import {
@@ -47,8 +48,21 @@ export interface Api {
 
 type CallOptions = { middleware: ObservableMiddleware[]; middlewareMergeStrategy: 'append' };
 
-/** One API call, bounded: the request is aborted at `ms` (and on `signal`), and never throws. */
+/**
+ * One API call, bounded: the request is aborted at `ms` (and on `signal`), and never throws. A 429 whose
+ * Retry-After ends within `ms` is waited out and sent again; a later one is reported with its Retry-After.
+ */
 export async function call<T>(fn: (o: CallOptions) => Promise<T>, ms: number, signal?: AbortSignal): Promise<Outcome<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const r = await callOnce(fn, Math.max(1, end - Date.now()), signal);
+    const wait = !r.ok && r.code === 429 ? retryAfterMs(r.retryAfter) : undefined;
+    if (wait === undefined || Date.now() + wait >= end || signal?.aborted) return r;
+    await new Promise((ok) => setTimeout(ok, wait));
+  }
+}
+
+async function callOnce<T>(fn: (o: CallOptions) => Promise<T>, ms: number, signal?: AbortSignal): Promise<Outcome<T> & { retryAfter?: string }> {
   const timeout = AbortSignal.timeout(Math.max(1, ms));
   const sig = signal ? AbortSignal.any([timeout, signal]) : timeout;
   // The ObjectParam APIs run observable middleware: wrap plain values.
@@ -75,18 +89,27 @@ export async function call<T>(fn: (o: CallOptions) => Promise<T>, ms: number, si
   }
 }
 
-function classify(err: unknown, aborted: 'timeout' | 'aborted' | undefined, ms: number): Outcome<never> {
+function classify(err: unknown, aborted: 'timeout' | 'aborted' | undefined, ms: number): Outcome<never> & { retryAfter?: string } {
   if (err instanceof ApiException) {
     const code = err.code;
     const status: FailStatus = code === 401 ? 'unauthorized' : code === 403 ? 'forbidden' : code === 404 ? 'not-found' : 'error';
-    return { ok: false, status, code, message: statusMessage(err.body) ?? `HTTP ${code}` };
+    const headers = (err.headers ?? {}) as Record<string, string | undefined>;
+    const retryAfter = headers['retry-after'];
+    const detail = statusMessage(err.body);
+    const later = code === 429 && retryAfter ? ' (beyond the API budget)' : '';
+    const words = `${httpWords(code, retryAfter)}${later}`;
+    return { ok: false, status, code, words, retryAfter, message: detail ?? words };
   }
   if (aborted === 'timeout') return { ok: false, status: 'timeout', message: `no answer within ${ms} ms` };
   if (aborted === 'aborted') return { ok: false, status: 'error', message: 'aborted' };
-  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  // A 2xx whose body the client could not read as JSON (a proxy's HTML page, a truncated reply).
+  if (e?.name === 'SyntaxError' || /mediaType .* not supported|Unexpected token|JSON/i.test(e?.message ?? '')) {
+    return { ok: false, status: 'error', message: `the reply is not JSON (${(e.message ?? '').split('\n')[0]?.slice(0, 120)})` };
+  }
   const code = e?.cause?.code;
   if (code || e?.message === 'fetch failed') {
-    return { ok: false, status: 'unreachable', message: `${code ?? e.cause?.message ?? 'fetch failed'}` };
+    return { ok: false, status: 'unreachable', message: code ? transportWords(code) : (e.cause?.message ?? 'fetch failed') };
   }
   return { ok: false, status: 'error', message: (e?.message ?? String(err)).split('\n')[0] ?? 'error' };
 }
@@ -180,7 +203,12 @@ function podNameOf(cred: Credentials, opts: KubeOptions, env: NodeJS.ProcessEnv)
   return undefined;
 }
 
-export async function loadContext(cred: Credentials, opts: KubeOptions & { env: NodeJS.ProcessEnv }, deadline: number): Promise<KubeContext> {
+export async function loadContext(
+  cred: Credentials,
+  opts: KubeOptions & { env: NodeJS.ProcessEnv },
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<KubeContext> {
   const env = opts.env;
   const api = connect(cred, opts.context);
   const namespace = opts.namespace || api.namespace || env.POD_NAMESPACE || 'default';
@@ -190,27 +218,29 @@ export async function loadContext(cred: Credentials, opts: KubeOptions & { env: 
 
   // Everything that does not need the node name, in parallel.
   const podP = podName
-    ? call((o) => api.core.readNamespacedPod({ name: podName, namespace }, o) as Promise<PodObject>, left())
+    ? call((o) => api.core.readNamespacedPod({ name: podName, namespace }, o) as Promise<PodObject>, left(), signal)
     : undefined;
-  const dsP = call(async (o) => (await api.apps.listNamespacedDaemonSet({ namespace: ks }, o)).items as DaemonSetObject[], left());
+  const dsP = call(async (o) => (await api.apps.listNamespacedDaemonSet({ namespace: ks }, o)).items as DaemonSetObject[], left(), signal);
   const cmP = Promise.all(
-    KUBE_SYSTEM_CONFIGMAPS.map(async (name) => [name, await call((o) => api.core.readNamespacedConfigMap({ name, namespace: ks }, o) as Promise<ConfigMapObject>, left())] as const),
+    KUBE_SYSTEM_CONFIGMAPS.map(async (name) => [name, await call((o) => api.core.readNamespacedConfigMap({ name, namespace: ks }, o) as Promise<ConfigMapObject>, left(), signal)] as const),
   );
   const nadP = call(
     async (o) =>
       ((await api.custom.listNamespacedCustomObject({ group: 'k8s.cni.cncf.io', version: 'v1', namespace: ks, plural: 'network-attachment-definitions' }, o)) as { items?: NadObject[] }).items ?? [],
     left(),
+    signal,
   );
   const poolP = call(
     async (o) => ((await api.custom.listClusterCustomObject({ group: 'crd.projectcalico.org', version: 'v1', plural: 'ippools' }, o)) as { items?: IpPoolObject[] }).items ?? [],
     left(),
+    signal,
   );
-  const svcP = call((o) => api.core.readNamespacedService({ name: 'kubernetes', namespace: 'default' }, o) as Promise<ServiceObject>, left());
-  const npP = call(async (o) => (await api.networking.listNamespacedNetworkPolicy({ namespace }, o)).items as NetworkPolicyObject[], left());
+  const svcP = call((o) => api.core.readNamespacedService({ name: 'kubernetes', namespace: 'default' }, o) as Promise<ServiceObject>, left(), signal);
+  const npP = call(async (o) => (await api.networking.listNamespacedNetworkPolicy({ namespace }, o)).items as NetworkPolicyObject[], left(), signal);
 
   const pod = podP ? await podP : undefined;
   const nodeName = (pod?.ok ? pod.value.spec?.nodeName : undefined) || env.NODE_NAME;
-  const node = nodeName ? await call((o) => api.core.readNode({ name: nodeName }, o) as Promise<NodeObject>, left()) : undefined;
+  const node = nodeName ? await call((o) => api.core.readNode({ name: nodeName }, o) as Promise<NodeObject>, left(), signal) : undefined;
 
   const reads: ClusterReads = {
     namespace,
@@ -290,10 +320,18 @@ function accessNotes(r: ClusterReads, cred: Credentials, api: Api): string[] {
   const line = (o: Outcome<unknown> | undefined, what: string, grant: string) => {
     if (!o || o.ok) return;
     if (o.status === 'not-found') return;
-    const code = o.code ? ` ${o.code} ` : ' ';
     const fix = o.status === 'forbidden' ? ` (grant ${grant})` : o.status === 'unauthorized' ? ` (credentials from ${cred.describe} rejected)` : '';
-    out.push(`API:${code}${o.status === 'forbidden' || o.status === 'unauthorized' ? '' : `${o.status} `}${what}${fix}: ${o.message}`.replace(/\s+/g, ' '));
+    const said = o.message === o.words ? '' : `: ${o.message}`;
+    out.push(`API: ${o.words ?? o.status} ${what}${fix}${said}`.replace(/\s+/g, ' '));
   };
+  // Collapse: when every read failed the same way (a dead, overloaded or foreign server), one line says it.
+  const fails = failures(r);
+  const first = fails[0];
+  if (first && fails.length === outcomes(r).length && fails.length > 2 && first.status !== 'forbidden' && fails.every((f) => f.status === first.status && f.code === first.code)) {
+    const fix = first.status === 'unauthorized' ? ` (credentials from ${cred.describe} rejected)` : '';
+    const said = first.message === first.words ? '' : `: ${first.message}`;
+    return [`API: ${api.server}: all ${fails.length} reads failed${fix}: ${first.words ?? first.status}${said}`];
+  }
   if (!r.podName) out.push('API: own pod unknown (not running in a pod?): pass --pod NAME --namespace NS to read the pod and its node');
   line(r.pod, `getting pod ${r.podName} in ${r.namespace}`, `get pods in ${r.namespace}`);
   if (r.pod?.ok === false && r.pod.status === 'not-found') {
@@ -306,9 +344,5 @@ function accessNotes(r: ClusterReads, cred: Credentials, api: Api): string[] {
   line(r.ipPools, 'listing ippools.crd.projectcalico.org', 'list ippools.crd.projectcalico.org (ClusterRole)');
   line(r.kubernetesService, 'getting service default/kubernetes', 'get services kubernetes in default');
   line(r.networkPolicies, `listing networkpolicies in ${r.namespace}`, `list networkpolicies.networking.k8s.io in ${r.namespace}`);
-  // Collapse: when everything failed the same way, one line says it.
-  if (out.length > 4 && out.every((l) => l.includes('unreachable') || l.includes('timeout'))) {
-    return [`API: ${api.server} unreachable: ${out[0]?.split(': ').slice(-1)[0]}`];
-  }
   return out;
 }
