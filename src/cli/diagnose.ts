@@ -95,7 +95,7 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions, pr
     gateway: local.facts.gateway?.value ?? null,
     mtu: local.facts.mtu?.value ?? null,
   });
-  // The API loads lazily and in parallel with probing; the verdict waits for it only while it answers.
+  // The API loads lazily and in parallel with probing; the verdict waits for it only within the API's budget.
   const kube = opts.kube === false ? undefined : await loadKube(opts.kube ?? {}, opts.env, probing, opts.signal);
   let node = fileNode;
   const notes: string[] = [];
@@ -140,8 +140,8 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions, pr
 }
 
 async function loadKube(opts: KubeOptions, env: NodeJS.ProcessEnv, probing: Promise<unknown>, signal?: AbortSignal): Promise<KubeContext> {
-  const { kubeWithin, startKubeContext } = await import('../kube/index.ts');
-  return kubeWithin(startKubeContext({ ...opts, env, signal }), probing);
+  const { API_BUDGET_MS, kubeWithin, startKubeContext } = await import('../kube/index.ts');
+  return kubeWithin(startKubeContext({ timeoutMs: API_BUDGET_MS, ...opts, env, signal }), probing);
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;

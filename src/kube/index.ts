@@ -1,6 +1,5 @@
 // Kubernetes-aware context and the node-side probe.
-// This module must stay cheap to import: @kubernetes/client-node (~0.6 s) is only loaded by
-// session.ts, which is imported dynamically when a call actually needs the API.
+// This module stays cheap to import: session.ts (the reads) and node-probe.ts load when a call needs them.
 import type { MissingFact, PodContext } from '../context/types.ts';
 import type { ProbeReport } from '../probe/types.ts';
 import { findCredentials } from './credentials.ts';
@@ -65,8 +64,8 @@ const DEFAULT_KUBE_TIMEOUT_MS = 3000;
 export interface KubeLoad {
   /** Never rejects; bounded by the options' timeoutMs. */
   context: Promise<KubeContext>;
-  /** True once the server has answered at all: then it is worth the rest of the budget, not just a grace. */
-  answered(): boolean;
+  /** performance.now() at the start. */
+  started: number;
   /** Stops what is in flight and says why there is no API context ("no answer within N ms (…)"). */
   giveUp(waitedMs: number): KubeContext;
 }
@@ -76,17 +75,13 @@ export function loadKubeContext(opts: KubeOptions): Promise<KubeContext> {
   return startKubeContext(opts).context;
 }
 
-/**
- * Starts the API read: credentials (plain fs), a preflight GET /version (node:https), and only for a server
- * that answers, the client (@kubernetes/client-node) and the reads. The client's import (CPU, ~0.6 s) is
- * not counted against timeoutMs.
- */
+/** Starts the API read: credentials (plain fs), then the reads in parallel (rest.ts, node:https). */
 export function startKubeContext(opts: KubeOptions & { signal?: AbortSignal }): KubeLoad {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS;
   const env = opts.env ?? process.env;
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([stop.signal, opts.signal]) : stop.signal;
-  let answered = false;
+  const started = performance.now();
   let stage = 'looking for credentials';
   let describe = '';
   const context = (async (): Promise<KubeContext> => {
@@ -102,54 +97,41 @@ export function startKubeContext(opts: KubeOptions & { signal?: AbortSignal }): 
       };
     }
     describe = cred.describe;
-    const deadline = Date.now() + timeoutMs;
-    const { endpointOf, preflight } = await import('./reach.ts');
-    const ep = await endpointOf(cred, opts.context);
-    if (ep) {
-      describe = `${ep.server}, ${cred.describe}`;
-      stage = `GET ${ep.server}/version`;
-      const reach = await preflight(ep, deadline, signal);
-      if (!reach.alive) return failed(reach.access, `API: ${ep.server} (${cred.describe}): ${reach.fault}; using what the pod itself shows`);
-    }
-    answered = true;
-    stage = 'loading the API client';
-    const { loadContext } = await import('./session.ts');
     stage = 'reading the pod, node and cluster';
-    // The import took CPU, not round trips: the reads get the whole budget again.
-    const readsBy = Date.now() + timeoutMs;
-    return await withDeadline(loadContext(cred, { ...opts, env }, readsBy, signal), readsBy, () =>
+    const { loadContext } = await import('./session.ts');
+    const deadline = Date.now() + timeoutMs;
+    return await withDeadline(loadContext(cred, { ...opts, env }, deadline, signal), deadline, () =>
       failed('unreachable', `API: no answer from ${cred.describe} within ${timeoutMs} ms; using what the pod itself shows`),
     );
   })().catch((err: unknown) => failed('error', `API: ${oneLine(err)}; using what the pod itself shows`));
   return {
     context,
-    answered: () => answered,
+    started,
     giveUp(waitedMs) {
       stop.abort();
       const where = describe ? `${describe}; ` : '';
-      return failed(answered ? 'error' : 'unreachable', `API: no answer within ${Math.round(waitedMs)} ms (${where}${stage}); verdict from what the pod itself shows`);
+      return failed('unreachable', `API: no answer within ${Math.round(waitedMs)} ms (${where}${stage}); verdict from what the pod itself shows`);
     },
   };
 }
 
-/** How long the verdict waits, once the probes are done, for a server that has not answered at all. */
-export const API_GRACE_MS = 400;
+/** The API's share of the verdict's time: its reads, counted from their start, when the probes are done sooner. */
+export const API_BUDGET_MS = 600;
 
 /**
- * The API context the verdict can have: whatever arrived while the probes ran; after them, a server that
- * answered gets the rest of its budget, a silent one only `graceMs`, then it is given up with a note.
+ * The API context the verdict can have: whatever arrived while the probes ran; after them, what arrives in
+ * the rest of `budgetMs` (from the API's start). Then it is given up, with a note naming what it was doing.
  */
-export async function kubeWithin(load: KubeLoad, probesDone: Promise<unknown>, graceMs = API_GRACE_MS): Promise<KubeContext> {
-  const t0 = performance.now();
+export async function kubeWithin(load: KubeLoad, probesDone: Promise<unknown>, budgetMs = API_BUDGET_MS): Promise<KubeContext> {
   const settled = probesDone.then(
     () => undefined,
     () => undefined,
   );
   const early = await Promise.race([load.context, settled]);
   if (early) return early;
-  const late = await Promise.race([load.context, new Promise<undefined>((ok) => setTimeout(() => ok(undefined), graceMs))]);
-  if (late) return late;
-  return load.answered() ? load.context : load.giveUp(performance.now() - t0);
+  const left = Math.max(0, load.started + budgetMs - performance.now());
+  const late = await Promise.race([load.context, new Promise<undefined>((ok) => setTimeout(() => ok(undefined), left))]);
+  return late ?? load.giveUp(performance.now() - load.started);
 }
 
 function failed(access: KubeAccess, note: string): KubeContext {
