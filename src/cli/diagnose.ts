@@ -140,8 +140,10 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions, pr
 }
 
 async function loadKube(opts: KubeOptions, env: NodeJS.ProcessEnv, probing: Promise<unknown>, signal?: AbortSignal): Promise<KubeContext> {
-  const { API_BUDGET_MS, kubeWithin, startKubeContext } = await import('../kube/index.ts');
-  return kubeWithin(startKubeContext({ timeoutMs: API_BUDGET_MS, ...opts, env, signal }), probing);
+  const { kubeWithin, startKubeContext } = await import('../kube/index.ts');
+  // PODREACH_API_BUDGET_MS: more time for a slow API (or a loaded test machine) than the default 500 ms.
+  const budget = Number(env.PODREACH_API_BUDGET_MS) > 0 ? Number(env.PODREACH_API_BUDGET_MS) : undefined;
+  return kubeWithin(startKubeContext({ ...opts, env, signal }), probing, budget);
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;

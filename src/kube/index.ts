@@ -66,6 +66,8 @@ export interface KubeLoad {
   context: Promise<KubeContext>;
   /** performance.now() at the start. */
   started: number;
+  /** True once the server has answered anything: alive, so worth more than a silent one. */
+  answered(): boolean;
   /** Stops what is in flight and says why there is no API context ("no answer within N ms (…)"). */
   giveUp(waitedMs: number): KubeContext;
 }
@@ -82,6 +84,7 @@ export function startKubeContext(opts: KubeOptions & { signal?: AbortSignal }): 
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([stop.signal, opts.signal]) : stop.signal;
   const started = performance.now();
+  let answered = false;
   let stage = 'looking for credentials';
   let describe = '';
   const context = (async (): Promise<KubeContext> => {
@@ -100,37 +103,45 @@ export function startKubeContext(opts: KubeOptions & { signal?: AbortSignal }): 
     stage = 'reading the pod, node and cluster';
     const { loadContext } = await import('./session.ts');
     const deadline = Date.now() + timeoutMs;
-    return await withDeadline(loadContext(cred, { ...opts, env }, deadline, signal), deadline, () =>
+    return await withDeadline(loadContext(cred, { ...opts, env }, deadline, signal, () => {
+      answered = true;
+    }), deadline, () =>
       failed('unreachable', `API: no answer from ${cred.describe} within ${timeoutMs} ms; using what the pod itself shows`),
     );
   })().catch((err: unknown) => failed('error', `API: ${oneLine(err)}; using what the pod itself shows`));
   return {
     context,
     started,
+    answered: () => answered,
     giveUp(waitedMs) {
       stop.abort();
       const where = describe ? `${describe}; ` : '';
+      if (answered) return failed('error', `API: the reads did not finish within ${Math.round(waitedMs)} ms (${where}the server answers, slowly); verdict from what the pod itself shows`);
       return failed('unreachable', `API: no answer within ${Math.round(waitedMs)} ms (${where}${stage}); verdict from what the pod itself shows`);
     },
   };
 }
 
-/** The API's share of the verdict's time: its reads, counted from their start, when the probes are done sooner. */
-export const API_BUDGET_MS = 600;
-
 /**
- * The API context the verdict can have: whatever arrived while the probes ran; after them, what arrives in
- * the rest of `budgetMs` (from the API's start). Then it is given up, with a note naming what it was doing.
+ * How long the verdict waits for the API, counted from the API's start: the reads run on while the probes
+ * do; once the probes are done, the verdict waits for the rest of API_BUDGET_MS, or of API_ALIVE_BUDGET_MS
+ * when the server has answered something (alive, only slow: a loaded API server, a cold one).
  */
-export async function kubeWithin(load: KubeLoad, probesDone: Promise<unknown>, budgetMs = API_BUDGET_MS): Promise<KubeContext> {
+export const API_BUDGET_MS = 500;
+export const API_ALIVE_BUDGET_MS = 2500;
+
+/** The API context the verdict can have within the budget; after it, the API is given up with a note. */
+export async function kubeWithin(load: KubeLoad, probesDone: Promise<unknown>, budgetMs = API_BUDGET_MS, aliveMs = API_ALIVE_BUDGET_MS): Promise<KubeContext> {
   const settled = probesDone.then(
     () => undefined,
     () => undefined,
   );
   const early = await Promise.race([load.context, settled]);
   if (early) return early;
-  const left = Math.max(0, load.started + budgetMs - performance.now());
-  const late = await Promise.race([load.context, new Promise<undefined>((ok) => setTimeout(() => ok(undefined), left))]);
+  const wait = (ms: number) => Promise.race([load.context, new Promise<undefined>((ok) => setTimeout(() => ok(undefined), Math.max(0, ms)))]);
+  const late =
+    (await wait(load.started + budgetMs - performance.now())) ??
+    (load.answered() ? await wait(load.started + Math.max(aliveMs, budgetMs) - performance.now()) : undefined);
   return late ?? load.giveUp(performance.now() - load.started);
 }
 

@@ -158,8 +158,12 @@ export class Rest {
   private agent: HttpAgent;
   private execAuth?: Promise<{ header?: string; cert?: Buffer; key?: Buffer }>;
 
-  constructor(ep: Endpoint) {
+  /** Called on every HTTP answer, whatever its status: the server is alive. */
+  private onAnswer?: () => void;
+
+  constructor(ep: Endpoint, onAnswer?: () => void) {
     this.ep = ep;
+    this.onAnswer = onAnswer;
     const https = ep.server.startsWith('https:');
     const tls = ep.auth.kind === 'cert' ? { cert: ep.auth.cert, key: ep.auth.key } : {};
     this.agent = https
@@ -193,6 +197,7 @@ export class Rest {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<Reply<T>>((done) => {
       const req = send(url, { method: o.method ?? 'GET', headers, agent: auth.agent ?? this.agent }, (res) => {
+        this.onAnswer?.();
         let data = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => {

@@ -28,9 +28,9 @@ export interface Api {
   namespace?: string;
 }
 
-export async function connect(cred: Credentials, ctxName?: string): Promise<Api> {
+export async function connect(cred: Credentials, ctxName?: string, onAnswer?: () => void): Promise<Api> {
   const ep = await endpointOf(cred, ctxName);
-  return { rest: new Rest(ep), server: ep.server, user: ep.user, namespace: ep.namespace };
+  return { rest: new Rest(ep, onAnswer), server: ep.server, user: ep.user, namespace: ep.namespace };
 }
 
 type List<T> = { items?: T[] };
@@ -50,9 +50,10 @@ export async function loadContext(
   opts: KubeOptions & { env: NodeJS.ProcessEnv },
   deadline: number,
   signal?: AbortSignal,
+  onAnswer?: () => void,
 ): Promise<KubeContext> {
   const env = opts.env;
-  const api = await connect(cred, opts.context);
+  const api = await connect(cred, opts.context, onAnswer);
   const namespace = opts.namespace || api.namespace || env.POD_NAMESPACE || 'default';
   const podName = podNameOf(cred, opts, env);
   const get = <T>(path: string) => call<T>(api.rest, path, { ms: Math.max(50, deadline - Date.now()), signal });

@@ -16,6 +16,12 @@ const TOKEN = fakeToken();
 const POD = 'test01-6cbbf97b78-krj6h';
 /** The spec is +0.5 s; a loaded 2-core machine gets another second before this calls it a hold-up. */
 const SLACK_MS = 1500;
+/**
+ * On a loaded machine even a local server's 401 can take longer than the default 500 ms budget: the tests
+ * that check the note's words (and the healthy reference's facts) give the API this budget, still within
+ * the slack; the silent server runs with the default.
+ */
+const ROOMY = { PODREACH_API_BUDGET_MS: '1500' };
 
 let bundle = '';
 let listener: Server;
@@ -39,10 +45,10 @@ interface Run {
 }
 
 /** The CLI, asynchronously (the API server runs in this process). */
-async function diagnose(args: string[]): Promise<Run> {
+async function diagnose(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const t0 = performance.now();
   const out = await new Promise<string>((resolve, reject) =>
-    execFile(NODE, [bundle, 'diagnose', target, '-o', 'json', '--pod', POD, ...args], { env: { PATH: process.env.PATH, HOME: '/nonexistent' }, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(NODE, [bundle, 'diagnose', target, '-o', 'json', '--pod', POD, ...args], { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
       // Exit 0/1 are verdicts (reachable / not); anything else is a failure of the run.
       if (err && typeof err.code === 'number' && err.code > 1) reject(new Error(`exit ${err.code}: ${stderr}`));
       else if (err && typeof err.code !== 'number') reject(err);
@@ -102,9 +108,9 @@ async function serve(extra: Partial<ApiServerOptions>): Promise<ApiServer> {
 }
 
 /** Runs the CLI against the server's kubeconfig; checks the verdict, the time and that no pod was made. */
-async function underFault(label: string, kubeconfig: string, s: ApiServer | undefined): Promise<Run> {
-  const r = await diagnose(['--kubeconfig', kubeconfig]);
-  console.log(`${label.padEnd(22)} ${r.ms.toFixed(0).padStart(5)} ms wall (no API ${noApiMs.toFixed(0)}), totalMs ${r.totalMs}: ${r.notes[0]}`);
+async function underFault(label: string, kubeconfig: string, s: ApiServer | undefined, env: NodeJS.ProcessEnv = ROOMY): Promise<Run> {
+  const r = await diagnose(['--kubeconfig', kubeconfig], env);
+  console.log(`${label.padEnd(22)} ${r.ms.toFixed(0).padStart(5)} ms wall (no API ${noApiMs.toFixed(0)}), totalMs ${r.totalMs}\n  ${r.notes.join('\n  ')}`);
   expect(r.cause, label).toBe(noApiCause);
   expect(r.ms, `${label}: verdict held back by the API`).toBeLessThan(noApiMs + 500 + SLACK_MS);
   if (s) expect(s.created, `${label}: probe pods created`).toEqual([]);
@@ -126,7 +132,7 @@ describe('every API fault: the verdict comes on time, and the note names the fau
   for (const fault of Object.keys(NAMED) as Fault[]) {
     it(`${fault} on every request`, async () => {
       const s = await serve({ faults: [{ fault }] });
-      const r = await underFault(fault, writeKubeconfig(tmp(), s, TOKEN), s);
+      const r = await underFault(fault, writeKubeconfig(tmp(), s, TOKEN), s, fault === 'silent' ? {} : ROOMY);
       expect(r.notes.join('\n'), fault).toMatch(NAMED[fault]);
       expect(r.notes.join('\n')).toMatch(/node side: node probe needs the Kubernetes API/);
     });
@@ -158,6 +164,17 @@ describe('every API fault: the verdict comes on time, and the note names the fau
   });
 });
 
+describe('a healthy API, for reference', () => {
+  it('the facts come from the API, and the verdict on time', async () => {
+    const s = await serve({});
+    const r = await diagnose(['--kubeconfig', writeKubeconfig(tmp(), s, TOKEN), '--no-node-probe'], ROOMY);
+    console.log(`healthy API: ${r.ms.toFixed(0)} ms wall (no API ${noApiMs.toFixed(0)}), totalMs ${r.totalMs}\n  ${r.notes.join('\n  ')}`);
+    expect(r.cause).toBe(noApiCause);
+    expect(r.ms).toBeLessThan(noApiMs + 500 + SLACK_MS);
+    expect(r.notes.join('\n')).toMatch(/: ok\n.*→ vpc model/);
+  });
+});
+
 describe('faults on some paths only: the reads that answer still give facts', () => {
   it('403 on nodes, 500 on daemonsets, non-JSON on configmaps, 429 once (Retry-After 0) on services', async () => {
     const s = await serve({
@@ -168,7 +185,7 @@ describe('faults on some paths only: the reads that answer still give facts', ()
         { fault: 'too-many-requests', path: /\/services\/kubernetes$/, retryAfter: 0, times: 1 },
       ],
     });
-    const r = await diagnose(['--kubeconfig', writeKubeconfig(tmp(), s, TOKEN), '--no-node-probe']);
+    const r = await diagnose(['--kubeconfig', writeKubeconfig(tmp(), s, TOKEN), '--no-node-probe'], ROOMY);
     const notes = r.notes.join('\n');
     console.log(`some paths faulty: ${r.ms.toFixed(0)} ms wall\n  ${r.notes.join('\n  ')}`);
     expect(r.cause).toBe(noApiCause);
