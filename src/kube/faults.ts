@@ -1,4 +1,4 @@
-// What an API fault is called in a note: one wording for the preflight (reach.ts) and the client (session.ts).
+// What an API fault is called in a note: a socket error, an HTTP status, a reply that is not JSON (rest.ts).
 
 const TLS_UNTRUSTED = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',

@@ -84,7 +84,7 @@ export function startKubeContext(opts: KubeOptions & { signal?: AbortSignal }): 
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([stop.signal, opts.signal]) : stop.signal;
   const started = performance.now();
-  let answered = false;
+  const progress: { server?: string; answered: boolean } = { answered: false };
   let stage = 'looking for credentials';
   let describe = '';
   const context = (async (): Promise<KubeContext> => {
@@ -103,20 +103,18 @@ export function startKubeContext(opts: KubeOptions & { signal?: AbortSignal }): 
     stage = 'reading the pod, node and cluster';
     const { loadContext } = await import('./session.ts');
     const deadline = Date.now() + timeoutMs;
-    return await withDeadline(loadContext(cred, { ...opts, env }, deadline, signal, () => {
-      answered = true;
-    }), deadline, () =>
+    return await withDeadline(loadContext(cred, { ...opts, env }, deadline, signal, progress), deadline, () =>
       failed('unreachable', `API: no answer from ${cred.describe} within ${timeoutMs} ms; using what the pod itself shows`),
     );
   })().catch((err: unknown) => failed('error', `API: ${oneLine(err)}; using what the pod itself shows`));
   return {
     context,
     started,
-    answered: () => answered,
+    answered: () => progress.answered,
     giveUp(waitedMs) {
       stop.abort();
-      const where = describe ? `${describe}; ` : '';
-      if (answered) return failed('error', `API: the reads did not finish within ${Math.round(waitedMs)} ms (${where}the server answers, slowly); verdict from what the pod itself shows`);
+      const where = [progress.server, describe].filter(Boolean).map((w) => `${w}; `).join('');
+      if (progress.answered) return failed('error', `API: the reads did not finish within ${Math.round(waitedMs)} ms (${where}the server answers, slowly); verdict from what the pod itself shows`);
       return failed('unreachable', `API: no answer within ${Math.round(waitedMs)} ms (${where}${stage}); verdict from what the pod itself shows`);
     },
   };
@@ -138,7 +136,11 @@ export async function kubeWithin(load: KubeLoad, probesDone: Promise<unknown>, b
   );
   const early = await Promise.race([load.context, settled]);
   if (early) return early;
-  const wait = (ms: number) => Promise.race([load.context, new Promise<undefined>((ok) => setTimeout(() => ok(undefined), Math.max(0, ms)))]);
+  const wait = async (ms: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    const out = new Promise<undefined>((ok) => (timer = setTimeout(() => ok(undefined), Math.max(0, ms))));
+    return Promise.race([load.context, out]).finally(() => clearTimeout(timer));
+  };
   const late =
     (await wait(load.started + budgetMs - performance.now())) ??
     (load.answered() ? await wait(load.started + Math.max(aliveMs, budgetMs) - performance.now()) : undefined);

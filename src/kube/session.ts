@@ -19,6 +19,13 @@ import {
 } from './objects.ts';
 import { call, endpointOf, Rest } from './rest.ts';
 
+/** What the caller can see while the reads run: for the note when it stops waiting. */
+export interface Progress {
+  server?: string;
+  /** The server has answered something (any HTTP status). */
+  answered: boolean;
+}
+
 export interface Api {
   rest: Rest;
   server: string;
@@ -50,10 +57,13 @@ export async function loadContext(
   opts: KubeOptions & { env: NodeJS.ProcessEnv },
   deadline: number,
   signal?: AbortSignal,
-  onAnswer?: () => void,
+  progress: Progress = { answered: false },
 ): Promise<KubeContext> {
   const env = opts.env;
-  const api = await connect(cred, opts.context, onAnswer);
+  const api = await connect(cred, opts.context, () => {
+    progress.answered = true;
+  });
+  progress.server = api.server;
   const namespace = opts.namespace || api.namespace || env.POD_NAMESPACE || 'default';
   const podName = podNameOf(cred, opts, env);
   const get = <T>(path: string) => call<T>(api.rest, path, { ms: Math.max(50, deadline - Date.now()), signal });
