@@ -141,7 +141,7 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions, pr
 
 async function loadKube(opts: KubeOptions, env: NodeJS.ProcessEnv, probing: Promise<unknown>, signal?: AbortSignal): Promise<KubeContext> {
   const { kubeWithin, startKubeContext } = await import('../kube/index.ts');
-  // PODREACH_API_BUDGET_MS: more time for a slow API (or a loaded test machine) than the default 500 ms.
+  // PODREACH_API_BUDGET_MS: more time for a slow API (or a loaded test machine) than the default 400 ms.
   const budget = Number(env.PODREACH_API_BUDGET_MS) > 0 ? Number(env.PODREACH_API_BUDGET_MS) : undefined;
   return kubeWithin(startKubeContext({ ...opts, env, signal }), probing, budget);
 }

@@ -125,7 +125,7 @@ export function startKubeContext(opts: KubeOptions & { signal?: AbortSignal }): 
  * do; once the probes are done, the verdict waits for the rest of API_BUDGET_MS, or of API_ALIVE_BUDGET_MS
  * when the server has answered something (alive, only slow: a loaded API server, a cold one).
  */
-export const API_BUDGET_MS = 500;
+export const API_BUDGET_MS = 400;
 export const API_ALIVE_BUDGET_MS = 2500;
 
 /** The API context the verdict can have within the budget; after it, the API is given up with a note. */

@@ -17,7 +17,7 @@ const POD = 'test01-6cbbf97b78-krj6h';
 /** The spec is +0.5 s; a loaded 2-core machine gets another second before this calls it a hold-up. */
 const SLACK_MS = 1500;
 /**
- * On a loaded machine even a local server's 401 can take longer than the default 500 ms budget: the tests
+ * On a loaded machine even a local server's 401 can take longer than the default 400 ms budget: the tests
  * that check the note's words (and the healthy reference's facts) give the API this budget, still within
  * the slack; the silent server runs with the default.
  */
