@@ -85,8 +85,8 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions, pr
     gateway: local.facts.gateway?.value ?? null,
     mtu: local.facts.mtu?.value ?? null,
   });
-  // The API client loads lazily and in parallel with probing: it must not delay the verdict.
-  const kube = opts.kube === false ? undefined : await loadKube(opts.kube ?? {}, opts.env);
+  // The API loads lazily and in parallel with probing; the verdict waits for it only within the API's budget.
+  const kube = opts.kube === false ? undefined : await loadKube(opts.kube ?? {}, opts.env, probing, opts.signal);
   let node = fileNode;
   const notes: string[] = [];
   if (!node && kube && opts.nodeProbe !== false) {
@@ -130,9 +130,11 @@ export async function runDiagnose(targetInput: string, opts: DiagnoseOptions, pr
   });
 }
 
-async function loadKube(opts: KubeOptions, env: NodeJS.ProcessEnv): Promise<KubeContext> {
-  const { loadKubeContext } = await import('../kube/index.ts');
-  return loadKubeContext({ ...opts, env });
+async function loadKube(opts: KubeOptions, env: NodeJS.ProcessEnv, probing: Promise<unknown>, signal?: AbortSignal): Promise<KubeContext> {
+  const { kubeWithin, startKubeContext } = await import('../kube/index.ts');
+  // PODREACH_API_BUDGET_MS: more time for a slow API (or a loaded test machine) than the default 400 ms.
+  const budget = Number(env.PODREACH_API_BUDGET_MS) > 0 ? Number(env.PODREACH_API_BUDGET_MS) : undefined;
+  return kubeWithin(startKubeContext({ ...opts, env, signal }), probing, budget);
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;

@@ -7,7 +7,8 @@ import { type Intake, MAX_REPORT_BYTES, NOT_JSON, parseProbeReport } from '../pr
 import type { KubeSession, NodeProbeOptions, NodeProbeResult } from './index.ts';
 import { probeArgv } from './manual.ts';
 import type { PodObject } from './objects.ts';
-import { type Api, call } from './session.ts';
+import { call } from './rest.ts';
+import type { Api } from './session.ts';
 
 const PROBE_LABELS = {
   'app.kubernetes.io/name': 'podreach',
@@ -95,7 +96,8 @@ async function createRunDelete(session: KubeSession, target: string, opts: Probe
   const left = () => Math.max(1, deadline - Date.now());
   const body = probePodManifest(session, name, target, opts);
   // Creation is not tied to the abort signal: if it was sent, we must know, so we can delete it.
-  const created = await call((o) => api.core.createNamespacedPod({ namespace: ns, body: body as never }, o), Math.min(left(), 5000));
+  const pods = `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`;
+  const created = await call(api.rest, pods, { method: 'POST', body, ms: Math.min(left(), 5000) });
   if (!created.ok) {
     if (created.status === 'timeout' || created.status === 'unreachable') {
       // The server may have created it anyway.
@@ -107,10 +109,7 @@ async function createRunDelete(session: KubeSession, target: string, opts: Probe
     const done = await waitForEnd(api, ns, name, deadline, opts.signal);
     if (done.error && !done.finished) return { podName: name, error: done.error };
     // One byte past the cap: a longer log is not a report, and is not read whole.
-    const log = await call(
-      (o) => api.core.readNamespacedPodLog({ name, namespace: ns, container: 'probe', limitBytes: MAX_REPORT_BYTES + 1 }, o),
-      Math.max(1000, Math.min(left(), 5000)),
-    );
+    const log = await call<string>(api.rest, `${pods}/${name}/log?container=probe&limitBytes=${MAX_REPORT_BYTES + 1}`, { text: true, ms: Math.max(1000, Math.min(left(), 5000)) });
     if (!log.ok) return { podName: name, error: `node probe: could not read the log of pod ${ns}/${name}: ${log.message}` };
     const text = String(log.value);
     const { report, why } = await parseReport(text);
@@ -132,7 +131,7 @@ async function waitForEnd(
 ): Promise<{ finished: boolean; error?: string }> {
   for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
     if (signal?.aborted) return { finished: false, error: 'node probe: cancelled' };
-    const got = await call((o) => api.core.readNamespacedPod({ name, namespace: ns }, o) as Promise<PodObject>, Math.max(1, Math.min(deadline - Date.now(), 3000)), signal);
+    const got = await call<PodObject>(api.rest, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${name}`, { ms: Math.max(1, Math.min(deadline - Date.now(), 3000)), signal });
     if (got.ok) {
       const st = got.value.status;
       if (st?.phase === 'Succeeded') return { finished: true };
@@ -155,7 +154,7 @@ async function waitForEnd(
 
 /** Deletes the probe pod now (grace 0); bounded, independent of the caller's abort signal. */
 async function remove(api: Api, ns: string, name: string): Promise<string | undefined> {
-  const res = await call((o) => api.core.deleteNamespacedPod({ name, namespace: ns, gracePeriodSeconds: 0 }, o), DELETE_TIMEOUT_MS);
+  const res = await call(api.rest, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${name}?gracePeriodSeconds=0`, { method: 'DELETE', ms: DELETE_TIMEOUT_MS });
   if (res.ok || res.status === 'not-found') return undefined;
   return res.message;
 }
