@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { gatherContext, localFacts } from '../context/index.ts';
 import type { LocalFacts } from '../context/local.ts';
@@ -8,7 +8,7 @@ import { cidrFacts } from '../diagnose/cidr.ts';
 import { diagnose } from '../diagnose/engine.ts';
 import { measuredSnat } from '../diagnose/signals.ts';
 import { makePlan, MAX_PLAN_ITEMS } from '../probe/plan.ts';
-import { probeReports } from '../probe/report.ts';
+import { readProbeReportsFile, shown, targetMismatch } from '../probe/report.ts';
 import { DEFAULT_TIMEOUT_MS } from '../probe/run.ts';
 import { DEFAULT_CONCURRENCY, runPlan } from '../probe/sweep.ts';
 import { parseTarget } from '../probe/target.ts';
@@ -41,25 +41,12 @@ export interface DiagnoseOptions {
   signal?: AbortSignal;
 }
 
-/** A node report from a file: one probe report, or a probe set (`podreach probe` with several targets). */
-export function readNodeReports(path: string): ProbeReport[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--node-report ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UsageError(`--node-report ${path}: not JSON (expected the output of \`podreach probe TARGET -o json\`)`);
-  }
-  const reports = probeReports(parsed);
-  if (!reports) {
-    throw new UsageError(`--node-report ${path}: not a podreach probe report (kind "podreach.probe" or "podreach.probe-set", schemaVersion 1)`);
-  }
-  return reports;
+/** The --node-report file (a probe report, or a probe set), checked: every problem is a usage error naming the file and what is wrong. */
+async function readNodeReports(path: string, timeoutMs: number): Promise<ProbeReport[]> {
+  if (path === '') throw new UsageError('--node-report: the file name is empty');
+  const got = await readProbeReportsFile(path, timeoutMs);
+  if (got.why !== undefined) throw new UsageError(`--node-report ${shown(path)}: ${got.why}`);
+  return got.reports;
 }
 
 /** What is known before anything is sent: the input, checked, and the context from flags and the pod. */
@@ -72,14 +59,17 @@ export interface Prepared {
 }
 
 /**
- * Validates every target and flag and gathers the early context; synchronous and sends nothing.
+ * Validates every target and flag, reads the node report file and gathers the early context; sends nothing.
  * Throws UsageError on bad input. The TUI calls it too, to fail (or draw the context) before ink loads.
  */
-export function prepareDiagnose(targetInputs: readonly string[], opts: DiagnoseOptions): Prepared {
+export async function prepareDiagnose(targetInputs: readonly string[], opts: DiagnoseOptions): Promise<Prepared> {
   if (targetInputs.length === 0) throw new UsageError('no TARGET given');
   if (targetInputs.length > MAX_PLAN_ITEMS) throw new UsageError(`${targetInputs.length} targets: at most ${MAX_PLAN_ITEMS} in one run`);
   const targets = targetInputs.map((t) => parseTarget(t, opts.port));
-  const fileNodes = opts.nodeReport ? matchNodeReports(targets, readNodeReports(opts.nodeReport)) : targets.map(() => undefined);
+  const fileNodes =
+    opts.nodeReport === undefined
+      ? targets.map(() => undefined)
+      : matchNodeReports(targets, await readNodeReports(opts.nodeReport, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS), opts.nodeReport);
   const kubeconfig = opts.kube ? opts.kube.kubeconfig : undefined;
   if (kubeconfig && !existsSync(kubeconfig)) throw new UsageError(`--kubeconfig ${kubeconfig}: no such file`);
   const local = localFacts();
@@ -88,17 +78,18 @@ export function prepareDiagnose(targetInputs: readonly string[], opts: DiagnoseO
 }
 
 /**
- * One target and one report: it must be for that target. A probe set: each target takes the report for its
- * host and port, if there is one.
+ * One target and one report: it must be for that target. A probe set: each target takes the report that can
+ * stand for it (same address or name, same port), if there is one.
  */
-function matchNodeReports(targets: readonly Target[], reports: readonly ProbeReport[]): (ProbeReport | undefined)[] {
+function matchNodeReports(targets: readonly Target[], reports: readonly ProbeReport[], path: string): (ProbeReport | undefined)[] {
   const [only] = reports;
-  if (targets.length === 1 && reports.length === 1 && only) {
-    const [target] = targets as [Target];
-    if (only.target.ip && target.ip && only.target.ip !== target.ip) throw new UsageError(`--node-report probed ${only.target.ip}, not ${target.ip}`);
+  const [target] = targets;
+  if (targets.length === 1 && reports.length === 1 && only && target) {
+    const wrong = targetMismatch(only, target);
+    if (wrong !== undefined) throw new UsageError(`--node-report ${shown(path)}: ${wrong}`);
     return [only];
   }
-  return targets.map((t) => reports.find((r) => r.target.host === t.host && (r.target.port ?? null) === (t.port ?? null)));
+  return targets.map((t) => reports.find((r) => targetMismatch(r, t) === undefined));
 }
 
 /**
@@ -110,7 +101,7 @@ function matchNodeReports(targets: readonly Target[], reports: readonly ProbeRep
 export async function runDiagnose(targetInputs: readonly string[], opts: DiagnoseOptions, prepared?: Prepared): Promise<PodreachReport[]> {
   const t0 = performance.now();
   // Context first: it validates every flag, and nothing may be sent before the input is known good.
-  const { targets, fileNodes, local, early } = prepared ?? prepareDiagnose(targetInputs, opts);
+  const { targets, fileNodes, local, early } = prepared ?? (await prepareDiagnose(targetInputs, opts));
   opts.onContext?.(early, targets[0] as Target);
 /**
  * Every target, one context read, one API read and one node-probe pod for all (it runs the same plan the pod
@@ -126,8 +117,8 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
     gateway: local.facts.gateway?.value ?? null,
     mtu: local.facts.mtu?.value ?? null,
   });
-  // The API client loads lazily and in parallel with probing: it must not delay the verdict.
-  const kube = opts.kube === false ? undefined : await loadKube(opts.kube ?? {}, opts.env);
+  // The API loads lazily and in parallel with probing; the verdict waits for it only within the API's budget.
+  const kube = opts.kube === false ? undefined : await loadKube(opts.kube ?? {}, opts.env, probing, opts.signal);
   let nodes = fileNodes;
   const notes: string[] = [];
   if (fileNodes.every((n) => !n) && kube && opts.nodeProbe !== false) {
@@ -138,8 +129,14 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
       timeoutMs: Math.max(20_000, timeoutMs * 8, rounds * timeoutMs + 20_000),
       signal: opts.signal,
     });
-    if (r.reports) nodes = r.reports;
-    else notes.push(`node side: ${r.error ?? 'no report'}; by hand: ${r.manualCommand}`);
+    if (r.reports) {
+      // A report that cannot stand for its target (another address or port) is left out, and said so.
+      const wrong = r.reports.map((rep, i) => targetMismatch(rep, targets[i] as Target));
+      nodes = r.reports.map((rep, i) => (wrong[i] === undefined ? rep : undefined));
+      const first = wrong.findIndex((w) => w !== undefined);
+      const which = targets.length > 1 ? ` for ${targets[first]?.input}` : '';
+      if (first >= 0) notes.push(`node side: the probe pod's report${which} cannot be used: ${wrong[first]}; by hand: ${r.manualCommand}`);
+    } else notes.push(`node side: ${r.error ?? 'no report'}; by hand: ${r.manualCommand}`);
   }
   const pods = await probing;
   const tProbe = performance.now();
@@ -172,9 +169,11 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
   });
 }
 
-async function loadKube(opts: KubeOptions, env: NodeJS.ProcessEnv): Promise<KubeContext> {
-  const { loadKubeContext } = await import('../kube/index.ts');
-  return loadKubeContext({ ...opts, env });
+async function loadKube(opts: KubeOptions, env: NodeJS.ProcessEnv, probing: Promise<unknown>, signal?: AbortSignal): Promise<KubeContext> {
+  const { kubeWithin, startKubeContext } = await import('../kube/index.ts');
+  // PODREACH_API_BUDGET_MS: more time for a slow API (or a loaded test machine) than the default 400 ms.
+  const budget = Number(env.PODREACH_API_BUDGET_MS) > 0 ? Number(env.PODREACH_API_BUDGET_MS) : undefined;
+  return kubeWithin(startKubeContext({ ...opts, env, signal }), probing, budget);
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;

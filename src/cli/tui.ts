@@ -30,7 +30,7 @@ export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: Tui
   const stdout = ui.stdout ?? process.stdout;
   const stdin = ui.stdin ?? process.stdin;
   // Bad input fails here, before anything is sent or drawn.
-  const prepared = prepareDiagnose([targetInput], opts);
+  const prepared = await prepareDiagnose([targetInput], opts);
   const { targets, fileNodes, early } = prepared;
   const target = targets[0] as Target;
   const fileNode = fileNodes[0];

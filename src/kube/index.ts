@@ -1,6 +1,5 @@
 // Kubernetes-aware context and the node-side probe.
-// This module must stay cheap to import: @kubernetes/client-node (~0.6 s) is only loaded by
-// session.ts, which is imported dynamically when a call actually needs the API.
+// This module stays cheap to import: session.ts (the reads) and node-probe.ts load when a call needs them.
 import type { MissingFact, PodContext } from '../context/types.ts';
 import type { ProbePlan } from '../probe/plan.ts';
 import type { ProbeReport } from '../probe/types.ts';
@@ -63,11 +62,34 @@ export interface NodeProbeOptions {
 
 const DEFAULT_KUBE_TIMEOUT_MS = 3000;
 
+/** The API read under way: the caller decides how long the verdict waits for it. */
+export interface KubeLoad {
+  /** Never rejects; bounded by the options' timeoutMs. */
+  context: Promise<KubeContext>;
+  /** performance.now() at the start. */
+  started: number;
+  /** True once the server has answered anything: alive, so worth more than a silent one. */
+  answered(): boolean;
+  /** Stops what is in flight and says why there is no API context ("no answer within N ms (…)"). */
+  giveUp(waitedMs: number): KubeContext;
+}
+
 /** Reads the pod, its node and the cluster's network signals. Never throws; bounded by timeoutMs. */
-export async function loadKubeContext(opts: KubeOptions): Promise<KubeContext> {
+export function loadKubeContext(opts: KubeOptions): Promise<KubeContext> {
+  return startKubeContext(opts).context;
+}
+
+/** Starts the API read: credentials (plain fs), then the reads in parallel (rest.ts, node:https). */
+export function startKubeContext(opts: KubeOptions & { signal?: AbortSignal }): KubeLoad {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS;
   const env = opts.env ?? process.env;
-  try {
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([stop.signal, opts.signal]) : stop.signal;
+  const started = performance.now();
+  const progress: { server?: string; answered: boolean } = { answered: false };
+  let stage = 'looking for credentials';
+  let describe = '';
+  const context = (async (): Promise<KubeContext> => {
     const cred = findCredentials({ ...opts, env });
     if (!cred) {
       return {
@@ -79,23 +101,56 @@ export async function loadKubeContext(opts: KubeOptions): Promise<KubeContext> {
         ],
       };
     }
-    // The budget is for the API round trips; the client's import (CPU, ~0.6 s) is not counted against it.
+    describe = cred.describe;
+    stage = 'reading the pod, node and cluster';
     const { loadContext } = await import('./session.ts');
     const deadline = Date.now() + timeoutMs;
-    return await withDeadline(loadContext(cred, { ...opts, env }, deadline), deadline, () => ({
-      access: 'unreachable' as const,
-      facts: {},
-      missing: missingHints({}, 'unreachable'),
-      notes: [`API: no answer from ${cred.describe} within ${timeoutMs} ms; using what the pod itself shows`],
-    }));
-  } catch (err) {
-    return {
-      access: 'error',
-      facts: {},
-      missing: missingHints({}, 'error'),
-      notes: [`API: ${oneLine(err)}; using what the pod itself shows`],
-    };
-  }
+    return await withDeadline(loadContext(cred, { ...opts, env }, deadline, signal, progress), deadline, () =>
+      failed('unreachable', `API: no answer from ${cred.describe} within ${timeoutMs} ms; using what the pod itself shows`),
+    );
+  })().catch((err: unknown) => failed('error', `API: ${oneLine(err)}; using what the pod itself shows`));
+  return {
+    context,
+    started,
+    answered: () => progress.answered,
+    giveUp(waitedMs) {
+      stop.abort();
+      const where = [progress.server, describe].filter(Boolean).map((w) => `${w}; `).join('');
+      if (progress.answered) return failed('error', `API: the reads did not finish within ${Math.round(waitedMs)} ms (${where}the server answers, slowly); verdict from what the pod itself shows`);
+      return failed('unreachable', `API: no answer within ${Math.round(waitedMs)} ms (${where}${stage}); verdict from what the pod itself shows`);
+    },
+  };
+}
+
+/**
+ * How long the verdict waits for the API, counted from the API's start: the reads run on while the probes
+ * do; once the probes are done, the verdict waits for the rest of API_BUDGET_MS, or of API_ALIVE_BUDGET_MS
+ * when the server has answered something (alive, only slow: a loaded API server, a cold one).
+ */
+export const API_BUDGET_MS = 400;
+export const API_ALIVE_BUDGET_MS = 2500;
+
+/** The API context the verdict can have within the budget; after it, the API is given up with a note. */
+export async function kubeWithin(load: KubeLoad, probesDone: Promise<unknown>, budgetMs = API_BUDGET_MS, aliveMs = API_ALIVE_BUDGET_MS): Promise<KubeContext> {
+  const settled = probesDone.then(
+    () => undefined,
+    () => undefined,
+  );
+  const early = await Promise.race([load.context, settled]);
+  if (early) return early;
+  const wait = async (ms: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    const out = new Promise<undefined>((ok) => (timer = setTimeout(() => ok(undefined), Math.max(0, ms))));
+    return Promise.race([load.context, out]).finally(() => clearTimeout(timer));
+  };
+  const late =
+    (await wait(load.started + budgetMs - performance.now())) ??
+    (load.answered() ? await wait(load.started + Math.max(aliveMs, budgetMs) - performance.now()) : undefined);
+  return late ?? load.giveUp(performance.now() - load.started);
+}
+
+function failed(access: KubeAccess, note: string): KubeContext {
+  return { access, facts: {}, missing: missingHints({}, access), notes: [note] };
 }
 
 /** Runs the plan (`podreach probe --plan ...`) in one short-lived hostNetwork pod on our node. Never throws. */

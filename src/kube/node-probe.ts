@@ -3,14 +3,14 @@
 // timeout, Ctrl-C).
 // If podreach itself is killed hard, the pod's ownerReference (our own pod) lets the garbage collector remove
 // it with us, and activeDeadlineSeconds stops it from running on.
-import { probeReports } from '../probe/report.ts';
 import { randomBytes } from 'node:crypto';
 import type { ProbePlan } from '../probe/plan.ts';
-import type { ProbeReport } from '../probe/types.ts';
+import { MAX_REPORT_BYTES, MAX_SET_BYTES, NOT_JSON, parseProbeReports, type SetIntake } from '../probe/report.ts';
 import type { KubeSession, NodeProbeOptions, NodeProbeResult } from './index.ts';
 import { probeArgv } from './manual.ts';
 import type { PodObject } from './objects.ts';
-import { type Api, call } from './session.ts';
+import { call } from './rest.ts';
+import type { Api } from './session.ts';
 
 const PROBE_LABELS = {
   'app.kubernetes.io/name': 'podreach',
@@ -104,7 +104,8 @@ async function createRunDelete(session: KubeSession, plan: ProbePlan, opts: Prob
   const left = () => Math.max(1, deadline - Date.now());
   const body = probePodManifest(session, name, plan, opts);
   // Creation is not tied to the abort signal: if it was sent, we must know, so we can delete it.
-  const created = await call((o) => api.core.createNamespacedPod({ namespace: ns, body: body as never }, o), Math.min(left(), 5000));
+  const pods = `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`;
+  const created = await call(api.rest, pods, { method: 'POST', body, ms: Math.min(left(), 5000) });
   if (!created.ok) {
     if (created.status === 'timeout' || created.status === 'unreachable') {
       // The server may have created it anyway.
@@ -115,13 +116,15 @@ async function createRunDelete(session: KubeSession, plan: ProbePlan, opts: Prob
   try {
     const done = await waitForEnd(api, ns, name, deadline, opts.signal);
     if (done.error && !done.finished) return { podName: name, error: done.error };
-    const log = await call((o) => api.core.readNamespacedPodLog({ name, namespace: ns, container: 'probe' }, o), Math.max(1000, Math.min(left(), 5000)));
+    // One byte past the cap: a longer log is not a report, and is not read whole.
+    const log = await call<string>(api.rest, `${pods}/${name}/log?container=probe&limitBytes=${logCap(plan.items.length) + 1}`, { text: true, ms: Math.max(1000, Math.min(left(), 5000)) });
     if (!log.ok) return { podName: name, error: `node probe: could not read the log of pod ${ns}/${name}: ${log.message}` };
-    const reports = parseReports(String(log.value), plan.items.length);
-    if (!reports) {
-      return { podName: name, error: `node probe: pod ${ns}/${name} ${done.error ?? 'ended'} without a podreach report (log: ${String(log.value).trim().slice(0, 200) || 'empty'})` };
-    }
-    return { podName: name, reports };
+    const text = String(log.value);
+    const { reports, why } = await parseReports(text, plan.items.length);
+    if (reports?.length === plan.items.length) return { podName: name, reports };
+    if (reports) return { podName: name, error: `node probe: pod ${ns}/${name} printed ${reports.length} reports for ${plan.items.length} targets` };
+    if (why) return { podName: name, error: `node probe: pod ${ns}/${name} printed a report podreach cannot use: ${why}` };
+    return { podName: name, error: `node probe: pod ${ns}/${name} ${done.error ?? 'ended'} without a podreach report (log: ${text.trim() ? JSON.stringify(text.trim().slice(0, 200)) : 'empty'})` };
   } finally {
     const err = await remove(api, ns, name);
     if (err) process.stderr.write(`podreach: could not delete probe pod ${ns}/${name} (${err}); delete it with: kubectl delete pod -n ${ns} ${name}\n`);
@@ -137,7 +140,7 @@ async function waitForEnd(
 ): Promise<{ finished: boolean; error?: string }> {
   for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
     if (signal?.aborted) return { finished: false, error: 'node probe: cancelled' };
-    const got = await call((o) => api.core.readNamespacedPod({ name, namespace: ns }, o) as Promise<PodObject>, Math.max(1, Math.min(deadline - Date.now(), 3000)), signal);
+    const got = await call<PodObject>(api.rest, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${name}`, { ms: Math.max(1, Math.min(deadline - Date.now(), 3000)), signal });
     if (got.ok) {
       const st = got.value.status;
       if (st?.phase === 'Succeeded') return { finished: true };
@@ -160,7 +163,7 @@ async function waitForEnd(
 
 /** Deletes the probe pod now (grace 0); bounded, independent of the caller's abort signal. */
 async function remove(api: Api, ns: string, name: string): Promise<string | undefined> {
-  const res = await call((o) => api.core.deleteNamespacedPod({ name, namespace: ns, gracePeriodSeconds: 0 }, o), DELETE_TIMEOUT_MS);
+  const res = await call(api.rest, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${name}?gracePeriodSeconds=0`, { method: 'DELETE', ms: DELETE_TIMEOUT_MS });
   if (res.ok || res.status === 'not-found') return undefined;
   return res.message;
 }
@@ -177,25 +180,29 @@ function createError(status: string, message: string, ns: string): string {
 
 /**
  * The reports are the JSON object in the log (a probe report for one target, a probe set for several);
- * tolerate lines before it (warnings) and pretty-printing.
+ * tolerate lines before it (warnings) and pretty-printing. `why` names what was wrong with the first
+ * candidate that is JSON; neither when none is.
  */
-function parseReports(log: string, count: number): ProbeReport[] | undefined {
+async function parseReports(log: string, count: number): Promise<Partial<SetIntake>> {
+  const cap = logCap(count);
+  if (Buffer.byteLength(log) > cap) return { why: `its log is over the ${cap / 1024 / 1024} MB ${count === 1 ? 'a probe report' : `a probe set of ${count}`} can be` };
   const text = log.trim();
   const tries = [text];
   const a = text.indexOf('{');
   const b = text.lastIndexOf('}');
   if (a >= 0 && b > a) tries.push(text.slice(a, b + 1));
   for (const line of text.split('\n').reverse()) if (line.trim().startsWith('{')) tries.push(line.trim());
+  let first: string | undefined;
   for (const t of tries) {
-    try {
-      const reports = probeReports(JSON.parse(t));
-      if (reports?.length === count) return reports;
-    } catch {
-      // next
-    }
+    const got = await parseProbeReports(t);
+    if (got.reports) return got;
+    if (first === undefined && got.why !== NOT_JSON) first = got.why;
   }
-  return undefined;
+  return { why: first };
 }
+
+/** 1 MB per report, up to the size of the largest probe set. */
+const logCap = (count: number) => Math.min(MAX_SET_BYTES, MAX_REPORT_BYTES * count);
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

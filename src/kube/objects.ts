@@ -86,7 +86,8 @@ export interface NetworkPolicyObject {
 
 export type Outcome<T> =
   | { ok: true; value: T }
-  | { ok: false; status: FailStatus; code?: number; message: string };
+  /** `words`: an HTTP answer's code in words ("429 Too Many Requests, Retry-After 30 s"); `message`: the server's own. */
+  | { ok: false; status: FailStatus; code?: number; words?: string; message: string };
 
 export type FailStatus = 'unauthorized' | 'forbidden' | 'not-found' | 'unreachable' | 'timeout' | 'error';
 

@@ -1,19 +1,5 @@
-// The only module that imports @kubernetes/client-node (index.ts loads it with import()).
-import { readFileSync } from 'node:fs';
+// The pod, its node and the cluster's network signals, read over the API (rest.ts), and what access we had.
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import {
-  ApiException,
-  AppsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  NetworkingV1Api,
-  Observable,
-  type ObservableMiddleware,
-  type RequestContext,
-  type ResponseContext,
-} from '@kubernetes/client-node';
 import type { Credentials } from './credentials.ts';
 import { detect } from './detect.ts';
 import { missingHints } from './hints.ts';
@@ -22,7 +8,6 @@ import {
   type ClusterReads,
   type ConfigMapObject,
   type DaemonSetObject,
-  type FailStatus,
   type IpPoolObject,
   KUBE_SYSTEM_CONFIGMAPS,
   type NadObject,
@@ -32,12 +17,17 @@ import {
   type PodObject,
   type ServiceObject,
 } from './objects.ts';
+import { call, endpointOf, Rest } from './rest.ts';
+
+/** What the caller can see while the reads run: for the note when it stops waiting. */
+export interface Progress {
+  server?: string;
+  /** The server has answered something (any HTTP status). */
+  answered: boolean;
+}
 
 export interface Api {
-  core: CoreV1Api;
-  apps: AppsV1Api;
-  custom: CustomObjectsApi;
-  networking: NetworkingV1Api;
+  rest: Rest;
   server: string;
   /** "system:serviceaccount:ns:name" when known, for messages. */
   user: string;
@@ -45,132 +35,14 @@ export interface Api {
   namespace?: string;
 }
 
-type CallOptions = { middleware: ObservableMiddleware[]; middlewareMergeStrategy: 'append' };
-
-/** One API call, bounded: the request is aborted at `ms` (and on `signal`), and never throws. */
-export async function call<T>(fn: (o: CallOptions) => Promise<T>, ms: number, signal?: AbortSignal): Promise<Outcome<T>> {
-  const timeout = AbortSignal.timeout(Math.max(1, ms));
-  const sig = signal ? AbortSignal.any([timeout, signal]) : timeout;
-  // The ObjectParam APIs run observable middleware: wrap plain values.
-  const mw: ObservableMiddleware = {
-    pre: (ctx: RequestContext) => {
-      ctx.setSignal(sig);
-      return new Observable(Promise.resolve(ctx));
-    },
-    post: (rsp: ResponseContext) => new Observable(Promise.resolve(rsp)),
-  };
-  let timer: NodeJS.Timeout | undefined;
-  // Belt and braces: exec credential plugins run before the request and ignore the signal.
-  const guard = new Promise<Outcome<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, status: 'timeout', message: `no answer within ${ms} ms` }), ms + 200);
-  });
-  try {
-    const work = fn({ middleware: [mw], middlewareMergeStrategy: 'append' }).then(
-      (value): Outcome<T> => ({ ok: true, value }),
-      (err: unknown): Outcome<T> => classify(err, timeout.aborted ? 'timeout' : signal?.aborted ? 'aborted' : undefined, ms),
-    );
-    return await Promise.race([work, guard]);
-  } finally {
-    clearTimeout(timer);
-  }
+export async function connect(cred: Credentials, ctxName?: string, onAnswer?: () => void): Promise<Api> {
+  const ep = await endpointOf(cred, ctxName);
+  return { rest: new Rest(ep, onAnswer), server: ep.server, user: ep.user, namespace: ep.namespace };
 }
 
-function classify(err: unknown, aborted: 'timeout' | 'aborted' | undefined, ms: number): Outcome<never> {
-  if (err instanceof ApiException) {
-    const code = err.code;
-    const status: FailStatus = code === 401 ? 'unauthorized' : code === 403 ? 'forbidden' : code === 404 ? 'not-found' : 'error';
-    return { ok: false, status, code, message: statusMessage(err.body) ?? `HTTP ${code}` };
-  }
-  if (aborted === 'timeout') return { ok: false, status: 'timeout', message: `no answer within ${ms} ms` };
-  if (aborted === 'aborted') return { ok: false, status: 'error', message: 'aborted' };
-  const e = err as { message?: string; cause?: { code?: string; message?: string } };
-  const code = e?.cause?.code;
-  if (code || e?.message === 'fetch failed') {
-    return { ok: false, status: 'unreachable', message: `${code ?? e.cause?.message ?? 'fetch failed'}` };
-  }
-  return { ok: false, status: 'error', message: (e?.message ?? String(err)).split('\n')[0] ?? 'error' };
-}
-
-/** The message of a Kubernetes Status body (ApiException.body is a JSON string). */
-function statusMessage(body: unknown): string | undefined {
-  try {
-    const j = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: string };
-    return typeof j?.message === 'string' ? j.message : undefined;
-  } catch {
-    return typeof body === 'string' && body ? body.slice(0, 200) : undefined;
-  }
-}
-
-export function connect(cred: Credentials, ctxName?: string): Api {
-  const kc = new KubeConfig();
-  let user = 'kubeconfig user';
-  let namespace: string | undefined;
-  if (cred.kind === 'serviceaccount') {
-    const token = readFileSync(join(cred.dir, 'token'), 'utf8').trim();
-    namespace = readOptional(join(cred.dir, 'namespace'));
-    const insecure = cred.server.startsWith('http:');
-    kc.loadFromOptions({
-      clusters: [{ name: 'in-cluster', server: cred.server, caFile: join(cred.dir, 'ca.crt'), skipTLSVerify: insecure }],
-      users: [{ name: 'sa', token }],
-      contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'sa' }],
-      currentContext: 'in-cluster',
-    });
-    user = tokenSubject(token) ?? 'service account';
-  } else {
-    const [first, ...rest] = cred.files;
-    loadKubeconfig(kc, first as string);
-    for (const f of rest) {
-      const more = new KubeConfig();
-      loadKubeconfig(more, f);
-      kc.mergeConfig(more);
-    }
-    if (ctxName) {
-      if (!kc.getContextObject(ctxName)) throw new Error(`context "${ctxName}" not found in ${cred.files.join(', ')}`);
-      kc.setCurrentContext(ctxName);
-    }
-    user = kc.getCurrentUser()?.name ?? user;
-    namespace = kc.getContextObject(kc.getCurrentContext())?.namespace;
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error(`no current cluster in ${cred.describe}`);
-  return {
-    core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
-    custom: kc.makeApiClient(CustomObjectsApi),
-    networking: kc.makeApiClient(NetworkingV1Api),
-    server: cluster.server,
-    user,
-    namespace,
-  };
-}
-
-/** Loads a kubeconfig file; a missing or malformed file is one line naming it. */
-function loadKubeconfig(kc: KubeConfig, file: string): void {
-  try {
-    kc.loadFromFile(file);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new Error(`kubeconfig ${file}: ${e.code === 'ENOENT' ? 'no such file' : (e.message ?? String(err))}`);
-  }
-}
-
-function readOptional(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** "system:serviceaccount:ns:name" from a service-account JWT (unverified: only for messages). */
-function tokenSubject(token: string): string | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: string };
-    return payload.sub;
-  } catch {
-    return undefined;
-  }
-}
+type List<T> = { items?: T[] };
+const seg = encodeURIComponent;
+const items = <T>(o: Outcome<List<T>>): Outcome<T[]> => (o.ok ? { ok: true, value: o.value.items ?? [] } : o);
 
 /** Our own pod's name: --pod, the downward API, or (inside a pod) the hostname, which is the pod name. */
 function podNameOf(cred: Credentials, opts: KubeOptions, env: NodeJS.ProcessEnv): string | undefined {
@@ -180,37 +52,35 @@ function podNameOf(cred: Credentials, opts: KubeOptions, env: NodeJS.ProcessEnv)
   return undefined;
 }
 
-export async function loadContext(cred: Credentials, opts: KubeOptions & { env: NodeJS.ProcessEnv }, deadline: number): Promise<KubeContext> {
+export async function loadContext(
+  cred: Credentials,
+  opts: KubeOptions & { env: NodeJS.ProcessEnv },
+  deadline: number,
+  signal?: AbortSignal,
+  progress: Progress = { answered: false },
+): Promise<KubeContext> {
   const env = opts.env;
-  const api = connect(cred, opts.context);
+  const api = await connect(cred, opts.context, () => {
+    progress.answered = true;
+  });
+  progress.server = api.server;
   const namespace = opts.namespace || api.namespace || env.POD_NAMESPACE || 'default';
   const podName = podNameOf(cred, opts, env);
-  const left = () => Math.max(50, deadline - Date.now());
+  const get = <T>(path: string) => call<T>(api.rest, path, { ms: Math.max(50, deadline - Date.now()), signal });
   const ks = 'kube-system';
 
   // Everything that does not need the node name, in parallel.
-  const podP = podName
-    ? call((o) => api.core.readNamespacedPod({ name: podName, namespace }, o) as Promise<PodObject>, left())
-    : undefined;
-  const dsP = call(async (o) => (await api.apps.listNamespacedDaemonSet({ namespace: ks }, o)).items as DaemonSetObject[], left());
-  const cmP = Promise.all(
-    KUBE_SYSTEM_CONFIGMAPS.map(async (name) => [name, await call((o) => api.core.readNamespacedConfigMap({ name, namespace: ks }, o) as Promise<ConfigMapObject>, left())] as const),
-  );
-  const nadP = call(
-    async (o) =>
-      ((await api.custom.listNamespacedCustomObject({ group: 'k8s.cni.cncf.io', version: 'v1', namespace: ks, plural: 'network-attachment-definitions' }, o)) as { items?: NadObject[] }).items ?? [],
-    left(),
-  );
-  const poolP = call(
-    async (o) => ((await api.custom.listClusterCustomObject({ group: 'crd.projectcalico.org', version: 'v1', plural: 'ippools' }, o)) as { items?: IpPoolObject[] }).items ?? [],
-    left(),
-  );
-  const svcP = call((o) => api.core.readNamespacedService({ name: 'kubernetes', namespace: 'default' }, o) as Promise<ServiceObject>, left());
-  const npP = call(async (o) => (await api.networking.listNamespacedNetworkPolicy({ namespace }, o)).items as NetworkPolicyObject[], left());
+  const podP = podName ? get<PodObject>(`/api/v1/namespaces/${seg(namespace)}/pods/${seg(podName)}`) : undefined;
+  const dsP = get<List<DaemonSetObject>>(`/apis/apps/v1/namespaces/${ks}/daemonsets`).then(items);
+  const cmP = Promise.all(KUBE_SYSTEM_CONFIGMAPS.map(async (name) => [name, await get<ConfigMapObject>(`/api/v1/namespaces/${ks}/configmaps/${name}`)] as const));
+  const nadP = get<List<NadObject>>(`/apis/k8s.cni.cncf.io/v1/namespaces/${ks}/network-attachment-definitions`).then(items);
+  const poolP = get<List<IpPoolObject>>('/apis/crd.projectcalico.org/v1/ippools').then(items);
+  const svcP = get<ServiceObject>('/api/v1/namespaces/default/services/kubernetes');
+  const npP = get<List<NetworkPolicyObject>>(`/apis/networking.k8s.io/v1/namespaces/${seg(namespace)}/networkpolicies`).then(items);
 
   const pod = podP ? await podP : undefined;
   const nodeName = (pod?.ok ? pod.value.spec?.nodeName : undefined) || env.NODE_NAME;
-  const node = nodeName ? await call((o) => api.core.readNode({ name: nodeName }, o) as Promise<NodeObject>, left()) : undefined;
+  const node = nodeName ? await get<NodeObject>(`/api/v1/nodes/${seg(nodeName)}`) : undefined;
 
   const reads: ClusterReads = {
     namespace,
@@ -270,9 +140,16 @@ function failures(r: ClusterReads): Failure[] {
   return outcomes(r).filter((o): o is Failure => !o.ok && o.status !== 'not-found');
 }
 
+/** Not even the "kubernetes" service exists: 404 is not an answer about the cluster but about the URL. */
+function nothingFound(r: ClusterReads): boolean {
+  const all = outcomes(r);
+  return all.length > 2 && all.every((o) => !o.ok && o.status === 'not-found');
+}
+
 function accessOf(r: ClusterReads): KubeAccess {
   const all = outcomes(r);
   const fails = failures(r);
+  if (nothingFound(r)) return 'error';
   if (fails.length === 0 && r.pod?.ok && r.node?.ok) return 'ok';
   if (all.length > 0 && fails.length === all.length) {
     if (fails.every((f) => f.status === 'unreachable' || f.status === 'timeout')) return 'unreachable';
@@ -290,10 +167,21 @@ function accessNotes(r: ClusterReads, cred: Credentials, api: Api): string[] {
   const line = (o: Outcome<unknown> | undefined, what: string, grant: string) => {
     if (!o || o.ok) return;
     if (o.status === 'not-found') return;
-    const code = o.code ? ` ${o.code} ` : ' ';
     const fix = o.status === 'forbidden' ? ` (grant ${grant})` : o.status === 'unauthorized' ? ` (credentials from ${cred.describe} rejected)` : '';
-    out.push(`API:${code}${o.status === 'forbidden' || o.status === 'unauthorized' ? '' : `${o.status} `}${what}${fix}: ${o.message}`.replace(/\s+/g, ' '));
+    const said = o.message === o.words ? '' : `: ${o.message}`;
+    out.push(`API: ${o.words ?? o.status} ${what}${fix}${said}`.replace(/\s+/g, ' '));
   };
+  if (nothingFound(r)) {
+    return [`API: ${api.server}: every read answered 404 Not Found: not a Kubernetes API server at that URL (a path prefix missing?)`];
+  }
+  // Collapse: when every read failed the same way (a dead, overloaded or foreign server), one line says it.
+  const fails = failures(r);
+  const first = fails[0];
+  if (first && fails.length === outcomes(r).length && fails.length > 2 && first.status !== 'forbidden' && fails.every((f) => f.status === first.status && f.code === first.code)) {
+    const fix = first.status === 'unauthorized' ? ` (credentials from ${cred.describe} rejected)` : '';
+    const said = first.message === first.words ? '' : `: ${first.message}`;
+    return [`API: ${api.server}: all ${fails.length} reads failed${fix}: ${first.words ?? first.status}${said}`];
+  }
   if (!r.podName) out.push('API: own pod unknown (not running in a pod?): pass --pod NAME --namespace NS to read the pod and its node');
   line(r.pod, `getting pod ${r.podName} in ${r.namespace}`, `get pods in ${r.namespace}`);
   if (r.pod?.ok === false && r.pod.status === 'not-found') {
@@ -306,9 +194,5 @@ function accessNotes(r: ClusterReads, cred: Credentials, api: Api): string[] {
   line(r.ipPools, 'listing ippools.crd.projectcalico.org', 'list ippools.crd.projectcalico.org (ClusterRole)');
   line(r.kubernetesService, 'getting service default/kubernetes', 'get services kubernetes in default');
   line(r.networkPolicies, `listing networkpolicies in ${r.namespace}`, `list networkpolicies.networking.k8s.io in ${r.namespace}`);
-  // Collapse: when everything failed the same way, one line says it.
-  if (out.length > 4 && out.every((l) => l.includes('unreachable') || l.includes('timeout'))) {
-    return [`API: ${api.server} unreachable: ${out[0]?.split(': ').slice(-1)[0]}`];
-  }
   return out;
 }

@@ -49,8 +49,26 @@ export interface ApiServerOptions {
   restrictedNamespaces?: string[];
   /** Paths (regex) the server accepts but never answers: to test bounded calls. */
   hang?: RegExp[];
+  /** Faults to serve instead of the answer, first match wins; a fault without `path` hits every request. */
+  faults?: FaultRule[];
+  /** Serve a certificate the client's CA file does not sign (a wrong CA in the kubeconfig). */
+  untrustedCert?: boolean;
   /** Called after every change to the set of pods (for a state file). */
   onChange?: (s: ApiServer) => void;
+}
+
+/** What a broken or overloaded API server, or something that is not one, does to a request. */
+export type Fault = 'unauthorized' | 'forbidden' | 'not-found' | 'too-many-requests' | 'server-error' | 'silent' | 'reset' | 'not-json';
+export const FAULTS: readonly Fault[] = ['unauthorized', 'forbidden', 'not-found', 'too-many-requests', 'server-error', 'silent', 'reset', 'not-json'];
+
+export interface FaultRule {
+  fault: Fault;
+  /** Request paths it applies to (e.g. /\/nodes\//); absent = every request, /version included. */
+  path?: RegExp;
+  /** For too-many-requests: the Retry-After seconds sent (default 30). */
+  retryAfter?: number;
+  /** Serve it this many times, then answer normally (default: always). */
+  times?: number;
 }
 
 export interface KubeObject {
@@ -120,9 +138,14 @@ export class ApiServer {
       caFile = join(tmp, 'ca.crt');
       const key = join(tmp, 'tls.key');
       // A self-signed serving certificate doubles as the CA clients trust (ca.crt, like a service account's).
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-        '-subj', '/CN=kube-apiserver', '-addext', `subjectAltName=IP:${host},DNS:kubernetes.default.svc`, '-keyout', key, '-out', caFile], { stdio: 'ignore' });
-      server = createHttps({ key: readFileSync(key), cert: readFileSync(caFile) }, handler);
+      const selfSigned = (cert: string, keyFile: string) =>
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+          '-subj', '/CN=kube-apiserver', '-addext', `subjectAltName=IP:${host},DNS:kubernetes.default.svc`, '-keyout', keyFile, '-out', cert], { stdio: 'ignore' });
+      selfSigned(caFile, key);
+      // Untrusted: the server shows another self-signed certificate than the one clients are told to trust.
+      const served = opts.untrustedCert ? join(tmp, 'served.crt') : caFile;
+      if (opts.untrustedCert) selfSigned(served, join(tmp, 'served.key'));
+      server = createHttps({ key: readFileSync(opts.untrustedCert ? join(tmp, 'served.key') : key), cert: readFileSync(served) }, handler);
     } else {
       server = createHttp(handler);
     }
@@ -165,6 +188,12 @@ export class ApiServer {
     const method = req.method ?? 'GET';
     res.on('finish', () => this.requests.push(`${method} ${url.pathname} ${res.statusCode}`));
     if (this.opts.hang?.some((r) => r.test(url.pathname))) return; // never answers
+    const rule = this.opts.faults?.find((f) => (!f.path || f.path.test(url.pathname)) && (f.times === undefined || f.times > 0));
+    if (rule) {
+      if (rule.times !== undefined) rule.times--;
+      return serveFault(req, res, rule);
+    }
+    if (url.pathname === '/version') return send(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.4', platform: 'linux/amd64' });
     const route = parsePath(url.pathname);
     if (!route) return status(res, 404, 'NotFound', 'the server could not find the requested resource');
 
@@ -349,6 +378,36 @@ function matches(o: KubeObject, selector: string): boolean {
     const [k, v] = term.split('=');
     return k !== undefined && o.metadata.labels?.[k] === v;
   });
+}
+
+function serveFault(req: IncomingMessage, res: ServerResponse, rule: FaultRule): void {
+  switch (rule.fault) {
+    case 'unauthorized':
+      return status(res, 401, 'Unauthorized', 'Unauthorized');
+    case 'forbidden':
+      return status(res, 403, 'Forbidden', `forbidden: User "system:anonymous" cannot get path "${req.url}"`);
+    case 'not-found':
+      return status(res, 404, 'NotFound', 'the server could not find the requested resource');
+    case 'too-many-requests':
+      res.setHeader('retry-after', String(rule.retryAfter ?? 30));
+      return status(res, 429, 'TooManyRequests', 'Too many requests, please try again later.');
+    case 'server-error':
+      return status(res, 500, 'InternalError', 'Internal error occurred: etcdserver: request timed out');
+    case 'silent':
+      return; // accepted, never answered
+    case 'reset':
+      // RST, not FIN: what a crashing server or a middlebox dropping the flow looks like.
+      try {
+        req.socket.resetAndDestroy();
+      } catch {
+        req.socket.destroy(); // a TLS socket has no RST of its own: close it mid-exchange
+      }
+      return;
+    case 'not-json':
+      // What a captive proxy or a web server at the API's address sends.
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return void res.end('<html><head><title>Sign in</title></head><body>Please sign in to continue</body></html>');
+  }
 }
 
 function send(res: ServerResponse, code: number, body: unknown): void {

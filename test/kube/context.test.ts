@@ -1,9 +1,10 @@
 // src/kube against the recorded-API test server on 127.0.0.1 (host namespace, loopback only).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detect } from '../../src/kube/detect.ts';
 import { loadKubeContext } from '../../src/kube/index.ts';
@@ -243,14 +244,25 @@ const kube = await import(${JSON.stringify(new URL('../../src/kube/index.ts', im
 const afterImport = loaded;
 const ctx = await kube.loadKubeContext({ timeoutMs: 1000, env: { HOME: '/nonexistent' } });
 const afterNoCreds = loaded;
-const kc = process.argv[1];
-await kube.loadKubeContext({ kubeconfig: kc, pod: 'x', timeoutMs: 1000, env: { HOME: '/nonexistent' } });
-console.log(JSON.stringify({ afterImport, afterNoCreds, access: ctx.access, afterUse: loaded }));
+const dead = await kube.loadKubeContext({ kubeconfig: process.argv[1], pod: 'x', timeoutMs: 1000, env: { HOME: '/nonexistent' } });
+const afterDead = loaded;
+const live = await kube.loadKubeContext({ kubeconfig: process.argv[2], pod: 'x', timeoutMs: 3000, env: { HOME: '/nonexistent' } });
+console.log(JSON.stringify({ afterImport, afterNoCreds, access: ctx.access, afterDead, dead: dead.access, afterUse: loaded, live: live.access }));
 `;
-  it('importing src/kube loads no @kubernetes/client-node; the first API use does', () => {
-    const kc = writeKubeconfig(tmp(), 'https://127.0.0.1:1', TOKEN);
-    const out = execFileSync(NODE, ['--input-type=module', '-e', probe, kc], { encoding: 'utf8', timeout: 20_000 });
-    expect(JSON.parse(out.trim().split('\n').pop() as string)).toEqual({ afterImport: false, afterNoCreds: false, access: 'no-credentials', afterUse: true });
+  it('src/kube never loads @kubernetes/client-node: not on import, not without credentials, not for a dead or a live server', async () => {
+    const dead = writeKubeconfig(tmp(), 'https://127.0.0.1:1', TOKEN);
+    const live = writeKubeconfig(tmp(), await serve('cce-vpc'), TOKEN);
+    // Asynchronously: the live server runs in this process.
+    const { stdout } = await promisify(execFile)(NODE, ['--input-type=module', '-e', probe, dead, live], { encoding: 'utf8', timeout: 20_000 });
+    expect(JSON.parse(stdout.trim().split('\n').pop() as string)).toEqual({
+      afterImport: false,
+      afterNoCreds: false,
+      access: 'no-credentials',
+      afterDead: false,
+      dead: 'unreachable',
+      afterUse: false,
+      live: 'partial',
+    });
   });
 
   it('import cost of src/kube/index.ts vs the client (figures only)', () => {
