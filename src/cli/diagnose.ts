@@ -42,9 +42,9 @@ export interface DiagnoseOptions {
 }
 
 /** The --node-report file (a probe report, or a probe set), checked: every problem is a usage error naming the file and what is wrong. */
-async function readNodeReports(path: string, timeoutMs: number): Promise<ProbeReport[]> {
+async function readNodeReports(path: string, timeoutMs: number, count: number): Promise<ProbeReport[]> {
   if (path === '') throw new UsageError('--node-report: the file name is empty');
-  const got = await readProbeReportsFile(path, timeoutMs);
+  const got = await readProbeReportsFile(path, timeoutMs, count);
   if (got.why !== undefined) throw new UsageError(`--node-report ${shown(path)}: ${got.why}`);
   return got.reports;
 }
@@ -69,7 +69,7 @@ export async function prepareDiagnose(targetInputs: readonly string[], opts: Dia
   const fileNodes =
     opts.nodeReport === undefined
       ? targets.map(() => undefined)
-      : matchNodeReports(targets, await readNodeReports(opts.nodeReport, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS), opts.nodeReport);
+      : matchNodeReports(targets, await readNodeReports(opts.nodeReport, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, targets.length), opts.nodeReport);
   const kubeconfig = opts.kube ? opts.kube.kubeconfig : undefined;
   if (kubeconfig && !existsSync(kubeconfig)) throw new UsageError(`--kubeconfig ${kubeconfig}: no such file`);
   const local = localFacts();

@@ -5,7 +5,7 @@
 // it with us, and activeDeadlineSeconds stops it from running on.
 import { randomBytes } from 'node:crypto';
 import type { ProbePlan } from '../probe/plan.ts';
-import { MAX_REPORT_BYTES, MAX_SET_BYTES, NOT_JSON, parseProbeReports, type SetIntake } from '../probe/report.ts';
+import { NOT_JSON, parseProbeReports, reportsCap, type SetIntake } from '../probe/report.ts';
 import type { KubeSession, NodeProbeOptions, NodeProbeResult } from './index.ts';
 import { probeArgv } from './manual.ts';
 import type { PodObject } from './objects.ts';
@@ -117,7 +117,7 @@ async function createRunDelete(session: KubeSession, plan: ProbePlan, opts: Prob
     const done = await waitForEnd(api, ns, name, deadline, opts.signal);
     if (done.error && !done.finished) return { podName: name, error: done.error };
     // One byte past the cap: a longer log is not a report, and is not read whole.
-    const log = await call<string>(api.rest, `${pods}/${name}/log?container=probe&limitBytes=${logCap(plan.items.length) + 1}`, { text: true, ms: Math.max(1000, Math.min(left(), 5000)) });
+    const log = await call<string>(api.rest, `${pods}/${name}/log?container=probe&limitBytes=${reportsCap(plan.items.length) + 1}`, { text: true, ms: Math.max(1000, Math.min(left(), 5000)) });
     if (!log.ok) return { podName: name, error: `node probe: could not read the log of pod ${ns}/${name}: ${log.message}` };
     const text = String(log.value);
     const { reports, why } = await parseReports(text, plan.items.length);
@@ -184,8 +184,8 @@ function createError(status: string, message: string, ns: string): string {
  * candidate that is JSON; neither when none is.
  */
 async function parseReports(log: string, count: number): Promise<Partial<SetIntake>> {
-  const cap = logCap(count);
-  if (Buffer.byteLength(log) > cap) return { why: `its log is over the ${cap / 1024 / 1024} MB ${count === 1 ? 'a probe report' : `a probe set of ${count}`} can be` };
+  const cap = reportsCap(count);
+  if (Buffer.byteLength(log) > cap) return { why: `its log is over the ${cap / 1024 / 1024} MB ${count === 1 ? 'a probe report' : `a probe set of ${count} reports`} can be` };
   const text = log.trim();
   const tries = [text];
   const a = text.indexOf('{');
@@ -194,15 +194,12 @@ async function parseReports(log: string, count: number): Promise<Partial<SetInta
   for (const line of text.split('\n').reverse()) if (line.trim().startsWith('{')) tries.push(line.trim());
   let first: string | undefined;
   for (const t of tries) {
-    const got = await parseProbeReports(t);
+    const got = await parseProbeReports(t, cap);
     if (got.reports) return got;
     if (first === undefined && got.why !== NOT_JSON) first = got.why;
   }
   return { why: first };
 }
-
-/** 1 MB per report, up to the size of the largest probe set. */
-const logCap = (count: number) => Math.min(MAX_SET_BYTES, MAX_REPORT_BYTES * count);
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -75,9 +75,13 @@ export function readProbeReportFile(path: string, timeoutMs: number, stdin: Node
   return readReport(path, timeoutMs, stdin, MAX_REPORT_BYTES, parseProbeReport);
 }
 
-/** As readProbeReportFile, for a probe report or a probe set (`--node-report` of a sweep). */
-export function readProbeReportsFile(path: string, timeoutMs: number, stdin: NodeJS.ReadableStream = process.stdin): Promise<SetIntake> {
-  return readReport(path, timeoutMs, stdin, MAX_SET_BYTES, parseProbeReports);
+/** The most a report (count 1) or a probe set of `count` reports can take: 1 MB each, up to MAX_SET_BYTES. */
+export const reportsCap = (count: number) => Math.min(MAX_SET_BYTES, MAX_REPORT_BYTES * Math.max(1, count));
+
+/** As readProbeReportFile, for a probe report or a probe set (`--node-report` of a sweep of `count` targets). */
+export function readProbeReportsFile(path: string, timeoutMs: number, count: number, stdin: NodeJS.ReadableStream = process.stdin): Promise<SetIntake> {
+  const max = reportsCap(count);
+  return readReport(path, timeoutMs, stdin, max, (text) => parseProbeReports(text, max));
 }
 
 async function readReport<T>(path: string, timeoutMs: number, stdin: NodeJS.ReadableStream, max: number, parse: (text: string) => Promise<T>): Promise<T | { why: string }> {
@@ -108,7 +112,7 @@ async function readStdin(stdin: NodeJS.ReadableStream, max: number): Promise<{ t
     const b = Buffer.from(chunk);
     n += b.length;
     // Leaving the loop closes the stream: the rest is never read.
-    if (n > max) return { why: `standard input: over the ${mb(max)} a probe report can be` };
+    if (n > max) return { why: `standard input: over the ${capWords(max)} can be` };
     chunks.push(b);
   }
   return { text: Buffer.concat(chunks).toString('utf8') };
@@ -147,7 +151,8 @@ function errnoWhy(e: NodeJS.ErrnoException): string {
 }
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
-const tooBig = (bytes: number, max = MAX_REPORT_BYTES) => `${bytes > 10 * 1024 * 1024 ? mb(bytes) : `${bytes} bytes`}, over the ${mb(max)} a probe ${max > MAX_REPORT_BYTES ? 'set' : 'report'} can be`;
+const capWords = (max: number) => (max > MAX_REPORT_BYTES ? `${mb(max)} a probe set of ${max / MAX_REPORT_BYTES} reports` : `${mb(max)} a probe report`);
+const tooBig = (bytes: number, max = MAX_REPORT_BYTES) => `${bytes > 10 * 1024 * 1024 ? mb(bytes) : `${bytes} bytes`}, over the ${capWords(max)} can be`;
 
 /** The fields that hold addresses the diagnosis reads, with their JSON paths. */
 function addressFields(r: ProbeReport): [string, string | undefined][] {
@@ -219,9 +224,9 @@ export async function checkProbeReports(v: unknown): Promise<SetIntake> {
   return { reports };
 }
 
-export async function parseProbeReports(text: string): Promise<SetIntake> {
+export async function parseProbeReports(text: string, max = MAX_SET_BYTES): Promise<SetIntake> {
   const size = Buffer.byteLength(text);
-  if (size > MAX_SET_BYTES) return { why: tooBig(size, MAX_SET_BYTES) };
+  if (size > max) return { why: tooBig(size, max) };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
