@@ -53,7 +53,12 @@ const validator = () => (loading ??= import('./report-schema.ts').then((m) => m.
  */
 export function targetMismatch(report: ProbeReport, target: Target): string | undefined {
   const probed = report.target;
-  if (probed.ip === undefined) return `/target/ip is missing: the report does not say which address it probed (${shown(probed.host)} did not resolve?)`;
+  if (probed.ip === undefined) {
+    // Only a name the node could not resolve leaves the address out; its DNS result is the evidence.
+    if (target.ip !== undefined || report.dns === undefined) return `/target/ip is missing: the report does not say which address it probed (${shown(probed.host)} did not resolve?)`;
+    if (probed.host.toLowerCase() !== target.host.toLowerCase()) return `it probed ${shown(probed.host)}, not ${target.host}`;
+    return undefined;
+  }
   if (target.ip !== undefined ? normalizeCidr(probed.ip) !== normalizeCidr(target.ip) : probed.host.toLowerCase() !== target.host.toLowerCase()) {
     return `it probed ${target.ip !== undefined ? probed.ip : shown(probed.host)}, not ${target.ip ?? target.host}`;
   }

@@ -95,6 +95,16 @@ describe('the node report stands for the target', () => {
     expect(targetMismatch(report({ host: 'DB.corp' }), named)).toBeUndefined();
     expect(targetMismatch(report({ host: 'web.corp' }), named)).toBe('it probed web.corp, not db.corp');
   });
+  it('a name the node could not resolve: no address, its DNS result stands (for that name only)', () => {
+    const named: Target = { input: 'nosuch.corp:80', host: 'nosuch.corp', port: 80 };
+    const dns = { status: 'nxdomain' as const, name: 'nosuch.corp', addresses: [], ms: 3, servers: ['10.0.0.2'] };
+    const unresolved = { ...fullReport(ECS), target: { input: 'nosuch.corp:80', host: 'nosuch.corp', port: 80 }, dns } as ProbeReport;
+    expect(targetMismatch(unresolved, named)).toBeUndefined();
+    expect(targetMismatch(unresolved, { ...named, host: 'other.corp' })).toBe('it probed nosuch.corp, not other.corp');
+    // Without its DNS result it says nothing about any target.
+    const { dns: _, ...silent } = unresolved;
+    expect(targetMismatch(silent as ProbeReport, named)).toMatch(/^\/target\/ip is missing/);
+  });
 });
 
 describe('reading a report file', () => {
