@@ -126,9 +126,15 @@ function starved(r: { stalledMs?: number } | undefined, uncertain: boolean): Pic
   return { starvedMs: r.stalledMs, ...(uncertain ? { uncertain: true } : {}) };
 }
 
+/**
+ * A stall the wait was stretched over is worth a line only when it was long enough to have changed the
+ * verdict otherwise (a SYN wait is ~300 ms); shorter ones are a busy node's ordinary jitter.
+ */
+const STRETCHED_NOTE_MS = 250;
+
 /** The evidence line for a timeout podreach was starved during; undefined when it was not. */
 export function starvedLine(side: SideResult): string | undefined {
-  if (!side.starvedMs) return undefined;
+  if (!side.starvedMs || (!side.uncertain && side.starvedMs < STRETCHED_NOTE_MS)) return undefined;
   return side.uncertain
     ? `podreach itself was starved for ${fmtMs(side.starvedMs)} during this wait (CPU throttling, or the process stopped) and could not watch all of it: this timeout may be its own slowness, not the network — run it again`
     : `podreach itself was starved for ${fmtMs(side.starvedMs)} during this wait; the wait was stretched to cover it, so the silence is real`;

@@ -1,5 +1,8 @@
 // The image for the probe pod, and the kubectl command that gets the same node report by hand.
+import { hostPort } from '../net/format.ts';
 import { encodePlan, type ProbePlan } from '../probe/plan.ts';
+import { DEFAULT_TIMEOUT_MS } from '../probe/run.ts';
+import { parseTarget } from '../probe/target.ts';
 import type { KubeSession } from './index.ts';
 
 declare const PODREACH_VERSION: string | undefined;
@@ -19,6 +22,26 @@ export function probeArgv(plan: ProbePlan, extraArgs: readonly string[] = []): s
 }
 
 /**
+ * The plan as `podreach probe` arguments a person can read and edit, when they say exactly the same thing
+ * (each target parses back to the same host, port and scheme); else the plan itself.
+ */
+function readableArgv(plan: ProbePlan): string[] {
+  const words: string[] = [];
+  for (const { target: t } of plan.items) {
+    const word = `${t.scheme ? `${t.scheme}://` : ''}${hostPort(t.host, t.port)}`;
+    try {
+      const back = parseTarget(word);
+      if (back.host !== t.host || back.port !== t.port || back.scheme !== t.scheme) return probeArgv(plan);
+    } catch {
+      return probeArgv(plan);
+    }
+    words.push(word);
+  }
+  const timeout = plan.timeoutMs === DEFAULT_TIMEOUT_MS ? [] : ['--timeout', String(plan.timeoutMs)];
+  return ['podreach', 'probe', ...words, ...timeout, '-o', 'json'];
+}
+
+/**
  * `kubectl debug node/NAME` runs a pod with the host's network (and PID) namespaces on that node: the same
  * vantage point as the automatic probe pod. --profile=netadmin adds NET_RAW for ping.
  */
@@ -32,7 +55,7 @@ export function manualCommand(nodeName: string | undefined, image: string, plan:
     '--profile=netadmin',
     `--image=${shellQuote(image)}`,
     '--',
-    ...probeArgv(plan, extraArgs).map(shellQuote),
+    ...[...readableArgv(plan), ...extraArgs].map(shellQuote),
   ].join(' ');
 }
 

@@ -45,6 +45,14 @@ export function podSpecOf(file: string, kind: 'Job' | 'Deployment'): PodSpec {
   return doc.spec.template.spec;
 }
 
+/** The data of a ConfigMap in a manifest file. */
+export function configMapData(file: string, name: string): Record<string, string> {
+  const docs: { kind?: string; metadata?: { name?: string }; data?: Record<string, string> }[] = loadAllYaml(readFileSync(join(REPO, 'manifests', file), 'utf8'));
+  const doc = docs.find((d) => d?.kind === 'ConfigMap' && d.metadata?.name === name);
+  if (!doc?.data) throw new Error(`manifests/${file}: no ConfigMap ${name} with data`);
+  return doc.data;
+}
+
 /** What the downward API would put in each fieldRef, in the lab. */
 export interface Downward {
   'status.podIP': string;

@@ -74,7 +74,7 @@ describe('runNodeProbe', () => {
     expect(res.reports?.[0]?.tcp?.status).toBe('open');
     expect(s.created).toEqual([`default/${res.podName}`]);
     expect(s.deleted).toEqual([`default/${res.podName}`]);
-    expect(res.manualCommand).toBe(`kubectl debug node/192.168.10.11 -q --attach --profile=netadmin --image=podreach:0.1.0 -- podreach probe --plan '${encodePlan(planOf(`127.0.0.1:${port}`))}' -o json`);
+    expect(res.manualCommand).toBe(`kubectl debug node/192.168.10.11 -q --attach --profile=netadmin --image=podreach:0.1.0 -- podreach probe 127.0.0.1:${port} -o json`);
   });
 
   it('the pod it creates: hostNetwork, pinned to our node, Never restarts, deadline, owner, labels, tight resources', async () => {
@@ -130,7 +130,7 @@ describe('runNodeProbe', () => {
     expect(res.error).toMatch(/not allowed to create pods in default/);
     expect(res.error).toContain('rbac-node-probe.yaml');
     expect(res.manualCommand).toContain('kubectl debug node/192.168.10.11');
-    expect(res.manualCommand).toContain(`-- podreach probe --plan '${encodePlan(planOf('192.0.2.1:80'))}' -o json`);
+    expect(res.manualCommand).toContain('-- podreach probe 192.0.2.1:80 -o json');
     expect(s.created).toEqual([]);
   });
 
@@ -145,7 +145,7 @@ describe('runNodeProbe', () => {
   it('no API session → the manual command only', async () => {
     const res = await runNodeProbe({ access: 'forbidden', facts: {}, missing: [], notes: [] }, planOf('10.1.0.20:80'), { timeoutMs: 1000 });
     expect(res.error).toContain('--node-report');
-    expect(res.manualCommand).toBe(`kubectl debug node/<NODE> -q --attach --profile=netadmin --image=podreach:0.1.0 -- podreach probe --plan '${encodePlan(planOf('10.1.0.20:80'))}' -o json`);
+    expect(res.manualCommand).toBe(`kubectl debug node/<NODE> -q --attach --profile=netadmin --image=podreach:0.1.0 -- podreach probe 10.1.0.20:80 -o json`);
   });
 
   it('SIGINT to a podreach process while its probe pod runs → the pod is deleted before it exits', async () => {

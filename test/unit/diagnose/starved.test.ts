@@ -70,3 +70,10 @@ describe('DNS wording: what happened, not "answered ERROR"', () => {
     expect(diagnose(dnsEvidence(d)).summary).not.toMatch(/ERROR/);
   });
 });
+
+describe('a short stall the wait was stretched over', () => {
+  it('is ordinary jitter: not stated (a long one is, above)', () => {
+    const d = diagnose(starvedTcp(120, 700));
+    expect(d.evidence.join('\n')).not.toMatch(/starved/);
+  });
+});

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/cli/errors.ts';
 import { parseTargetList } from '../../../src/cli/targets.ts';
 import { dependenciesFromEnv } from '../../../src/context/deps.ts';
+import { manualCommand } from '../../../src/kube/manual.ts';
 import { encodePlan, makePlan, parsePlan } from '../../../src/probe/plan.ts';
 import { mapLimit } from '../../../src/probe/sweep.ts';
 import { parseTarget, redactTarget } from '../../../src/probe/target.ts';
@@ -145,5 +146,21 @@ describe('-o junit', () => {
     expect(bad?.name).toBe('a&b<c>:80');
     expect(bad?.failure?.[0]).toMatchObject({ type: 'security-group', message: 'sum <a&b<c>\u0001:80> & "q" · fix: allow 172.16.0.0/16'.replace('\u0001', '') });
     expect(bad?.failure?.[0]?.inner).toContain('evidence: e1');
+  });
+});
+
+describe('the manual node command', () => {
+  const cmd = (inputs: string[], port?: number, timeoutMs = 2500) => manualCommand('n1', 'podreach:1', makePlan(inputs.map((i) => parseTarget(i, port)), timeoutMs));
+  it('readable arguments when they say exactly what the plan says', () => {
+    expect(cmd(['192.168.10.52'], 80)).toBe('kubectl debug node/n1 -q --attach --profile=netadmin --image=podreach:1 -- podreach probe 192.168.10.52:80 -o json');
+    expect(cmd(['redis://cache.internal', '[fd00::1]:443', 'db'], undefined, 4000)).toMatch(/-- podreach probe redis:\/\/cache\.internal:6379 '\[fd00::1\]:443' db --timeout 4000 -o json$/);
+  });
+  it('--port travels too: tcp://h --port N is tcp://h:N', () => {
+    expect(cmd(['tcp://10.0.0.5'], 9000)).toMatch(/-- podreach probe tcp:\/\/10\.0\.0\.5:9000 -o json$/);
+  });
+  it('the plan itself when arguments cannot say it (a target no TARGET parses to)', () => {
+    const odd = makePlan([{ input: 'x', host: 'db', scheme: 'custom' }], 2500);
+    const plan = parsePlan(/--plan '([^']*)'/.exec(manualCommand('n1', 'podreach:1', odd))?.[1] ?? '');
+    expect(plan).toEqual(odd);
   });
 });
