@@ -147,9 +147,16 @@ export function trimScreen(s: string): string {
  * is compared as drawn.
  */
 export function normaliseScreen(s: string): string {
+  // A stall of podreach's own (the machine's load, not the screen) adds an evidence bullet: left out, with its
+  // wrapped lines, like the probe rows whose timing varies.
+  let stalled = false;
   return trimScreen(s)
     .split('\n')
     .filter((l) => !/^[✓✗!·] (ping|gateway|mtu) /.test(l))
+    .filter((l) => {
+      if (/^\s+• /.test(l) || !/^\s{4}\S/.test(l)) stalled = /^\s+• podreach itself was starved/.test(l);
+      return !stalled;
+    })
     .join('\n')
     .replace(/ +\d+(?:\.\d+)? ?ms\b/g, ' ~ms')
     .replace(/^rtt ~ms \([a-z-]+\)/m, 'rtt ~ms (…)')
