@@ -26,6 +26,8 @@ export interface DiagnoseOptions {
   version: string;
   /** Probe progress; `index` is the target's place in the input. */
   onEvent?: (e: ProbeEvent, index: number) => void;
+  /** A target's probes from this pod are over (completion order); its report still waits for the node and the API. */
+  onProbed?: (index: number) => void;
   /** Targets probed at once (--concurrency). */
   concurrency?: number;
   /** Where each target came from ("-f deps.txt", "env DATABASE_URL"; undefined: an argument), in input order. */
@@ -114,6 +116,7 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
     role: 'pod',
     concurrency: opts.concurrency,
     onEvent: opts.onEvent ? (i, e) => opts.onEvent?.(e, i) : undefined,
+    onReport: opts.onProbed ? (i) => opts.onProbed?.(i) : undefined,
     gateway: local.facts.gateway?.value ?? null,
     mtu: local.facts.mtu?.value ?? null,
   });

@@ -83,11 +83,10 @@ function program(): Command {
         image: o.image,
         signal: interrupted.signal,
       };
-      // --- TUI (issue #5): one target, no -o and stdout is a terminal ---
-      const [only] = inputs;
-      if (inputs.length === 1 && only !== undefined && o.output === undefined && terminal) {
+      // --- TUI (issue #5): no -o and stdout is a terminal; several targets get the sweep table ---
+      if (o.output === undefined && terminal) {
         const { runTui } = await import('./tui.ts');
-        process.exitCode = await runTui(only, diagnoseOpts, { color });
+        process.exitCode = await runTui(inputs, diagnoseOpts, { color });
         return;
       }
       // --- end TUI ---

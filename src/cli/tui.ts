@@ -2,10 +2,11 @@
 // has loaded; the view (ink, ~150 ms of CPU to load and draw) runs in its own thread
 // (src/render/tui/ui-worker.tsx, started early by the entry) and this thread relays the terminal to it.
 import { Worker } from 'node:worker_threads';
-import type { Target } from '../probe/types.ts';
+import { performance } from 'node:perf_hooks';
 import type { PodreachReport } from '../render/report.ts';
+import type { RunSeed } from '../render/tui/live.ts';
 import type { FromUi, ToUi, UiEnd } from '../render/tui/wire.ts';
-import { type DiagnoseOptions, type Prepared, prepareDiagnose, runDiagnose } from './diagnose.ts';
+import { type DiagnoseOptions, prepareDiagnose, runDiagnose } from './diagnose.ts';
 import { EXIT } from './exit-codes.ts';
 import { bundledUi, claimSpareUi } from './prestart.ts';
 
@@ -26,53 +27,73 @@ const MAX_FPS = 250;
 
 const SHOW_CURSOR = '\u001B[?25h';
 
-export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: TuiOptions): Promise<number> {
+/**
+ * The live view of one target, or of several (a table; Enter opens a target's screen). Resolves with the
+ * exit code: the verdict's (all reachable → 0), 130 when interrupted.
+ */
+export async function runTui(inputs: readonly string[], opts: DiagnoseOptions, ui: TuiOptions): Promise<number> {
   const stdout = ui.stdout ?? process.stdout;
   const stdin = ui.stdin ?? process.stdin;
   // Bad input fails here, before anything is sent or drawn.
-  const prepared = await prepareDiagnose([targetInput], opts);
+  const prepared = await prepareDiagnose(inputs, opts);
   const { targets, fileNodes, early } = prepared;
-  const target = targets[0] as Target;
-  const fileNode = fileNodes[0];
-  const one = async (o: DiagnoseOptions, p?: Prepared) => (await runDiagnose([targetInput], o, p))[0] as PodreachReport;
+  const several = targets.length > 1;
   const url = bundledUi();
-  if (!url) return printText(await one(opts, prepared), ui.color, stdout);
+  if (!url) {
+    const t0 = performance.now();
+    return printText(await runDiagnose(inputs, opts, prepared), performance.now() - t0, opts.version, ui.color, stdout);
+  }
 
   const view = claimSpareUi() ?? new Worker(url);
   const post = (m: ToUi) => view.postMessage(m);
+  const seeds: RunSeed[] = targets.map((target, i) => ({ input: target.input, target, context: early, node: fileNodes[i] }));
+  // A probed target's report waits for the slowest target's probes, and for the node probe and API when used.
+  const waiting = opts.kube === false ? 'the other targets' : 'the other targets, node and API';
   post({
     t: 'start',
-    seed: { input: targetInput, target, context: early, node: fileNode },
+    seed: seeds[0] as RunSeed,
+    sweep: several ? { seeds, waiting, origins: opts.origins?.slice() } : undefined,
     keys: stdin.isTTY === true,
     color: ui.color,
     columns: stdout.columns ?? 80,
     rows: stdout.rows ?? 24,
     maxFps: MAX_FPS,
   });
-  const runs = new Map<number, Promise<PodreachReport>>();
+  const runs = new Map<number, { done: Promise<PodreachReport[]>; ms: number }>();
   const begin = (n: number): void => {
+    const t0 = performance.now();
     // A re-run (r) reads the pod's context afresh; the first one starts from what was just checked.
-    const done = one(
-      { ...opts, onEvent: (e) => post({ t: 'event', n, e }), onContext: (context, t) => post({ t: 'context', n, context, target: t }) },
+    const done = runDiagnose(
+      inputs,
+      {
+        ...opts,
+        onEvent: (e, i) => post({ t: 'event', n, i, e }),
+        onContext: (context, first) => targets.forEach((t, i) => post({ t: 'context', n, i, context, target: i === 0 ? first : t })),
+        onProbed: several ? (i) => post({ t: 'probed', n, i }) : undefined,
+      },
       n === 1 ? prepared : undefined,
     );
+    const run = { done, ms: 0 };
     done.then(
-      (report) => post({ t: 'done', n, report }),
+      (reports) => {
+        run.ms = performance.now() - t0;
+        reports.forEach((report, i) => post({ t: 'done', n, i, report }));
+      },
       (e: unknown) => post({ t: 'error', n, message: (e as Error).message }),
     );
-    runs.set(n, done);
+    runs.set(n, run);
   };
   begin(1);
 
   const end = await relay(view, stdout, stdin, begin);
   void view.terminate();
-  const done = runs.get(end.n) ?? runs.get(1)!;
-  if (end.ending === 'failed') return printText(await done, ui.color, stdout);
+  const run = runs.get(end.n) ?? runs.get(1)!;
+  if (end.ending === 'failed') return printText(await run.done, run.ms, opts.version, ui.color, stdout);
   if (end.ending === 'interrupted') {
     // Ctrl-C read as a key in raw mode: raise the real SIGINT so main's handler cleans up what
     // podreach created (the node-probe pod) exactly as for a signal; it ends the process itself.
     if (!end.signalled) process.kill(process.pid, 'SIGINT');
-    await done.catch(() => {});
+    await run.done.catch(() => {});
     return EXIT_INTERRUPTED;
   }
   if (!end.settled) {
@@ -80,9 +101,9 @@ export async function runTui(targetInput: string, opts: DiagnoseOptions, ui: Tui
     await flush(stdout);
     process.exit(EXIT_INTERRUPTED);
   }
-  const report = await done;
-  if (end.ending === 'json') stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  return verdictCode(report);
+  const reports = await run.done;
+  if (end.ending === 'json') stdout.write(`${JSON.stringify(several ? await sweepOf(reports, run.ms, opts.version) : reports[0], null, 2)}\n`);
+  return verdictCode(reports);
 }
 
 /**
@@ -133,13 +154,25 @@ function relay(view: Worker, stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStrea
 }
 
 /** The live view could not run (unbundled: Node strips types but does not compile JSX; or it failed). */
-async function printText(report: PodreachReport, color: boolean, stdout: NodeJS.WriteStream): Promise<number> {
+async function printText(reports: PodreachReport[], ms: number, version: string, color: boolean, stdout: NodeJS.WriteStream): Promise<number> {
   const { renderText, COLOR, PLAIN } = await import('../render/text.ts');
-  stdout.write(renderText(report, color ? COLOR : PLAIN));
-  return verdictCode(report);
+  const paint = color ? COLOR : PLAIN;
+  const [only] = reports;
+  if (reports.length === 1 && only) stdout.write(renderText(only, paint));
+  else {
+    const { renderSweepText } = await import('../render/sweep.ts');
+    stdout.write(renderSweepText(await sweepOf(reports, ms, version), paint));
+  }
+  return verdictCode(reports);
 }
 
-const verdictCode = (r: PodreachReport): number => (r.diagnosis.reachable ? EXIT.reachable : EXIT.notReachable);
+async function sweepOf(reports: PodreachReport[], ms: number, version: string) {
+  const { buildSweep } = await import('../render/sweep.ts');
+  return buildSweep(version, reports, ms);
+}
+
+/** The sweep's exit code as text mode's: 0 only when every target is reachable. */
+const verdictCode = (reports: PodreachReport[]): number => (reports.every((r) => r.diagnosis.reachable) ? EXIT.reachable : EXIT.notReachable);
 
 function flush(s: NodeJS.WriteStream): Promise<void> {
   return new Promise((r) => (s.writableLength === 0 ? r() : s.write('', () => r())));

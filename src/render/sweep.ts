@@ -43,6 +43,14 @@ function verdictPaint(r: PodreachReport, paint: Paint): (s: string) => string {
   return d.reachable ? paint.green : d.confidence < UNCERTAIN ? paint.yellow : paint.red;
 }
 
+/** "1 reachable, 5 not reachable (security-group, whitelist ×2, dns)". */
+export function sweepTally(summary: SweepReport['summary']): string {
+  const failing = Object.entries(summary.causes)
+    .filter(([c]) => c !== 'reachable')
+    .map(([c, n]) => (n === 1 ? c : `${c} ×${n}`));
+  return `${summary.reachable} reachable, ${summary.notReachable} not reachable${failing.length ? ` (${failing.join(', ')})` : ''}`;
+}
+
 export function renderSweepText(s: SweepReport, paint: Paint = PLAIN): string {
   const out: string[] = [];
   const first = s.reports[0];
@@ -62,10 +70,7 @@ export function renderSweepText(s: SweepReport, paint: Paint = PLAIN): string {
     const time = from ? `${fmtMs(r.timings.totalMs).padEnd(8)}  ${paint.dim(r.target.from ?? 'argument')}` : fmtMs(r.timings.totalMs);
     out.push(`${label.padEnd(width)}  ${verdictPaint(r, paint)(`${mark} ${d.cause}`.padEnd(24))}  ${d.confidence.toFixed(2)}  ${time}`);
   });
-  const failing = Object.entries(s.summary.causes)
-    .filter(([c]) => c !== 'reachable')
-    .map(([c, n]) => (n === 1 ? c : `${c} ×${n}`));
-  out.push('', `${s.summary.reachable} reachable, ${s.summary.notReachable} not reachable${failing.length ? ` (${failing.join(', ')})` : ''} · took ${fmtMs(s.timings.totalMs)}`);
+  out.push('', `${sweepTally(s.summary)} · took ${fmtMs(s.timings.totalMs)}`);
 
   for (const [i, r] of s.reports.entries()) {
     const d = r.diagnosis;

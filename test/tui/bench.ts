@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { withLab } from '../lab/lab.ts';
+import { SWEEPS } from '../lab/scenarios.ts';
 import { diagnoseArgv } from './tmux.ts';
 
 const RUNS = Math.min(20, Number(process.argv[2] ?? 5));
@@ -55,6 +56,28 @@ for (const id of ['vpc-ok', 'vpc-sg-container-cidr']) {
     const gap = Math.round(median(verdict.map((v, i) => v - text[i]!)));
     console.log(
       `${id}: verdict on the terminal: text ${f(text)} · live view ${f(verdict)} (live − text ${gap >= 0 ? '+' : ''}${gap} ms) · live view's first frame ${f(first)}  (median of ${RUNS}, pty)`,
+    );
+  });
+}
+
+// Several targets: the text sweep against the live table (first frame, every verdict in).
+for (const deps of SWEEPS) {
+  await withLab(deps, async (lab) => {
+    const argv = [...diagnoseArgv(lab, deps.dependencies.map((d) => d.input)), '--no-api'];
+    const text: number[] = [];
+    const first: number[] = [];
+    const table: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const [t] = await onTerminal([...argv, '-o', 'text'], ['not reachable']);
+      text.push(t!);
+      const [f, v] = await onTerminal(argv, ['TARGET', 'J print JSON'], 'q');
+      first.push(f!);
+      table.push(v!);
+    }
+    const f = (xs: number[]) => `${Math.round(median(xs))} ms`;
+    const gap = Math.round(median(table.map((v, i) => v - text[i]!)));
+    console.log(
+      `${deps.id} (${deps.dependencies.length} targets, no API): every verdict on the terminal: text ${f(text)} · live table ${f(table)} (live − text ${gap >= 0 ? '+' : ''}${gap} ms) · table's first frame ${f(first)}  (median of ${RUNS}, pty)`,
     );
   });
 }

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redactTarget } from '../../src/probe/target.ts';
+import { sweepSchemaErrors } from '../integration/schema.ts';
 import { createLab, type Lab } from '../lab/lab.ts';
+import { ECS, REDIS, SWEEPS, type Sweep } from '../lab/scenarios.ts';
 import { BUNDLE, diagnoseArgv, haveTmux, normaliseScreen, openPane, type Pane, trimScreen } from './tmux.ts';
 
 const GOLDEN = (id: string) => fileURLToPath(new URL(`./golden/${id}.txt`, import.meta.url));
@@ -14,6 +17,8 @@ const COLS = 100;
 const ROWS = 50;
 
 const canRun = process.getuid?.() === 0 && haveTmux() && ['ip', 'iptables', 'ping'].every((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0);
+
+const DEPS = SWEEPS.find((s) => s.id === 'tunnel-app-deps') as Sweep;
 
 const VERDICT_DONE = (s: string) => s.includes('q quit · r re-run probes');
 const COLOUR = /\x1b\[(?:[0-9;]*;)?3[1-3]m/;
@@ -64,6 +69,24 @@ async function withPane<T>(
     return await fn(pane);
   } finally {
     pane.kill();
+  }
+}
+
+/** Runs argv from a copy of the bundle without the view's chunk (ink and the views): a broken install, not a stubbed view. */
+async function withBrokenView(argv: string[], fn: (p: Pane) => Promise<void>): Promise<void> {
+  const copy = mkdtempSync(join(tmpdir(), 'podreach-broken-'));
+  try {
+    cpSync(dirname(BUNDLE), copy, { recursive: true });
+    const chunks = join(copy, 'chunks');
+    const ink = readdirSync(chunks).filter((f) => f.startsWith('app-'));
+    expect(ink).toHaveLength(1);
+    rmSync(join(chunks, ink[0]!));
+    await withPane(
+      argv.map((a) => (a === BUNDLE ? join(copy, basename(BUNDLE)) : a)),
+      fn,
+    );
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
   }
 }
 
@@ -171,26 +194,14 @@ describe.skipIf(!canRun)('TUI in tmux, reachable scenario (vpc-ok)', () => {
   });
 
   it('a view that cannot load (its chunk is missing): one line on stderr, then the text report', async () => {
-    // A copy of the bundle without ink's chunk: a broken install, not a stubbed view.
-    const copy = mkdtempSync(join(tmpdir(), 'podreach-broken-'));
-    try {
-      cpSync(dirname(BUNDLE), copy, { recursive: true });
-      const chunks = join(copy, 'chunks');
-      const ink = readdirSync(chunks).filter((f) => f.startsWith('app-'));
-      expect(ink).toHaveLength(1);
-      rmSync(join(chunks, ink[0]!));
-      const argv = diagnoseArgv(lab()).map((a) => (a === BUNDLE ? join(copy, basename(BUNDLE)) : a));
-      await withPane(argv, async (p) => {
-        expect(await p.waitExit()).toBe(0);
-        const s = p.screen();
-        // The terminal wraps the line (the path is long): unwrap before matching.
-        expect(s.replaceAll('\n', '')).toMatch(/podreach: live view failed \(Cannot find module .+app-.+\); printing text instead/);
-        expect(s).toMatch(/^VERDICT\s+reachable: Reachable/m);
-        restored(p);
-      });
-    } finally {
-      rmSync(copy, { recursive: true, force: true });
-    }
+    await withBrokenView(diagnoseArgv(lab()), async (p) => {
+      expect(await p.waitExit()).toBe(0);
+      const s = p.screen();
+      // The terminal wraps the line (the path is long): unwrap before matching.
+      expect(s.replaceAll('\n', '')).toMatch(/podreach: live view failed \(Cannot find module .+app-.+\); printing text instead/);
+      expect(s).toMatch(/^VERDICT\s+reachable: Reachable/m);
+      restored(p);
+    });
   });
 
   it('fits 80 columns', async () => {
@@ -207,5 +218,100 @@ describe.skipIf(!canRun)('TUI in tmux, reachable scenario (vpc-ok)', () => {
       },
       { cols: 80 },
     );
+  });
+});
+
+describe.skipIf(!canRun)('TUI in tmux, several targets (tunnel-app-deps, without the API)', () => {
+  const lab = useLab(DEPS.id);
+  const argv = () => [...diagnoseArgv(lab(), DEPS.dependencies.map((d) => d.input)), '--no-api'];
+  /** The table row of a dependency (as shown: a URL's password redacted), selection marker and all. */
+  const row = (screen: string, input: string) => screen.split('\n').find((l) => l.slice(2).startsWith(`${redactTarget(input)} `)) ?? '';
+  const SWEEP_DONE = (s: string) => s.includes('J print JSON and exit') && s.includes('TARGET');
+  const TALLY = /^1 reachable, 5 not reachable \(/m;
+
+  it('the table fills in per target; Enter opens a target, Esc returns; q exits 1 and restores the terminal', async () => {
+    await withPane(argv(), async (p) => {
+      // The name that does not resolve is done in ~0.1 s; the silent targets wait out their SYNs (~1 s).
+      const filling = await p.waitFor((s) => row(s, 'nosuch.lab.internal:80').includes('probed, waiting for the other targets'), 10_000, 'a probed row', 20);
+      expect(filling).toMatch(/^podreach {2}6 targets {2}from pod 172\.16\.1\.10 on node 192\.168\.10\.11 · tunnel model/);
+      expect(row(filling, `http://${ECS}`)).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] probing…/);
+      expect(filling).toContain('probing… · ↑↓ select · enter details · q quit');
+
+      const done = await p.waitFor(SWEEP_DONE, 15_000, 'every verdict');
+      for (const d of DEPS.dependencies) expect(row(done, d.input), d.input).toMatch(new RegExp(`[✓✗?] ${d.cause}\\s+\\d\\.\\d\\d\\s+[\\d.]+ ms$`));
+      expect(done).toMatch(TALLY);
+      expect(done).not.toContain('s3cret');
+      expect(p.screenWithEscapes()).toMatch(/\x1b\[(?:[0-9;]*;)?32m✓ reachable/);
+      checkGolden(DEPS.id, done);
+
+      // The third row (port 6380): its full screen, then back to the table with it still selected.
+      p.send('Down');
+      p.send('j');
+      await p.waitFor((s) => row(s, `${REDIS}:6380`).startsWith('›'), 5000, 'row 3 selected');
+      p.send('Enter');
+      const detail = await p.waitFor((s) => s.includes('VERDICT  ✗ Port closed'), 5000, 'row 3 opened');
+      expect(detail).toMatch(new RegExp(`^podreach {2}${REDIS}:6380 {2}from pod`));
+      expect(detail).toMatch(/✗ tcp\/6380\s+192\.168\.20\.10:6380\s+refused/);
+      expect(detail).toContain('target 3 of 6 · esc back to all targets');
+      p.send('Escape');
+      const back = await p.waitFor((s) => SWEEP_DONE(s) && row(s, `${REDIS}:6380`).startsWith('›'), 5000, 'the table again');
+      expect(back).not.toContain('Port closed');
+
+      p.send('q');
+      expect(await p.waitExit()).toBe(1);
+      restored(p);
+    });
+  });
+
+  it("J prints the sweep JSON after the table and exits with the sweep's code", async () => {
+    await withPane(argv(), async (p) => {
+      await p.waitFor(SWEEP_DONE, 15_000, 'every verdict');
+      p.send('J');
+      expect(await p.waitExit()).toBe(1);
+      const lines = p.scrollback().split('\n');
+      const from = lines.indexOf('{');
+      const to = lines.lastIndexOf('}');
+      expect(from, 'the JSON document').toBeGreaterThan(0);
+      const sweep = JSON.parse(lines.slice(from, to + 1).join('\n')) as { kind: string; reports: { diagnosis: { cause: string } }[] };
+      expect(sweepSchemaErrors(sweep)).toEqual([]);
+      expect(sweep.kind).toBe('podreach.sweep');
+      expect(sweep.reports.map((r) => r.diagnosis.cause)).toEqual(DEPS.dependencies.map((d) => d.cause));
+      expect(lines.slice(0, from).join('\n')).toMatch(TALLY);
+      restored(p);
+    });
+  });
+
+  it('stdin not a terminal: no keys, ends by itself with the filled table', async () => {
+    await withPane(
+      argv(),
+      async (p) => {
+        expect(await p.waitExit()).toBe(1);
+        const s = p.screen();
+        expect(s).toMatch(TALLY);
+        expect(s).not.toContain('q quit');
+        restored(p);
+      },
+      { stdinNull: true },
+    );
+  });
+
+  it('Ctrl-C while probing: exits 130 and restores the terminal', async () => {
+    await withPane(argv(), async (p) => {
+      await p.waitFor((s) => /probing…/.test(s) && s.includes('TARGET'), 10_000, 'probing');
+      p.send('C-c');
+      expect(await p.waitExit(3000)).toBe(130);
+      restored(p);
+    });
+  });
+
+  it('a view that cannot load: one line on stderr, then the sweep as text', async () => {
+    await withBrokenView(argv(), async (p) => {
+      expect(await p.waitExit()).toBe(1);
+      const s = p.scrollback();
+      expect(s).toMatch(/podreach: live view failed \(Cannot find module .+app-.+\); printing text instead/);
+      expect(s).toMatch(/^podreach: 6 targets from pod 172\.16\.1\.10/m);
+      expect(s).toMatch(TALLY);
+      restored(p);
+    });
   });
 });

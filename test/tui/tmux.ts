@@ -11,8 +11,8 @@ import { INFRA_DEADLINE_MS, sleep } from '../lab/wait.ts';
 export const BUNDLE = process.env.PODREACH_BUNDLE ?? BUILT;
 
 /** `podreach diagnose` of the lab's target with the scenario's flags, in the lab pod's namespace. */
-export function diagnoseArgv(lab: Lab): string[] {
-  return ['ip', 'netns', 'exec', lab.ns('pod'), NODE, BUNDLE, 'diagnose', targetArg(lab), ...lab.scenario.flags];
+export function diagnoseArgv(lab: Lab, targets: readonly string[] = [targetArg(lab)]): string[] {
+  return ['ip', 'netns', 'exec', lab.ns('pod'), NODE, BUNDLE, 'diagnose', ...targets, ...lab.scenario.flags];
 }
 
 export function haveTmux(): boolean {
@@ -24,6 +24,8 @@ export interface Pane {
   screen(): string;
   /** The screen with SGR escapes (capture-pane -e): colours are visible here. */
   screenWithEscapes(): string;
+  /** Everything the pane has shown, scrollback included, wrapped lines joined (capture-pane -J). */
+  scrollback(): string;
   send(...keys: string[]): void;
   /** Sends a signal (TERM, HUP, ...) to the command: the `podreach diagnose` on the pane's terminal. */
   signal(sig: string): void;
@@ -77,7 +79,8 @@ export function openPane(
       encoding: 'utf8',
       timeout: 15_000,
     });
-  tmux('-f', '/dev/null', 'new-session', '-d', '-s', 't', '-x', String(opts.cols), '-y', String(opts.rows), `sh ${dir}/run.sh`);
+  // A long scrollback: a sweep's JSON (j) runs to a thousand lines and more.
+  tmux('-f', '/dev/null', 'start-server', ';', 'set-option', '-g', 'history-limit', '50000', ';', 'new-session', '-d', '-s', 't', '-x', String(opts.cols), '-y', String(opts.rows), `sh ${dir}/run.sh`);
 
   const read = (f: string) => {
     try {
@@ -89,6 +92,7 @@ export function openPane(
   const pane: Pane = {
     screen: () => trimScreen(tmux('capture-pane', '-p', '-t', 't')),
     screenWithEscapes: () => tmux('capture-pane', '-p', '-e', '-t', 't'),
+    scrollback: () => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 't'),
     send: (...keys) => void tmux('send-keys', '-t', 't', ...keys),
     signal(sig) {
       const tty = tmux('display-message', '-p', '-t', 't', '#{pane_tty}').trim().replace(/^\/dev\//, '');

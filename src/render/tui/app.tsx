@@ -1,20 +1,14 @@
-import { Box, render, Text, useApp, useInput, useStdin, useWindowSize } from 'ink';
+import { Text, useApp, useInput, useStdin, useWindowSize } from 'ink';
 import { useEffect, useState } from 'react';
 import type { PodreachReport } from '../report.ts';
-import { CidrMap } from './cidr-map.tsx';
-import { ContextNotes, ContextPanel } from './context-panel.tsx';
-import { Header } from './header.tsx';
 import type { LiveRun } from './live.ts';
-import { ColorOn, Toned } from './paint.tsx';
-import { ProbeRows } from './probe-rows.tsx';
-import { Verdict } from './verdict.tsx';
-import { buildView } from './view.ts';
+import { type Ends, type MountOptions, mountView, RunScreen } from './screen.tsx';
 
-/** How the session ended: q, j, the verdict with no keyboard to wait for, or Ctrl-C / a signal. */
-export type Ending = 'quit' | 'json' | 'done' | 'interrupted';
+export type { Ending } from './screen.tsx';
+// The sweep view comes with this one, so the worker loads a single chunk with ink in it.
+export { showSweepTui } from './sweep-app.tsx';
 
-export interface Session {
-  ending?: Ending;
+export interface Session extends Ends {
   /** The latest run's report and error (r replaces them). */
   report?: PodreachReport;
   error?: Error;
@@ -22,8 +16,6 @@ export interface Session {
   settled: boolean;
   /** The latest run, to wait for its clean-up after an interrupt. */
   done?: Promise<unknown>;
-  /** The session ended on a real signal (not a Ctrl-C key read in raw mode). */
-  signalled?: boolean;
 }
 
 export interface AppProps {
@@ -36,9 +28,6 @@ export interface AppProps {
   columns?: number;
   session: Session;
 }
-
-/** Side by side from this width; stacked below it. */
-const WIDE = 100;
 
 export function App({ first, rerun, keys, columns, session }: AppProps) {
   const { exit } = useApp();
@@ -82,79 +71,22 @@ export function App({ first, rerun, keys, columns, session }: AppProps) {
     { isActive: live },
   );
 
-  const view = buildView(snap);
-  const wide = cols >= WIDE;
-  const mapWidth = wide ? Math.min(60, cols - 54) : Math.min(cols, 64);
-  const contextWidth = wide ? cols - mapWidth - 2 : cols;
   return (
-    <Box flexDirection="column" width={cols} rowGap={1}>
-      <Header view={view.header} />
-      {wide ? (
-        <Box columnGap={2}>
-          <ContextPanel view={view.context} width={contextWidth} />
-          <CidrMap input={view.map} width={mapWidth} />
-        </Box>
-      ) : (
-        <>
-          <ContextPanel view={view.context} width={contextWidth} />
-          <CidrMap input={view.map} width={mapWidth} />
-        </>
-      )}
-      <ProbeRows pod={view.pod} node={view.node} rtt={view.rtt} wide={wide} />
-      {view.error ? <Toned tone="bad">podreach: failed: {view.error}</Toned> : <Verdict diagnosis={view.diagnosis} />}
-      {view.context ? <ContextNotes notes={view.context.notes} /> : null}
+    <RunScreen snap={snap} cols={cols}>
       {live ? <Text dimColor>{settled ? 'q quit · r re-run probes · j print JSON and exit' : 'probing… · q quit'}</Text> : null}
-    </Box>
+    </RunScreen>
   );
 }
 
-export interface ShowOptions {
-  /** ink's render throttle (default 30). */
-  maxFps?: number;
+export interface ShowOptions extends MountOptions {
   first: LiveRun;
   rerun: (n: number) => LiveRun;
   keys: boolean;
-  color: boolean;
-  stdout?: NodeJS.WriteStream;
-  stderr?: NodeJS.WriteStream;
-  stdin?: NodeJS.ReadStream;
-  /** Ends the view as a signal would (the process's signals reach the main thread, not this one). */
-  interrupt?: AbortSignal;
 }
 
 /** Mounts the app and resolves when it ends: q, j, the verdict without keys, Ctrl-C, or `interrupt`. */
 export async function showTui(o: ShowOptions): Promise<Session> {
   const session: Session = { settled: false };
-  const app = render(
-    <ColorOn.Provider value={o.color}>
-      <App first={o.first} rerun={o.rerun} keys={o.keys} session={session} />
-    </ColorOn.Provider>,
-    {
-      stdout: o.stdout ?? process.stdout,
-      stderr: o.stderr ?? process.stderr,
-      stdin: o.stdin ?? process.stdin,
-      // We only get here with a terminal on stdout: draw live even when CI is set.
-      interactive: true,
-      exitOnCtrlC: true,
-      patchConsole: false,
-      maxFps: o.maxFps,
-    },
-  );
-  const onInterrupt = (): void => {
-    session.ending ??= 'interrupted';
-    session.signalled = true;
-    app.unmount();
-  };
-  if (o.interrupt?.aborted) onInterrupt();
-  else o.interrupt?.addEventListener('abort', onInterrupt, { once: true });
-  try {
-    await app.waitUntilExit();
-  } catch {
-    // exit(error) is not used; an unmount race is not worth a stack trace
-  } finally {
-    o.interrupt?.removeEventListener('abort', onInterrupt);
-  }
-  // ink's own Ctrl-C handler (raw mode) exits without telling us why.
-  session.ending ??= 'interrupted';
+  await mountView(<App first={o.first} rerun={o.rerun} keys={o.keys} session={session} />, session, o);
   return session;
 }

@@ -7,6 +7,8 @@ import type { PodreachReport } from '../report.ts';
 export interface RunHooks {
   onEvent: (e: ProbeEvent) => void;
   onContext: (context: ContextReport, target: Target) => void;
+  /** The pod's probes are over; the report waits for the rest of the run (other targets, node, API). */
+  onProbed: () => void;
 }
 
 export interface RunSnapshot {
@@ -19,6 +21,8 @@ export interface RunSnapshot {
   target?: Target;
   /** The node's probe report (--node-report), read before probing starts. */
   node?: ProbeReport;
+  /** The pod's probes are over (a target of several: its report comes with the others'). */
+  probed?: boolean;
   report?: PodreachReport;
   error?: Error;
 }
@@ -46,6 +50,7 @@ export function startRun(start: StartRun, n = 1, seed: RunSeed = {}): LiveRun {
   const hooks: RunHooks = {
     onEvent: (e) => update({ events: [...snap.events, e] }),
     onContext: (context, target) => update({ context, target }),
+    onProbed: () => update({ probed: true }),
   };
   let done: Promise<PodreachReport>;
   try {
@@ -65,4 +70,10 @@ export function startRun(start: StartRun, n = 1, seed: RunSeed = {}): LiveRun {
       return () => listeners.delete(fn);
     },
   };
+}
+
+/** Several targets diagnosed in one run (podreach diagnose T1 T2 ...): a LiveRun each, in input order. */
+export interface SweepRun {
+  n: number;
+  targets: readonly LiveRun[];
 }

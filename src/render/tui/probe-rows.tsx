@@ -6,7 +6,7 @@ import type { ProbeRow } from './rows.ts';
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const MARK = { good: '✓', bad: '✗', warn: '!', dim: '·' } as const;
 
-function Spinner() {
+export function Spinner() {
   const { frame } = useAnimation({ interval: 80 });
   return <Text color="cyan">{SPINNER[frame % SPINNER.length]}</Text>;
 }

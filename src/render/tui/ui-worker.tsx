@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { parentPort } from 'node:worker_threads';
 import type { PodreachReport } from '../report.ts';
 import { type LiveRun, type RunHooks, type RunSeed, startRun } from './live.ts';
-import type { FromUi, ToUi, UiStart } from './wire.ts';
+import type { FromUi, ToUi, UiEnd, UiStart } from './wire.ts';
 
 type Send = (m: FromUi) => void;
 
@@ -83,21 +83,26 @@ interface Run {
 const port = parentPort;
 if (port) {
   const send: Send = (m) => port.postMessage(m);
-  const runs = new Map<number, Run>();
-  const open = (n: number, seed: RunSeed): Run => {
-    const run = {} as Run;
-    run.live = startRun(
-      (hooks) =>
-        new Promise<PodreachReport>((resolve, reject) => {
-          run.hooks = hooks;
-          run.settle = { resolve, reject };
-        }),
-      n,
-      seed,
-    );
-    runs.set(n, run);
-    return run;
+  // Run n's targets, in input order (one for the single-target view).
+  const runs = new Map<number, Run[]>();
+  const open = (n: number, seeds: readonly RunSeed[]): Run[] => {
+    const targets = seeds.map((seed) => {
+      const run = {} as Run;
+      run.live = startRun(
+        (hooks) =>
+          new Promise<PodreachReport>((resolve, reject) => {
+            run.hooks = hooks;
+            run.settle = { resolve, reject };
+          }),
+        n,
+        seed,
+      );
+      return run;
+    });
+    runs.set(n, targets);
+    return targets;
   };
+  const target = (n: number, i: number): Run | undefined => runs.get(n)?.[i];
   let stdout: TerminalOut | undefined;
   let stdin: TerminalIn | undefined;
   const quit = new AbortController();
@@ -107,25 +112,38 @@ if (port) {
     stdin = new TerminalIn(send, start.keys);
     const stderr = new TerminalOut(send, 'err', start.columns, start.rows);
     let latest = 1;
+    const seeds = start.sweep?.seeds ?? [start.seed];
+    const rerun = (n: number): Run[] => {
+      latest = n;
+      const next = open(n, seeds);
+      send({ t: 'rerun', n });
+      return next;
+    };
     // chalk reads the colour level when it loads: set it first (ink turns colour off under CI otherwise).
     process.env.FORCE_COLOR = start.color ? '1' : '0';
-    const { showTui } = await import('./app.tsx');
-    const session = await showTui({
+    const mount = {
       maxFps: start.maxFps,
-      first: runs.get(1)!.live,
-      rerun: (n) => {
-        latest = n;
-        const run = open(n, start.seed);
-        send({ t: 'rerun', n });
-        return run.live;
-      },
       keys: start.keys,
       color: start.color,
       stdout: stdout as unknown as NodeJS.WriteStream,
       stderr: stderr as unknown as NodeJS.WriteStream,
       stdin: stdin as unknown as NodeJS.ReadStream,
       interrupt: quit.signal,
-    });
+    };
+    let session: { ending?: UiEnd['ending']; settled: boolean; signalled?: boolean };
+    const { showSweepTui, showTui } = await import('./app.tsx');
+    if (start.sweep) {
+      const sweep = (n: number, targets: Run[]) => ({ n, targets: targets.map((r) => r.live) });
+      session = await showSweepTui({
+        ...mount,
+        first: sweep(1, runs.get(1)!),
+        rerun: (n) => sweep(n, rerun(n)),
+        waiting: start.sweep.waiting,
+        origins: start.sweep.origins,
+      });
+    } else {
+      session = await showTui({ ...mount, first: runs.get(1)![0]!.live, rerun: (n) => rerun(n)[0]!.live });
+    }
     send({ t: 'end', ending: session.ending ?? 'interrupted', n: latest, settled: session.settled, signalled: session.signalled === true });
     port?.close();
   }
@@ -133,7 +151,7 @@ if (port) {
   port.on('message', (m: ToUi) => {
     switch (m.t) {
       case 'start':
-        open(1, m.seed);
+        open(1, m.sweep?.seeds ?? [m.seed]);
         show(m).catch((e: unknown) => {
           const why = String((e as Error)?.message ?? e).split('\n')[0];
           send({ t: 'err', data: `podreach: live view failed (${why}); printing text instead\n` });
@@ -141,16 +159,19 @@ if (port) {
         });
         break;
       case 'event':
-        runs.get(m.n)?.hooks.onEvent(m.e);
+        target(m.n, m.i)?.hooks.onEvent(m.e);
         break;
       case 'context':
-        runs.get(m.n)?.hooks.onContext(m.context, m.target);
+        target(m.n, m.i)?.hooks.onContext(m.context, m.target);
+        break;
+      case 'probed':
+        target(m.n, m.i)?.hooks.onProbed();
         break;
       case 'done':
-        runs.get(m.n)?.settle.resolve(m.report);
+        target(m.n, m.i)?.settle.resolve(m.report);
         break;
       case 'error':
-        runs.get(m.n)?.settle.reject(new Error(m.message));
+        for (const r of runs.get(m.n) ?? []) r.settle.reject(new Error(m.message));
         break;
       case 'keys':
         stdin?.push(m.data);

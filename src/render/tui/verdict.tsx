@@ -41,6 +41,9 @@ function Item({ mark, tone, children }: { mark: string; tone?: Tone; children: R
   );
 }
 
+/** ✓ reachable, ✗ a cause named with confidence, ? uncertain or ambiguous. */
+export const verdictMark = (d: Diagnosis): string => (d.reachable ? '✓' : verdictTone(d) === 'bad' ? '✗' : '?');
+
 export function Verdict({ diagnosis: d }: { diagnosis?: Diagnosis }) {
   if (!d) {
     return (
@@ -52,7 +55,7 @@ export function Verdict({ diagnosis: d }: { diagnosis?: Diagnosis }) {
     );
   }
   const tone = verdictTone(d);
-  const mark = d.reachable ? '✓' : tone === 'bad' ? '✗' : '?';
+  const mark = verdictMark(d);
   const ambiguous = isAmbiguous(d);
   const qualifier = d.reachable ? '' : ambiguous ? ' · ambiguous: see alternatives' : tone === 'warn' ? ' · uncertain' : '';
   return (
