@@ -124,10 +124,12 @@ export function startKubeContext(opts: KubeOptions & { signal?: AbortSignal }): 
 
 /**
  * How long the verdict waits for the API, counted from the API's start: the reads run on while the probes
- * do; once the probes are done, the verdict waits for the rest of API_BUDGET_MS, or of API_ALIVE_BUDGET_MS
- * when the server has answered something (alive, only slow: a loaded API server, a cold one).
+ * do; once the probes are done, the verdict waits for the rest of API_BUDGET_MS (and at least API_GRACE_MS
+ * more, so a fast verdict does not cut a healthy server short), or of API_ALIVE_BUDGET_MS when the server has
+ * answered something (alive, only slow: a loaded API server, a cold one).
  */
 export const API_BUDGET_MS = 400;
+export const API_GRACE_MS = 450;
 export const API_ALIVE_BUDGET_MS = 2500;
 
 /** The API context the verdict can have within the budget; after it, the API is given up with a note. */
@@ -144,7 +146,7 @@ export async function kubeWithin(load: KubeLoad, probesDone: Promise<unknown>, b
     return Promise.race([load.context, out]).finally(() => clearTimeout(timer));
   };
   const late =
-    (await wait(load.started + budgetMs - performance.now())) ??
+    (await wait(Math.max(load.started + budgetMs, performance.now() + API_GRACE_MS) - performance.now())) ??
     (load.answered() ? await wait(load.started + Math.max(aliveMs, budgetMs) - performance.now()) : undefined);
   return late ?? load.giveUp(performance.now() - load.started);
 }
