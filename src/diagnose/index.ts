@@ -6,7 +6,7 @@ import { CAUSES, FALLBACK } from './causes/index.ts';
 import { cidrFacts } from './cidr.ts';
 import { diagnose } from './engine.ts';
 import { measuredSnat, sourceSeen } from './signals.ts';
-import type { CauseCheck, CidrFacts, Diagnosis, SourceSeen } from './types.ts';
+import type { CauseCheck, CauseId, CidrFacts, Diagnosis, SourceSeen } from './types.ts';
 
 export { CAUSE_IDS, CAUSE_TITLES, CAUSES } from './causes/index.ts';
 export { diagnose } from './engine.ts';
@@ -21,7 +21,7 @@ export interface Observations {
 }
 
 /** The engine's answer for one target: the verdict, where the addresses sit, and SNAT if the probes measured it. */
-export interface Judgement<Id extends string = Diagnosis['cause']> {
+export interface Judgement<Id extends string = CauseId> {
   diagnosis: Diagnosis<Id>;
   cidr: CidrFacts;
   /** The pod-vs-node comparison showed the peer tells pod and node apart (no SNAT): a context fact. */
