@@ -4,9 +4,7 @@ import { gatherContext, localFacts } from '../context/index.ts';
 import type { LocalFacts } from '../context/local.ts';
 import type { ContextFlags } from '../context/flags.ts';
 import type { ContextReport } from '../context/types.ts';
-import { cidrFacts } from '../diagnose/cidr.ts';
-import { diagnose } from '../diagnose/engine.ts';
-import { measuredSnat } from '../diagnose/signals.ts';
+import { judge } from '../diagnose/index.ts';
 import { makePlan, MAX_PLAN_ITEMS } from '../probe/plan.ts';
 import { readProbeReportsFile, shown, targetMismatch } from '../probe/report.ts';
 import { DEFAULT_TIMEOUT_MS } from '../probe/run.ts';
@@ -157,10 +155,7 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
     const pod = pods[i] as ProbeReport;
     const node = nodes[i];
     const resolved = { ...target, ip: pod.target.ip ?? target.ip };
-    const cidr = cidrFacts(resolved.ip, context.facts);
-    const evidence = { target: resolved, context: context.facts, pod, node, cidr };
-    const diagnosis = diagnose(evidence);
-    const snat = measuredSnat(evidence);
+    const { diagnosis, cidr, snat } = judge({ target: resolved, context: context.facts, pod, node });
     const facts = snat && !context.facts.snat ? { ...context.facts, snat } : context.facts;
     const tEnd = performance.now();
     // One target: the run's own clock. Several: this target's probes and diagnosis.

@@ -2,7 +2,7 @@ import type { Fact, NetworkModel } from '../context/types.ts';
 import { fmtMs, hostPort } from '../net/format.ts';
 import { firstMatch, inCidr, isRfc1918 } from '../net/ip.ts';
 import type { AppProtocol, AppStatus, DnsResult, ProbeReport } from '../probe/types.ts';
-import type { Evidence } from './types.ts';
+import type { Differential, Evidence, SourceSeen } from './types.ts';
 
 /** What one side's probes amount to. `denied`: TCP connected, and the service turned this client away by its address. */
 export type Outcome = 'ok' | 'refused' | 'silent' | 'unreachable' | 'dns-failed' | 'denied' | 'error' | 'not-run';
@@ -26,20 +26,6 @@ export interface SideResult {
   /** The timeout was taken before podreach could watch its whole wait: it may be its own slowness. */
   uncertain?: boolean;
 }
-
-/** Which source address the peer sees for this pod's traffic, and which CIDR it must therefore allow. */
-export interface SourceSeen {
-  kind: 'pod' | 'node' | 'unknown';
-  ip?: string;
-  /** CIDR to put in the SG / whitelist / peer route table. */
-  allow?: string;
-  /** What that CIDR is, in the guide's words. */
-  allowWhat: string;
-  confidence: number;
-  why: string;
-}
-
-export type Differential = 'no-node-report' | 'same' | 'pod-only-fails' | 'node-only-fails' | 'both-fail';
 
 export interface Signals {
   model?: NetworkModel;

@@ -1,6 +1,5 @@
 import type { ContextReport, Fact, MissingFact } from '../context/types.ts';
-import type { CidrFacts } from '../diagnose/cidr.ts';
-import type { Diagnosis } from '../diagnose/types.ts';
+import type { CidrFacts, Diagnosis } from '../diagnose/types.ts';
 import type { ProbeReport, Target } from '../probe/types.ts';
 
 export const SCHEMA_VERSION = 1;

@@ -1,7 +1,7 @@
 import { fmtMs } from '../net/format.ts';
 import type { ProbeReport } from '../probe/types.ts';
 import type { PodreachReport } from './report.ts';
-import { CAUSE_TITLES, FACT_LABELS, factValue, orderedFacts, SOURCE_LABELS, UNCERTAIN } from './words.ts';
+import { FACT_LABELS, factValue, orderedFacts, SOURCE_LABELS, UNCERTAIN } from './words.ts';
 
 export interface Paint {
   red(s: string): string;
@@ -37,7 +37,7 @@ export function renderText(r: PodreachReport, paint: Paint = PLAIN): string {
   out.push(paint.bold(`podreach: ${target} from pod ${pod}${node}`), '');
 
   const color = d.reachable ? paint.green : d.confidence < UNCERTAIN ? paint.yellow : paint.red;
-  out.push(`${paint.bold('VERDICT')}  ${color(`${d.cause}: ${CAUSE_TITLES[d.cause]}`)}  (confidence ${d.confidence.toFixed(2)})`);
+  out.push(`${paint.bold('VERDICT')}  ${color(`${d.cause}: ${d.title}`)}  (confidence ${d.confidence.toFixed(2)})`);
   out.push(`  ${d.summary}`);
   if (d.fix.length) {
     out.push('', paint.bold('FIX'));

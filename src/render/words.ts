@@ -1,20 +1,7 @@
 import type { FactSource } from '../context/types.ts';
-import type { CauseId } from '../diagnose/types.ts';
 
-/** Plain words for each cause, shared by the text and the TUI renderers. */
-export const CAUSE_TITLES: Record<CauseId, string> = {
-  reachable: 'Reachable',
-  'security-group': 'Security group blocks the source',
-  whitelist: 'Service whitelist lacks the source',
-  route: 'Missing route',
-  'docker-bridge-conflict': 'Docker bridge on the peer overlaps the pod IP',
-  'port-closed': 'Port closed',
-  'host-unreachable': 'Host unreachable',
-  dns: 'Name does not resolve',
-  mtu: 'Full-size packets vanish (path MTU)',
-  'network-policy': 'NetworkPolicy blocks egress',
-  unknown: 'Cause not determined',
-};
+/** Plain words for each cause: each cause module's title. */
+export { CAUSE_TITLES } from '../diagnose/index.ts';
 
 export const FACT_LABELS: Record<string, string> = {
   podIp: 'pod IP',

@@ -38,6 +38,11 @@ function checkVerdict(s: Scenario, report: Awaited<ReturnType<typeof diagnoseJso
   const d = report.diagnosis;
   const fix = d.fix.join('\n');
   const label = `${s.id}${withNode ? ' +node' : ''}: ${d.cause} ${d.confidence} — ${d.summary}`;
+  // The source the engine says the peer sees is the lab's truth (its peers count it, test/lab/checks.ts):
+  // the node IP under tunnel SNAT, the pod IP otherwise.
+  expect(d.sourceSeen.kind, label).toBe(s.model === 'tunnel' ? 'node' : 'pod');
+  expect(d.sourceSeen.ip, label).toBe(report.context[s.model === 'tunnel' ? 'nodeIp' : 'podIp']?.value);
+  expect(d.comparison, label).toEqual(withNode ? expect.stringMatching(/^(same|pod-only-fails|node-only-fails|both-fail)$/) : 'no-node-report');
   if (expected === 'reachable') {
     expect(d.cause, label).toBe('reachable');
     return;

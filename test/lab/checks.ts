@@ -143,6 +143,9 @@ export async function checkScenario(lab: Lab): Promise<CheckResult> {
   };
   const sawPod = `${peerRole} saw ${after.seen} SYN from ${seenIp}`;
 
+  // One case per cause on purpose, not a table: each proves its cause by its own mechanism on the wire
+  // (the peer's drop counter, a router's route, the bridge on the ECS, the node's frag-needed drop), so a lab
+  // scenario for a new cause needs its own check here anyway.
   switch (s.expectedCause) {
     case 'reachable': {
       expect(served(pt, port), `pod tcp ${show(pt)} reply=${JSON.stringify(pt.reply ?? '')}`);

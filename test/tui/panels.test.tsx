@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import { CAUSE_IDS } from '../../src/diagnose/types.ts';
+import { CAUSE_IDS } from '../../src/diagnose/index.ts';
 import { CAUSE_TITLES } from '../../src/render/words.ts';
 import { cidrMapLines, mapText } from '../../src/render/tui/cidr-layout.ts';
 import { CidrMap } from '../../src/render/tui/cidr-map.tsx';

@@ -1,41 +1,55 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CAUSES } from '../../src/diagnose/causes/index.ts';
-import { CAUSE_IDS } from '../../src/diagnose/types.ts';
+import { CAUSE_IDS, CAUSE_TITLES, CAUSES, judge } from '../../src/diagnose/index.ts';
 import { schemaErrors } from '../integration/schema.ts';
-import { cidrFacts } from '../../src/diagnose/cidr.ts';
-import { diagnose } from '../../src/diagnose/engine.ts';
 import { buildReport } from '../../src/render/report.ts';
 import { ctx, ECS, evidence, OPEN, SILENT } from './diagnose/fixtures.ts';
 
 describe('the JSON report contract', () => {
   const ev = evidence(ECS, ctx('vpc'), SILENT, OPEN);
+  const judged = judge(ev);
   const report = buildReport({
     version: '0.0.0',
     target: ECS,
     context: { facts: ev.context, missing: [], notes: [] },
-    cidr: cidrFacts(ECS.ip, ev.context),
+    cidr: judged.cidr,
     pod: ev.pod,
     node: ev.node,
-    diagnosis: diagnose(ev),
+    diagnosis: judged.diagnosis,
     timings: { probeMs: 1, diagnoseMs: 1, totalMs: 2 },
   });
 
+  // The schema is the published contract, so it stays an explicit file rather than generated from the cause
+  // modules: adding a cause without adding it to $defs/cause fails here.
   it('the schema lists exactly the cause ids the diagnosis can return', () => {
     const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schema', 'report.schema.json'), 'utf8'));
     expect([...schema.$defs.cause.enum].sort()).toEqual([...CAUSE_IDS].sort());
-    expect(CAUSES.map((c) => c.id).sort()).toEqual([...CAUSE_IDS].sort());
+  });
+
+  it('each cause module has its own id and a title', () => {
+    expect(new Set(CAUSE_IDS).size).toBe(CAUSES.length);
+    for (const c of CAUSES) expect(CAUSE_TITLES[c.id], c.id).toMatch(/^[A-Z]/);
+    expect(new Set(Object.values(CAUSE_TITLES)).size).toBe(CAUSES.length);
   });
 
   it('a built report validates', () => {
     expect(schemaErrors(report)).toEqual([]);
   });
 
+  it('the diagnosis carries the facts the renderers show (additive, optional in the schema)', () => {
+    expect(report.diagnosis).toMatchObject({ cause: 'security-group', title: CAUSE_TITLES['security-group'], comparison: 'pod-only-fails' });
+    expect(report.diagnosis.sourceSeen).toMatchObject({ kind: 'pod', ip: '172.16.1.10', allow: '172.16.0.0/16' });
+    const { title: _t, ambiguous: _a, sourceSeen: _s, comparison: _c, ...older } = report.diagnosis;
+    expect(schemaErrors({ ...report, diagnosis: older })).toEqual([]);
+  });
+
   it('the schema rejects what breaks the contract', () => {
     expect(schemaErrors({ ...report, schemaVersion: 2 })).not.toEqual([]);
     expect(schemaErrors({ ...report, diagnosis: { ...report.diagnosis, cause: 'firewall' } })).not.toEqual([]);
     expect(schemaErrors({ ...report, diagnosis: { ...report.diagnosis, confidence: 1.5 } })).not.toEqual([]);
+    expect(schemaErrors({ ...report, diagnosis: { ...report.diagnosis, comparison: 'pod-fails' } })).not.toEqual([]);
+    expect(schemaErrors({ ...report, diagnosis: { ...report.diagnosis, sourceSeen: { kind: 'gateway', allowWhat: '', confidence: 1, why: '' } } })).not.toEqual([]);
     expect(schemaErrors({ ...report, context: { podIp: { value: '1.2.3.4', source: 'magic', confidence: 1 } } })).not.toEqual([]);
     const { diagnosis: _, ...noDiagnosis } = report;
     expect(schemaErrors(noDiagnosis)).not.toEqual([]);

@@ -1,8 +1,9 @@
 import { dnsSaid, signals, starvedLine } from '../signals.ts';
-import type { CauseCheck } from '../types.ts';
+import { defineCause } from './define.ts';
 
-export const dns: CauseCheck = {
+export const dns = defineCause({
   id: 'dns',
+  title: 'Name does not resolve',
   needs: ['pod.dns', 'context.dnsServers', 'context.searchDomains'],
   evaluate(ev) {
     const d = ev.pod.dns;
@@ -41,6 +42,6 @@ export const dns: CauseCheck = {
       fix.push(`Check the DNS servers ${servers} and the pod's /etc/resolv.conf`);
     }
     if (nodeOk) fix.push('The node resolves it: compare the pod dnsPolicy/dnsConfig with the node\'s /etc/resolv.conf');
-    return { cause: 'dns', confidence, summary, evidence, fix };
+    return { confidence, summary, evidence, fix };
   },
-};
+});

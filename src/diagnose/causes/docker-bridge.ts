@@ -1,12 +1,13 @@
 import { baseEvidence, isSilent } from '../explain.ts';
 import { doubt, signals } from '../signals.ts';
-import type { CauseCheck } from '../types.ts';
+import { defineCause } from './define.ts';
 
 const BASE = { high: 0.65, medium: 0.45, low: 0.3 } as const;
 
 /** A Docker bridge on the peer covers the pod IP, so the peer routes its replies into the bridge. */
-export const dockerBridge: CauseCheck = {
+export const dockerBridge = defineCause({
   id: 'docker-bridge-conflict',
+  title: 'Docker bridge on the peer overlaps the pod IP',
   needs: ['pod.tcp', 'node', 'context.podIp', 'cidr.podDocker'],
   evaluate(ev) {
     const s = signals(ev);
@@ -18,7 +19,6 @@ export const dockerBridge: CauseCheck = {
     const podIp = ev.context.podIp?.value ?? 'the pod IP';
     const confidence = (BASE[docker.likelihood] - (s.differential === 'no-node-report' ? 0.1 : 0) - (s.seen.kind === 'unknown' ? 0.1 : 0)) * doubt(s);
     return {
-      cause: 'docker-bridge-conflict',
       confidence,
       summary: `the pod IP ${podIp} is inside ${docker.range} (${docker.what}): if ${target} runs Docker, its replies go into that bridge instead of back to the pod`,
       evidence: [
@@ -33,4 +33,4 @@ export const dockerBridge: CauseCheck = {
       settle: `On ${target}: ip route get ${podIp} — "dev docker0" / "dev br-…" confirms the conflict; a route via the gateway rules it out (then check the security group)`,
     };
   },
-};
+});

@@ -1,9 +1,10 @@
 import { baseEvidence } from '../explain.ts';
 import { signals } from '../signals.ts';
-import type { CauseCheck } from '../types.ts';
+import { defineCause } from './define.ts';
 
-export const hostUnreachable: CauseCheck = {
+export const hostUnreachable = defineCause({
   id: 'host-unreachable',
+  title: 'Host unreachable',
   needs: ['pod.tcp', 'pod.icmp'],
   evaluate(ev) {
     const s = signals(ev);
@@ -11,7 +12,6 @@ export const hostUnreachable: CauseCheck = {
     const target = ev.target.ip ?? ev.target.host;
     const admin = s.pod.unreachable === 'admin';
     return {
-      cause: 'host-unreachable',
       confidence: admin ? 0.6 : 0.85,
       summary: admin
         ? `${s.pod.unreachableFrom ?? 'a router'} rejected traffic to ${target} ("administratively prohibited")`
@@ -22,4 +22,4 @@ export const hostUnreachable: CauseCheck = {
         : [`Check that ${target} exists and is running (the instance may be stopped, or the IP is wrong / in another subnet)`],
     };
   },
-};
+});

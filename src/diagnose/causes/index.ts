@@ -1,4 +1,4 @@
-import type { CauseCheck } from '../types.ts';
+import type { CauseId } from '../types.ts';
 import { dns } from './dns.ts';
 import { dockerBridge } from './docker-bridge.ts';
 import { hostUnreachable } from './host-unreachable.ts';
@@ -11,8 +11,11 @@ import { securityGroup } from './security-group.ts';
 import { unknown } from './unknown.ts';
 import { whitelist } from './whitelist.ts';
 
-/** Every cause podreach knows. A new cause is a new file, listed here. */
-export const CAUSES: readonly CauseCheck[] = [
+/**
+ * Every cause podreach knows, the single list: a new cause is a new file, listed here. CauseId, CAUSE_IDS and
+ * the titles derive from it; the JSON schema's cause enum is checked against it (test/unit/schema.test.ts).
+ */
+export const CAUSES = [
   reachable,
   dns,
   portClosed,
@@ -24,4 +27,12 @@ export const CAUSES: readonly CauseCheck[] = [
   mtu,
   networkPolicy,
   unknown,
-];
+] as const;
+
+export const CAUSE_IDS: readonly CauseId[] = CAUSES.map((c) => c.id);
+
+/** Plain words for each cause, shared by the text and the TUI renderers. */
+export const CAUSE_TITLES = Object.fromEntries(CAUSES.map((c) => [c.id, c.title])) as Record<CauseId, string>;
+
+/** What the engine names when no cause speaks: the unknown module's words. */
+export const FALLBACK = unknown;

@@ -1,15 +1,16 @@
 import { ICMP4_HEADERS } from '../../net/ip.ts';
 import { baseEvidence } from '../explain.ts';
 import { signals } from '../signals.ts';
-import type { CauseCheck } from '../types.ts';
+import { defineCause } from './define.ts';
 
 /**
  * A path MTU black hole: small packets get through, packets of the interface's full size vanish, and
  * the "fragmentation needed" that would let TCP adapt never comes back. Connections open, then hang on
  * the first large transfer. Common under overlays whose pod MTU ignores the encapsulation overhead.
  */
-export const mtu: CauseCheck = {
+export const mtu = defineCause({
   id: 'mtu',
+  title: 'Full-size packets vanish (path MTU)',
   needs: ['pod.icmp', 'pod.pmtu', 'node.pmtu', 'context.networkModel'],
   evaluate(ev) {
     const p = ev.pod.pmtu;
@@ -34,7 +35,6 @@ export const mtu: CauseCheck = {
       `Let ICMP type 3 code 4 ("fragmentation needed") through the security groups and firewalls between this pod and ${target}, so path MTU discovery works`,
     ];
     return {
-      cause: 'mtu',
       confidence: nodeFits ? 0.9 : 0.82,
       summary: `packets of ${p.mtu} bytes to ${target} vanish while small ones get through: a path MTU black hole${fits ? ` (${fits} bytes pass)` : ''}`,
       evidence,
@@ -42,4 +42,4 @@ export const mtu: CauseCheck = {
       settle: `ping -M do -s ${(fits ?? setMtu) - ICMP4_HEADERS} ${target} answers and ping -M do -s ${p.mtu - ICMP4_HEADERS} ${target} does not`,
     };
   },
-};
+});

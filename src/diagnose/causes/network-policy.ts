@@ -2,7 +2,8 @@ import type { EgressRule } from '../../context/types.ts';
 import { baseEvidence } from '../explain.ts';
 import { dnsVerdict, type EgressVerdict, egressVerdict } from '../policy.ts';
 import { signals } from '../signals.ts';
-import type { CauseCheck, Evidence, Finding } from '../types.ts';
+import type { Evidence, Finding } from '../types.ts';
+import { defineCause } from './define.ts';
 
 /** What a rule that lets a pod ask kube-dns looks like. */
 const DNS_RULE: EgressRule = {
@@ -18,8 +19,9 @@ const DNS_RULE: EgressRule = {
  * Cilium, ...) drops the packet before it leaves the node, so the peer never sees it. Needs the policies
  * from the API; without them the pod-only failure is only "between the pod and the node".
  */
-export const networkPolicy: CauseCheck = {
+export const networkPolicy = defineCause({
   id: 'network-policy',
+  title: 'NetworkPolicy blocks egress',
   needs: ['context.egressPolicies', 'context.podLabels', 'context.namespace', 'pod.dns', 'pod.tcp', 'node'],
   evaluate(ev) {
     const policies = ev.context.egressPolicies?.value;
@@ -51,7 +53,7 @@ export const networkPolicy: CauseCheck = {
     const confidence = s.differential === 'pod-only-fails' ? 0.95 : s.differential === 'both-fail' ? 0.7 : 0.9;
     return finding(ev, v, confidence, `egress NetworkPolicy ${v.selecting.join(', ')} in namespace ${ns(ev)} allows this pod nothing to ${ip}${port ? `:${port}` : ''}`, rule, evidence);
   },
-};
+});
 
 const ns = (ev: Evidence): string => ev.context.namespace?.value ?? '<namespace>';
 
@@ -62,7 +64,6 @@ function finding(ev: Evidence, v: EgressVerdict, confidence: number, summary: st
   // Spaced like YAML flow style, so a terminal wraps it between tokens (it is copied from there).
   const patch = JSON.stringify([{ op: 'add', path: '/spec/egress/-', value: rule }]).replace(/([,:])(?=[[{"\d])/g, '$1 ');
   return {
-    cause: 'network-policy',
     confidence,
     summary,
     evidence: [...evidence, `NetworkPolicy ${v.selecting.join(', ')} in ${ns(ev)} select${one ? 's' : ''} this pod (${labels}) and restrict${one ? 's' : ''} its egress`],

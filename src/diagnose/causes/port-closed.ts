@@ -1,15 +1,15 @@
 import { signals } from '../signals.ts';
-import type { CauseCheck } from '../types.ts';
+import { defineCause } from './define.ts';
 
-export const portClosed: CauseCheck = {
+export const portClosed = defineCause({
   id: 'port-closed',
+  title: 'Port closed',
   needs: ['pod.tcp'],
   evaluate(ev) {
     const s = signals(ev);
     if (s.pod.outcome !== 'refused') return null;
     const nodeToo = s.node?.outcome === 'refused';
     return {
-      cause: 'port-closed',
       confidence: nodeToo ? 0.95 : 0.9,
       summary: `${s.targetLabel} actively refused the connection (TCP RST): the host is reachable, nothing accepts on port ${s.port}`,
       evidence: [
@@ -23,4 +23,4 @@ export const portClosed: CauseCheck = {
       ],
     };
   },
-};
+});

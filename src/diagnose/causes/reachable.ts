@@ -1,9 +1,10 @@
 import { signals } from '../signals.ts';
 import type { PmtuResult } from '../../probe/types.ts';
-import type { CauseCheck } from '../types.ts';
+import { defineCause } from './define.ts';
 
-export const reachable: CauseCheck = {
+export const reachable = defineCause({
   id: 'reachable',
+  title: 'Reachable',
   needs: ['pod.tcp', 'pod.icmp'],
   evaluate(ev) {
     const s = signals(ev);
@@ -11,7 +12,6 @@ export const reachable: CauseCheck = {
     if (s.pod.outcome !== 'ok' || ev.pod.pmtu?.status === 'dropped') return null;
     const icmpOnly = s.pod.via === 'icmp';
     return {
-      cause: 'reachable',
       confidence: icmpOnly ? 0.8 : 0.97,
       summary: icmpOnly
         ? `${s.targetLabel} answers ping from this pod (ICMP only: says nothing about TCP ports; pass a port to check a service)`
@@ -20,7 +20,7 @@ export const reachable: CauseCheck = {
       fix: [],
     };
   },
-};
+});
 
 /** A smaller path MTU that announces itself is fine (TCP adapts), but worth a line. */
 function pmtuNote(p: PmtuResult | undefined): string[] {

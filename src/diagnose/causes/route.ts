@@ -1,13 +1,15 @@
 import { baseEvidence } from '../explain.ts';
 import { doubt, signals } from '../signals.ts';
-import type { CauseCheck, Finding } from '../types.ts';
+import type { Finding } from '../types.ts';
+import { defineCause } from './define.ts';
 
 /**
  * No path: a router answered "network unreachable" (our side lacks a route / the peering),
  * or, across peering in the VPC model, the peer VPC has no return route for the container CIDR.
  */
-export const route: CauseCheck = {
+export const route = defineCause({
   id: 'route',
+  title: 'Missing route',
   needs: ['pod.tcp', 'pod.icmp', 'node', 'cidr.targetZone', 'context.networkModel', 'context.containerCidr'],
   evaluate(ev) {
     const s = signals(ev);
@@ -24,7 +26,6 @@ export const route: CauseCheck = {
             `On the peer VPC, route back ${[...(ev.context.vpcCidrs?.value ?? ['this VPC\'s CIDR']), ...(s.seen.kind === 'pod' && s.model === 'vpc' && ev.context.containerCidr ? [`${ev.context.containerCidr.value} (the container CIDR)`] : [])].join(' and ')} to the same peering connection`,
           ];
       return {
-        cause: 'route',
         confidence: s.node && s.node.outcome !== 'unreachable' ? 0.7 : 0.88,
         summary: local
           ? `this pod has no route to ${target}`
@@ -48,7 +49,6 @@ export const route: CauseCheck = {
     confidence *= doubt(s);
 
     const f: Finding = {
-      cause: 'route',
       confidence,
       summary: returnRoute
         ? `${target} is across a VPC peering and sees the pod IP: the peer VPC most likely has no return route for the container CIDR ${cc ?? ''}`.trim()
@@ -71,4 +71,4 @@ export const route: CauseCheck = {
     };
     return f;
   },
-};
+});

@@ -1,10 +1,11 @@
 import { allowText, baseEvidence, isSilent, what } from '../explain.ts';
 import { doubt, signals } from '../signals.ts';
-import type { CauseCheck } from '../types.ts';
+import { defineCause } from './define.ts';
 
 /** The peer's security group silently drops the source it sees (the guide's first check). */
-export const securityGroup: CauseCheck = {
+export const securityGroup = defineCause({
   id: 'security-group',
+  title: 'Security group blocks the source',
   needs: ['pod.tcp', 'pod.icmp', 'node', 'context.networkModel', 'context.containerCidr', 'context.nodeIp', 'cidr.targetZone'],
   evaluate(ev) {
     const s = signals(ev);
@@ -57,7 +58,6 @@ export const securityGroup: CauseCheck = {
         ? `On ${target}: ip route get ${s.seen.ip ?? 'POD_IP'} — "dev docker0" or "dev br-…" means a Docker bridge swallows the replies; a normal gateway route means the security group`
         : undefined;
     return {
-      cause: 'security-group',
       confidence: confidence * doubt(s),
       summary,
       evidence,
@@ -65,4 +65,4 @@ export const securityGroup: CauseCheck = {
       settle,
     };
   },
-};
+});

@@ -1,11 +1,12 @@
 import { baseEvidence } from '../explain.ts';
 import { fmtMs } from '../../net/format.ts';
 import { signals } from '../signals.ts';
-import type { CauseCheck } from '../types.ts';
+import { defineCause } from './define.ts';
 
 /** What is left when no cause explains the evidence well, and the honest next step. */
-export const unknown: CauseCheck = {
+export const unknown = defineCause({
   id: 'unknown',
+  title: 'Cause not determined',
   needs: ['pod', 'node'],
   evaluate(ev) {
     const s = signals(ev);
@@ -15,7 +16,6 @@ export const unknown: CauseCheck = {
     if (s.pod.uncertain) {
       // The silence-based causes are halved: this one says why, and what to do about it.
       return {
-        cause: 'unknown',
         confidence: 0.45,
         summary: `podreach itself was starved for ${fmtMs(s.pod.starvedMs ?? 0)} while waiting on ${s.targetLabel}: the timeout may be its own slowness, not the network`,
         evidence,
@@ -24,7 +24,6 @@ export const unknown: CauseCheck = {
     }
     if (s.pod.outcome === 'not-run' || s.pod.outcome === 'error') {
       return {
-        cause: 'unknown',
         confidence: 0.5,
         summary: `the probe could not run from this pod (${s.pod.line})`,
         evidence,
@@ -33,7 +32,6 @@ export const unknown: CauseCheck = {
     }
     if (s.differential === 'pod-only-fails' && s.model === 'tunnel') {
       return {
-        cause: 'unknown',
         confidence: 0.55,
         summary: 'the node reaches the target but the pod does not, although under tunnel SNAT the peer cannot tell them apart: the drop is between the pod and the node',
         evidence: [...evidence, 'a difference the peer cannot see points at this side: an egress NetworkPolicy, or the node\'s own firewall / SNAT rules'],
@@ -45,7 +43,6 @@ export const unknown: CauseCheck = {
     }
     if (ev.cidr.targetZone === 'service') {
       return {
-        cause: 'unknown',
         confidence: 0.5,
         summary: `${target} is a ClusterIP and nothing answered: the Service has no ready endpoints, or kube-proxy has not programmed it`,
         evidence,
@@ -53,11 +50,10 @@ export const unknown: CauseCheck = {
       };
     }
     return {
-      cause: 'unknown',
       confidence: 0.2,
       summary: `nothing comes back from ${s.targetLabel}, and the evidence does not single out a cause`,
       evidence,
       fix: ['Run `podreach probe` on the node and pass --node-report, and pass --network-model / --container-cidr / --vpc-cidr if they are unknown'],
     };
   },
-};
+});

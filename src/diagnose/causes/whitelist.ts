@@ -1,13 +1,15 @@
 import { allowText, baseEvidence, isSilent, what } from '../explain.ts';
 import { doubt, protocolName, type Signals, signals } from '../signals.ts';
-import type { CauseCheck, Evidence, Finding } from '../types.ts';
+import type { Evidence, Finding } from '../types.ts';
+import { defineCause } from './define.ts';
 
 /**
  * A service filters clients by address: a managed service's IP whitelist (DCS Redis, RDS, ...) drops
  * them silently; a database's own host rules (MySQL accounts, pg_hba.conf) answer and refuse.
  */
-export const whitelist: CauseCheck = {
+export const whitelist = defineCause({
   id: 'whitelist',
+  title: 'Service whitelist lacks the source',
   needs: ['pod.tcp', 'pod.app', 'node', 'target.port', 'context.networkModel', 'context.containerCidr'],
   evaluate(ev) {
     const s = signals(ev);
@@ -27,7 +29,6 @@ export const whitelist: CauseCheck = {
       evidence.push(`${target} answers nobody's ping, as managed services often do: ICMP says nothing here`);
     }
     return {
-      cause: 'whitelist',
       confidence: confidence * doubt(s),
       summary: `the whitelist of the ${service} at ${s.targetLabel} does not include ${s.seen.kind === 'node' ? `the node ${s.seen.ip ?? ''}`.trim() : (s.seen.allow ?? 'this pod\'s source')}`,
       evidence,
@@ -37,7 +38,7 @@ export const whitelist: CauseCheck = {
       settle: `Compare the instance's whitelist with ${s.seen.allow ?? 'the source'}: if it is listed, check the security group of ${target} instead`,
     };
   },
-};
+});
 
 /** MySQL's host part for a CIDR: 172.16.% for a /16, the address for a /32, else address/netmask. */
 export function mysqlHost(cidr: string): string {
@@ -68,7 +69,6 @@ function refused(ev: Evidence, s: Signals): Finding {
     fix = `${name} at ${target} refuses clients from other hosts (${app.reply ?? 'denied'}): set a password on the server (requirepass), or turn protected mode off with bind limited to the networks you trust`;
   }
   return {
-    cause: 'whitelist',
     confidence: 0.92,
     summary: `${name} at ${target} answers but refuses ${client}: its own access rules do not include ${s.seen.kind === 'node' ? 'the node' : (cidr ?? 'this source')}`,
     evidence: [...baseEvidence(ev, s), `${name} answered, so the network path, security groups and routes are fine: the refusal is the server's own rule about client addresses`],

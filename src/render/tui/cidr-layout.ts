@@ -2,8 +2,7 @@
 // VPC, the container CIDR, peered space and Docker's pools, and which source address the peer sees.
 // Pure: returns lines of toned segments; cidr-map.tsx only paints them.
 import type { NetworkModel, PodContext } from '../../context/types.ts';
-import type { CidrFacts } from '../../diagnose/cidr.ts';
-import type { SourceSeen } from '../../diagnose/signals.ts';
+import type { CidrFacts, SourceSeen } from '../../diagnose/types.ts';
 import { clip, type Tone } from './rows.ts';
 
 export interface Segment {

@@ -1,7 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import type { Diagnosis } from '../../diagnose/types.ts';
-import { CAUSE_TITLES } from '../words.ts';
 import { Heading, Toned } from './paint.tsx';
 import type { Tone } from './rows.ts';
 import { isAmbiguous, verdictTone } from './view.ts';
@@ -63,7 +62,7 @@ export function Verdict({ diagnosis: d }: { diagnosis?: Diagnosis }) {
       <Text>
         <Text bold>VERDICT </Text>{' '}
         <Toned tone={tone} bold>
-          {mark} {CAUSE_TITLES[d.cause]}
+          {mark} {d.title}
         </Toned>
         <Text dimColor>
           {'  '}

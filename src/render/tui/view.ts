@@ -1,8 +1,6 @@
 // Snapshot → what each panel shows. Pure, so the panels stay dumb and the tests stay small.
-import { AMBIGUOUS_GAP } from '../../diagnose/engine.ts';
 import type { MissingFact, PodContext } from '../../context/types.ts';
-import { cidrFacts } from '../../diagnose/cidr.ts';
-import { signals, sourceSeen } from '../../diagnose/signals.ts';
+import { predict } from '../../diagnose/index.ts';
 import type { Diagnosis } from '../../diagnose/types.ts';
 import type { Target } from '../../probe/types.ts';
 import type { PodreachReport } from '../report.ts';
@@ -47,10 +45,9 @@ export function verdictTone(d: Diagnosis): Tone {
   return d.confidence < UNCERTAIN || isAmbiguous(d) ? 'warn' : 'bad';
 }
 
-/** Two causes the wire cannot separate (the engine ranks both when they are within AMBIGUOUS_GAP). */
+/** Two causes the wire cannot separate: the engine ranked both. */
 export function isAmbiguous(d: Diagnosis): boolean {
-  const alt = d.alternatives[0];
-  return !d.reachable && alt !== undefined && d.confidence - alt.confidence < AMBIGUOUS_GAP;
+  return d.ambiguous;
 }
 
 function reportTarget(r: PodreachReport): Target {
@@ -90,17 +87,15 @@ export function buildView(s: RunSnapshot): View {
     const rtt = r.probes.pod.rtt;
     view.rtt = `rtt ${rtt.ms === null ? 'unknown' : fmtMs(rtt.ms)} (${rtt.basis}), waited ${fmtMs(rtt.waitMs)} per SYN · took ${fmtMs(r.timings.totalMs)}`;
     view.diagnosis = r.diagnosis;
-    const seen = signals({ target, context: facts, pod: r.probes.pod, node: r.probes.node ?? undefined, cidr: r.cidr }).seen;
     view.map = {
-      ...mapInput(facts, targetLabel(target, ip), ip !== undefined, r.cidr, seen),
+      ...mapInput(facts, targetLabel(target, ip), ip !== undefined, r.cidr, r.diagnosis.sourceSeen),
       tone: verdictTone(r.diagnosis),
       dockerIsCause: r.diagnosis.cause === 'docker-bridge-conflict',
     };
   } else if (ip) {
     // While probing, the map is the model's prediction: no node comparison, no address named by the service.
-    const cidr = cidrFacts(ip, facts);
-    const seen = sourceSeen({ target: { ...target, ip }, context: facts }, facts.networkModel?.value, 'no-node-report');
-    view.map = mapInput(facts, targetLabel(target, ip), true, cidr, seen);
+    const { cidr, sourceSeen } = predict({ ...target, ip }, facts);
+    view.map = mapInput(facts, targetLabel(target, ip), true, cidr, sourceSeen);
   }
   return view;
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { mysqlHost } from '../../../src/diagnose/causes/whitelist.ts';
 import { diagnose } from '../../../src/diagnose/engine.ts';
+import { CAUSE_TITLES, judge, predict } from '../../../src/diagnose/index.ts';
 import type { Diagnosis } from '../../../src/diagnose/types.ts';
-import { ctx, ECS, evidence, OPEN, PEER, REDIS, SILENT, target } from './fixtures.ts';
+import { ctx, ECS, evidence, OPEN, PEER, probe, REDIS, SILENT, target } from './fixtures.ts';
 
 const fixText = (d: Diagnosis) => d.fix.join('\n');
 const alt = (d: Diagnosis, cause: string) => d.alternatives.find((a) => a.cause === cause);
@@ -322,10 +323,53 @@ describe('invariants over every outcome combination', () => {
               expect(d.confidence).toBeLessThanOrEqual(1);
               for (const a of d.alternatives) expect(a.confidence).toBeLessThanOrEqual(d.confidence);
               if (!d.reachable) expect(d.fix.length).toBeGreaterThan(0);
+              expect(d.title).toBe(CAUSE_TITLES[d.cause]);
+              expect(d.ambiguous).toBe(d.evidence.some((e) => e.startsWith('cannot be told apart')));
             }
           }
         }
       }
     });
   }
+});
+
+describe('the shared facts: computed once by the engine, carried by the diagnosis', () => {
+  const observed = (model: Parameters<typeof ctx>[0], node?: typeof OPEN) => {
+    const { target: t, context, pod, node: n } = evidence(ECS, ctx(model), SILENT, node);
+    return { target: t, context, pod, ...(n ? { node: n } : {}) };
+  };
+
+  it('VPC model, only the pod fails: the peer tells them apart, so it sees the pod IP; SNAT measured absent', () => {
+    const j = judge(observed('vpc', OPEN));
+    expect(j.diagnosis.comparison).toBe('pod-only-fails');
+    expect(j.diagnosis.sourceSeen).toMatchObject({ kind: 'pod', ip: '172.16.1.10', allow: '172.16.0.0/16', confidence: 0.9 });
+    expect(j.snat).toMatchObject({ value: false, source: 'measured' });
+    expect(j.cidr).toMatchObject({ targetZone: 'vpc', targetVpcCidr: '192.168.0.0/16' });
+  });
+
+  it('tunnel model, both fail: the peer sees the node IP, and equal results measure nothing', () => {
+    const j = judge(observed('tunnel', SILENT));
+    expect(j.diagnosis.comparison).toBe('both-fail');
+    expect(j.diagnosis.sourceSeen).toMatchObject({ kind: 'node', ip: '192.168.10.11', allow: '192.168.10.11/32' });
+    expect(j.snat).toBeUndefined();
+  });
+
+  it('the prediction before probing is the verdict\'s source when probing adds nothing to it', () => {
+    for (const model of ['tunnel', 'vpc', 'eni', undefined] as const) {
+      const o = observed(model);
+      const p = predict({ ...ECS, ip: '192.168.10.52' }, o.context);
+      const j = judge(o);
+      expect(j.diagnosis.comparison).toBe('no-node-report');
+      expect(p.sourceSeen).toEqual(j.diagnosis.sourceSeen);
+      expect(p.cidr).toEqual(j.cidr);
+    }
+  });
+
+  it('an address the service names overrides the model', () => {
+    const mysql = target('192.168.10.60', 3306);
+    const named = { protocol: 'mysql' as const, status: 'denied' as const, ms: 3, seenSource: '192.168.10.11', reply: "Host '192.168.10.11' is not allowed" };
+    const j = judge({ target: mysql, context: ctx('vpc'), pod: probe(mysql, { tcp: 'open', icmp: 'reply', app: named }) });
+    expect(j.diagnosis.sourceSeen).toMatchObject({ kind: 'node', ip: '192.168.10.11', confidence: 0.97 });
+    expect(j.diagnosis.sourceSeen.why).toMatch(/^measured by the peer/);
+  });
 });

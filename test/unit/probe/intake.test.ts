@@ -9,9 +9,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gatherContext } from '../../../src/context/index.ts';
 import type { LocalFacts } from '../../../src/context/local.ts';
-import { cidrFacts } from '../../../src/diagnose/cidr.ts';
-import { diagnose } from '../../../src/diagnose/engine.ts';
-import { measuredSnat } from '../../../src/diagnose/signals.ts';
+import { judge } from '../../../src/diagnose/index.ts';
 import { checkProbeReport, MAX_REPORT_BYTES, parseProbeReport, readProbeReportFile, targetMismatch } from '../../../src/probe/report.ts';
 import type { ProbeReport, Target } from '../../../src/probe/types.ts';
 import { buildReport } from '../../../src/render/report.ts';
@@ -182,19 +180,19 @@ describe('property: any edit of a valid report is either used, and the report bu
         used++;
         const resolved = { ...userTarget, ip: userTarget.ip ?? got.report.target.ip };
         const context = gatherContext({ flags: flags[f]!, env: {}, nodeReport: got.report, local: LOCAL });
-        const cidr = cidrFacts(resolved.ip, context.facts);
-        const evidence = { target: resolved, context: context.facts, pod: probe(resolved, pods[p]!), node: got.report, cidr };
+        const pod = probe(resolved, pods[p]!);
+        // The engine's entry, as the CLI calls it: the diagnosis, the CIDR facts and the measured SNAT.
+        const { diagnosis, cidr } = judge({ target: resolved, context: context.facts, pod, node: got.report });
         const report = buildReport({
           version: '0.0.0',
           target: resolved,
           context,
           cidr,
-          pod: evidence.pod,
+          pod,
           node: got.report,
-          diagnosis: diagnose(evidence),
+          diagnosis,
           timings: { probeMs: 1, diagnoseMs: 1, totalMs: 2 },
         });
-        measuredSnat(evidence);
         const json = JSON.stringify(report);
         expect(schemaErrors(JSON.parse(json))).toEqual([]);
         expect(json).not.toContain(JUNK);
