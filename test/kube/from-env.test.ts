@@ -135,9 +135,16 @@ describe('podreach diagnose --from-env --pod, over the API', () => {
     noPassword(runs);
   });
 
-  it('our own pod by hostname when --pod is not given', async () => {
-    const runs = await diagnose(RBAC, ['--from-env'], ['json'], [`HOSTNAME=${SHOP}`]);
-    expect(targets(runs[0] as Run)).toEqual([DSN, REDIS]);
+  it('our own pod by hostname when --pod is not given; a TARGET right after --from-env is a target', async () => {
+    const runs = await diagnose(RBAC, ['--from-env', '127.0.0.9:7'], ['json'], [`HOSTNAME=${SHOP}`]);
+    expect(targets(runs[0] as Run).slice(1)).toEqual([DSN, REDIS]);
+    expect(targets(runs[0] as Run)[0]?.[0]).toBe('127.0.0.9:7');
+  });
+
+  it('=secrets or --pod with --no-api: a usage error before anything is sent', async () => {
+    const runs = await diagnose(RBAC, ['--from-env=secrets', '--no-api']);
+    expect(runs[0]?.code).toBe(2);
+    expect(runs[0]?.stderr).toBe('podreach: --from-env=secrets reads the pod over the API: drop --no-api\n');
   });
 
   it('the pod cannot be read (no get pods): one line naming the permission, exit 3', async () => {
