@@ -31,7 +31,8 @@ function program(): Command {
     .description('probe each TARGET from this pod and name the cause when it is unreachable')
     .argument('[targets...]', 'IP, IP:PORT, HOST:PORT, [v6]:PORT, or a URL (http://, redis://, mysql://, ...)')
     .option('-f, --file <file>', 'more targets, one a line (# comments; - for stdin)')
-    .option('--from-env', "the app's dependencies from this container's environment (URLs, DSNs, JDBC, *_HOST + *_PORT, *_ADDR)")
+    .option('--from-env [secrets]', "the app's dependencies from its environment (URLs, DSNs, JDBC, *_HOST + *_PORT, *_ADDR): this container's and, over the API, the pod's env and envFrom ConfigMaps; =secrets also reads its Secrets")
+    .option('--container <name>', '--from-env: only this container of the pod', nonEmpty('--container'))
     .option('-p, --port <port>', 'port to test (overrides TARGET)', wholeNumber('--port'))
     // No default: without -o, a terminal on stdout gets the live view (src/cli/tui.ts), anything else text.
     .addOption(new Option('-o, --output <format>', 'text, json or junit (default: live view on a terminal, else text)').choices(['text', 'json', 'junit'] as const))
@@ -53,10 +54,12 @@ function program(): Command {
     .option('--image <image>', 'image for the node-probe pod (default: the image podreach runs from)', nonEmpty('--image'))
     .option('--no-color', 'no colour (also NO_COLOR)')
     .action(async (targetArgs, o) => {
-      const found = o.fromEnv ? await envDependencies(process.env) : [];
+      // `--from-env TARGET`: commander took the target for the option's value.
+      if (typeof o.fromEnv === 'string' && o.fromEnv !== 'secrets') targetArgs.unshift(o.fromEnv);
+      const found = o.fromEnv ? await envDependencies(process.env, { ...o, secrets: o.fromEnv === 'secrets' }) : [];
       const inputs = [...targetArgs, ...(o.file !== undefined ? await readTargetsFile(o.file) : []), ...found.map((d) => d.input)];
       if (inputs.length === 0) {
-        if (o.fromEnv) throw new UsageError('--from-env: no dependency found in the environment (no URL, DSN, JDBC URL, *_HOST + *_PORT or host:port value)');
+        if (o.fromEnv) throw new UsageError(`--from-env: no dependency found in the environment${o.api ? ' or the pod' : ''} (no URL, DSN, JDBC URL, *_HOST + *_PORT or host:port value)`);
         throw new UsageError(o.file !== undefined ? `-f ${quoted(o.file)}: no targets in it` : 'no TARGET given (podreach diagnose TARGET..., -f FILE or --from-env)');
       }
       const origins = [...targetArgs.map(() => undefined), ...inputs.slice(targetArgs.length, inputs.length - found.length).map(() => `-f ${o.file}`), ...found.map((d) => d.from)];
@@ -134,16 +137,25 @@ function probeSummary(r: ProbeReport): string {
   return `${r.from.role} ${r.from.hostname}: ${r.target.input} ${parts.join(', ')}\n`;
 }
 
-/** --from-env: what parses as a target; the rest is skipped, one stderr line each, naming the variable only. */
-async function envDependencies(env: NodeJS.ProcessEnv): Promise<{ input: string; from: string }[]> {
-  const { dependenciesFromEnv } = await import('../context/deps.ts');
+/**
+ * --from-env: the pod's containers over the API (--pod, or our own pod), then this container's environment.
+ * What does not parse as a target is skipped, one stderr line each, naming the variable only: a value may
+ * hold a credential.
+ */
+type EnvFlags = { api: boolean; pod?: string; container?: string; kubeconfig?: string; context?: string; namespace?: string; secrets: boolean };
+async function envDependencies(env: NodeJS.ProcessEnv, o: EnvFlags): Promise<{ input: string; from: string }[]> {
+  const { dependenciesFromEnv, mergeDependencies } = await import('../context/deps.ts');
   const { parseTarget } = await import('../probe/target.ts');
-  return dependenciesFromEnv(env).filter((d) => {
+  if (!o.api && (o.pod !== undefined || o.secrets)) throw new UsageError(`--from-env${o.secrets ? '=secrets' : ''}${o.pod !== undefined ? ' --pod' : ''} reads the pod over the API: drop --no-api`);
+  const kube = o.api ? await import('../kube/from-env.ts') : undefined;
+  const pod = await kube?.podDependencies({ ...o, env, timeoutMs: kube.FROM_ENV_API_MS, signal: interrupted.signal });
+  for (const note of pod?.notes ?? []) process.stderr.write(`podreach: --from-env: ${oneLine(note)}\n`);
+  return mergeDependencies(pod?.deps ?? [], dependenciesFromEnv(env)).filter((d) => {
     try {
       parseTarget(d.input);
       return true;
-    } catch (e) {
-      process.stderr.write(`podreach: --from-env: skipped ${d.from}: ${(e as Error).message}\n`);
+    } catch {
+      process.stderr.write(`podreach: --from-env: skipped ${d.from}: not a target podreach can probe (the value is not shown)\n`);
       return false;
     }
   });

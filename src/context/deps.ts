@@ -18,6 +18,8 @@ const IGNORED_NAME = [
   /^PODREACH_/,
   /^(POD_IP|NODE_IP|HOST_IP|HOSTNAME|HOME|PATH|PWD|SHELL|TERM|LANG|LC_\w+|USER|NODE_\w+|NPM_\w+|npm_\w+)$/,
 ];
+/** A credential's own variable: its value is never shown, even when it looks like host:port. */
+const CREDENTIAL_NAME = /(PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$/i;
 /** Docker-link style `FOO_PORT=tcp://10.247.1.2:6379`: a service link, not configuration. */
 const SERVICE_LINK_VALUE = /^(tcp|udp|sctp):\/\/[\d.]+:\d+$/;
 
@@ -47,7 +49,7 @@ function fromValue(value: string): string | undefined {
   }
   if (URL_VALUE.test(v) && !SERVICE_LINK_VALUE.test(v)) {
     // Several hosts (redis://a:1,b:2, mongodb://h1,h2/db): each is a dependency; keep the first here.
-    return v.replace(/^([^:]+:\/\/(?:[^@/]*@)?[^,/]+),[^/]*/, '$1');
+    return maskUserinfo(v).replace(/^([^:]+:\/\/(?:[^@/]*@)?[^,/]+),[^/]*/, '$1');
   }
   const hp = HOST_PORT.exec(v);
   if (hp && looksLikeHost((hp[1] as string).replace(/^\[|\]$/g, '')) && Number(hp[2]) >= 1 && Number(hp[2]) <= 65535) return v;
@@ -55,12 +57,35 @@ function fromValue(value: string): string | undefined {
 }
 
 /**
+ * A URL's password masked the way a URL parser (WHATWG) splits the authority: it ends at the first / ? #, and
+ * the userinfo runs to its last @ (a password may hold an @). An @ further on, before any ? or #, means a
+ * password with a / in it (the app's driver may cope; the target must not show it): the userinfo then runs to
+ * that @. redactTarget (the general rule for what users type) cannot know it is looking at a password.
+ */
+function maskUserinfo(url: string): string {
+  const m = /^([^:/?#]+:\/\/)(.*)$/s.exec(url);
+  if (!m) return url;
+  const [, scheme, rest] = m as unknown as [string, string, string];
+  const end = rest.search(/[/?#]/);
+  const authority = end < 0 ? rest : rest.slice(0, end);
+  const beforeQuery = rest.split(/[?#]/)[0] as string;
+  const at = authority.includes('@') ? authority.lastIndexOf('@') : beforeQuery.lastIndexOf('@');
+  if (at < 0) return url;
+  const userinfo = rest.slice(0, at);
+  const colon = userinfo.indexOf(':');
+  return colon < 0 ? url : `${scheme}${userinfo.slice(0, colon)}:***${rest.slice(at)}`;
+}
+
+/** A variable's name as an origin shows it; `via` adds where its value came from ("configmap shop key URL"). */
+export type DescribeVar = (name: string) => string;
+
+/**
  * The dependencies in an environment, each once, in the order of the variable names. `origin` prefixes where
  * each was found ("env", "pod shop/api container app env").
  */
-export function dependenciesFromEnv(env: Readonly<Record<string, string | undefined>>, origin = 'env'): Dependency[] {
+export function dependenciesFromEnv(env: Readonly<Record<string, string | undefined>>, origin = 'env', describe: DescribeVar = (n) => n): Dependency[] {
   const names = Object.keys(env)
-    .filter((n) => !IGNORED_NAME.some((re) => re.test(n)))
+    .filter((n) => !IGNORED_NAME.some((re) => re.test(n)) && !CREDENTIAL_NAME.test(n))
     .sort();
   const out: Dependency[] = [];
   const seen = new Set<string>();
@@ -79,12 +104,18 @@ export function dependenciesFromEnv(env: Readonly<Record<string, string | undefi
       const stem = pair[1] as string;
       const portName = [`${stem}_PORT`, `${stem}PORT`].find((p) => /^\d{1,5}$/.test(env[p]?.trim() ?? ''));
       if (portName) {
-        add(`${value.trim().includes(':') ? `[${value.trim()}]` : value.trim()}:${Number(env[portName])}`, `${name} + ${portName}`);
+        add(`${value.trim().includes(':') ? `[${value.trim()}]` : value.trim()}:${Number(env[portName])}`, `${describe(name)} + ${describe(portName)}`);
         continue;
       }
     }
     const target = fromValue(value);
-    if (target) add(target, name);
+    if (target) add(target, describe(name));
   }
   return out;
+}
+
+/** Several lists as one: each target once, where it was found first. */
+export function mergeDependencies(...lists: Dependency[][]): Dependency[] {
+  const seen = new Set<string>();
+  return lists.flat().filter((d) => !seen.has(d.input) && seen.add(d.input));
 }

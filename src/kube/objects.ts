@@ -15,12 +15,33 @@ export interface ContainerSpec {
   image?: string;
   args?: string[];
   command?: string[];
-  env?: { name: string; value?: string }[];
+  env?: EnvVarSpec[];
+  envFrom?: EnvFromSpec[];
+}
+
+/** A key of a ConfigMap or Secret, as env[].valueFrom names it. */
+export interface KeyRef {
+  name?: string;
+  key?: string;
+  optional?: boolean;
+}
+
+export interface EnvVarSpec {
+  name: string;
+  value?: string;
+  valueFrom?: { configMapKeyRef?: KeyRef; secretKeyRef?: KeyRef; fieldRef?: { fieldPath?: string }; resourceFieldRef?: object };
+}
+
+/** envFrom[]: every key of a ConfigMap or Secret, each name behind `prefix`. */
+export interface EnvFromSpec {
+  prefix?: string;
+  configMapRef?: { name?: string; optional?: boolean };
+  secretRef?: { name?: string; optional?: boolean };
 }
 
 export interface PodObject {
   metadata?: Meta;
-  spec?: { nodeName?: string; hostNetwork?: boolean; containers?: ContainerSpec[]; ephemeralContainers?: ContainerSpec[] };
+  spec?: { nodeName?: string; hostNetwork?: boolean; containers?: ContainerSpec[]; initContainers?: ContainerSpec[]; ephemeralContainers?: ContainerSpec[] };
   status?: {
     phase?: string;
     podIP?: string;
@@ -53,6 +74,12 @@ export interface DaemonSetObject {
 }
 
 export interface ConfigMapObject {
+  metadata?: Meta;
+  data?: Record<string, string>;
+}
+
+/** data values are base64, as the API serves them. */
+export interface SecretObject {
   metadata?: Meta;
   data?: Record<string, string>;
 }

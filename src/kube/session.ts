@@ -45,7 +45,7 @@ const seg = encodeURIComponent;
 const items = <T>(o: Outcome<List<T>>): Outcome<T[]> => (o.ok ? { ok: true, value: o.value.items ?? [] } : o);
 
 /** Our own pod's name: --pod, the downward API, or (inside a pod) the hostname, which is the pod name. */
-function podNameOf(cred: Credentials, opts: KubeOptions, env: NodeJS.ProcessEnv): string | undefined {
+export function podNameOf(cred: Credentials, opts: KubeOptions, env: NodeJS.ProcessEnv): string | undefined {
   if (opts.pod) return opts.pod;
   if (env.POD_NAME) return env.POD_NAME;
   if (cred.kind === 'serviceaccount' || env.KUBERNETES_SERVICE_HOST) return env.HOSTNAME || hostname();

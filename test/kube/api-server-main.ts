@@ -3,7 +3,7 @@
 // `podreach ...` command with `ip netns exec <node ns>` (it is root), i.e. with the node's network.
 // Writes its state (url, ca, created/deleted/live pods) to --state after every change; prints "ready" on stdout.
 //   node test/kube/api-server-main.ts --flavour cce-vpc --node-ns NS --podreach "node dist/podreach.mjs"
-//        --token T --state FILE [--rewrite 172.16.=172.17.] [--rbac rbac.yaml,rbac-node-probe.yaml] [--restricted]
+//        --token T --state FILE [--rewrite 172.16.=172.17.] [--rbac rbac.yaml,rbac-node-probe.yaml,rbac-from-env.yaml] [--restricted]
 //        [--objects FILE]   (more objects, as a JSON array: what a scenario adds to the recorded cluster)
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -84,6 +84,7 @@ const KINDS: Record<string, { group: string; resource: string; list: string }> =
   Pod: { group: '', resource: 'pods', list: 'PodList' },
   Node: { group: '', resource: 'nodes', list: 'NodeList' },
   ConfigMap: { group: '', resource: 'configmaps', list: 'ConfigMapList' },
+  Secret: { group: '', resource: 'secrets', list: 'SecretList' },
   Service: { group: '', resource: 'services', list: 'ServiceList' },
   DaemonSet: { group: 'apps', resource: 'daemonsets', list: 'DaemonSetList' },
   NetworkAttachmentDefinition: { group: 'k8s.cni.cncf.io', resource: 'network-attachment-definitions', list: 'NetworkAttachmentDefinitionList' },

@@ -10,7 +10,7 @@ import { afterAll } from 'vitest';
 import type { Lab } from '../lab/lab.ts';
 import { NODE } from '../lab/lab.ts';
 import { waitLine } from '../lab/wait.ts';
-import { fakeToken, writeServiceAccount } from './api-server.ts';
+import { type Flavour, fakeToken, writeServiceAccount } from './api-server.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // A private copy: other suites rebuild dist/ while this one runs.
@@ -28,16 +28,30 @@ export interface Api {
 
 export async function withApi<T>(lab: Lab, fn: (api: Api) => Promise<T>, extra: string[] = []): Promise<T> {
   const s = lab.scenario;
+  const rewrite = s.build.containerCidr.startsWith('172.17.') ? ['--rewrite', '172.16.=172.17.'] : [];
+  return withApiIn({ podNs: lab.ns('pod'), nodeNs: lab.ns('node'), flavour: FLAVOUR[s.model], objects: s.apiObjects }, fn, [...rewrite, ...extra]);
+}
+
+/** Where the server runs: its loopback is the pod namespace's; probe pods run in the node namespace. */
+export interface ApiPlace {
+  podNs: string;
+  nodeNs: string;
+  flavour: Flavour;
+  /** Objects added to the recorded cluster. */
+  objects?: object[];
+}
+
+/** The test API server in any namespace pair (an empty namespace for both is fine); `extra`: more flags (--rbac). */
+export async function withApiIn<T>(place: ApiPlace, fn: (api: Api) => Promise<T>, extra: string[] = []): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'podreach-lab-api-'));
   const token = fakeToken();
   const stateFile = join(dir, 'state.json');
-  const rewrite = s.build.containerCidr.startsWith('172.17.') ? ['--rewrite', '172.16.=172.17.'] : [];
-  const objects = s.apiObjects ? join(dir, 'objects.json') : undefined;
-  if (objects) writeFileSync(objects, JSON.stringify(s.apiObjects));
+  const objects = place.objects ? join(dir, 'objects.json') : undefined;
+  if (objects) writeFileSync(objects, JSON.stringify(place.objects));
   const child: ChildProcess = spawn(
     'ip',
-    ['netns', 'exec', lab.ns('pod'), NODE, join(ROOT, 'test/kube/api-server-main.ts'), '--flavour', FLAVOUR[s.model], '--node-ns', lab.ns('node'),
-      '--podreach', `${NODE} ${BUNDLE}`, '--token', token, '--state', stateFile, ...rewrite, ...(objects ? ['--objects', objects] : []), ...extra],
+    ['netns', 'exec', place.podNs, NODE, join(ROOT, 'test/kube/api-server-main.ts'), '--flavour', place.flavour, '--node-ns', place.nodeNs,
+      '--podreach', `${NODE} ${BUNDLE}`, '--token', token, '--state', stateFile, ...(objects ? ['--objects', objects] : []), ...extra],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   try {
