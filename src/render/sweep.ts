@@ -4,7 +4,7 @@ import type { CauseId } from '../diagnose/types.ts';
 import { fmtMs } from '../net/format.ts';
 import { type PodreachReport, SCHEMA_VERSION } from './report.ts';
 import { PLAIN, type Paint } from './text.ts';
-import { CAUSE_TITLES, factValue, UNCERTAIN } from './words.ts';
+import { factValue, UNCERTAIN } from './words.ts';
 
 /** `podreach diagnose T1 T2 ... -o json`: a contract (see sweep.schema.json). */
 export interface SweepReport {
@@ -75,7 +75,7 @@ export function renderSweepText(s: SweepReport, paint: Paint = PLAIN): string {
   for (const [i, r] of s.reports.entries()) {
     const d = r.diagnosis;
     if (d.reachable) continue;
-    out.push('', paint.bold(`── ${labels[i]} ── ${verdictPaint(r, paint)(`${d.cause}: ${CAUSE_TITLES[d.cause]}`)} (confidence ${d.confidence.toFixed(2)})`));
+    out.push('', paint.bold(`── ${labels[i]} ── ${verdictPaint(r, paint)(`${d.cause}: ${d.title}`)} (confidence ${d.confidence.toFixed(2)})`));
     if (r.target.from) out.push(paint.dim(`  from ${r.target.from}`));
     out.push(`  ${d.summary}`);
     for (const f of d.fix) out.push(`  → ${f}`);
