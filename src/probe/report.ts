@@ -19,16 +19,21 @@ export const NOT_JSON = 'not JSON (expected the output of `podreach probe TARGET
 const NOT_A_REPORT = 'not a podreach probe report (kind "podreach.probe", schemaVersion 1; the output of `podreach probe TARGET -o json`)';
 
 /** Parses and checks a report's text. */
-export async function parseProbeReport(text: string): Promise<Intake> {
+export function parseProbeReport(text: string): Promise<Intake> {
+  return parseBounded(text, MAX_REPORT_BYTES, checkProbeReport);
+}
+
+/** JSON within `max` bytes, then `check`ed; what is too big or not JSON is named. */
+async function parseBounded<T>(text: string, max: number, check: (v: unknown) => Promise<T>): Promise<T | { why: string }> {
   const size = Buffer.byteLength(text);
-  if (size > MAX_REPORT_BYTES) return { why: tooBig(size) };
+  if (size > max) return { why: tooBig(size, max) };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     return { why: NOT_JSON };
   }
-  return checkProbeReport(parsed);
+  return check(parsed);
 }
 
 /** Checks a parsed report in place: unknown fields are removed. */
@@ -229,14 +234,6 @@ export async function checkProbeReports(v: unknown): Promise<SetIntake> {
   return { reports };
 }
 
-export async function parseProbeReports(text: string, max = MAX_SET_BYTES): Promise<SetIntake> {
-  const size = Buffer.byteLength(text);
-  if (size > max) return { why: tooBig(size, max) };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { why: NOT_JSON };
-  }
-  return checkProbeReports(parsed);
+export function parseProbeReports(text: string, max = MAX_SET_BYTES): Promise<SetIntake> {
+  return parseBounded(text, max, checkProbeReports);
 }

@@ -1,25 +1,15 @@
 // Bad input from the command line and the environment, through the built CLI (dist/podreach.mjs): one
 // stderr line and exit 2, or a verdict; never a stack trace, exit 3 or a hang. Every run happens inside an
 // empty network namespace this file creates (loopback only) and deletes.
-import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useEmptyNetns } from '../support/netns.ts';
 import { NODE, run } from '../lab/lab.ts';
 import { BUNDLE } from './podreach.ts';
 
-const NS = `podreach-cli-${process.pid}`;
-const ip = (...a: string[]) => spawnSync('ip', a, { encoding: 'utf8', timeout: 5000 });
+const NS = useEmptyNetns('cli');
 const cleanEnv = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/nonexistent', 'LC_ALL=C'];
 
-beforeAll(() => {
-  ip('netns', 'del', NS);
-  const r = ip('netns', 'add', NS);
-  if (r.status !== 0) throw new Error(`ip netns add ${NS}: ${r.stderr}`);
-  ip('-n', NS, 'link', 'set', 'lo', 'up');
-});
-afterAll(() => {
-  ip('netns', 'del', NS);
-});
 
 /** podreach in the empty namespace, with only `env` in its environment. */
 const podreach = (args: string[], env: string[] = [], timeoutMs = 20_000) =>

@@ -2,18 +2,17 @@
 // against the test API server with RBAC parsed from manifests/rbac*.yaml. The CLI runs from the bundle inside
 // an empty network namespace (loopback only) that also holds the server; every target is on 127.0.0.0/8.
 // The lab's password must not appear in stdout or stderr of any output mode.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useEmptyNetns } from '../support/netns.ts';
 import { FROM_ENV_API_MS, PodEnvError, podDependencies } from '../../src/kube/from-env.ts';
 import { NODE, run } from '../lab/lab.ts';
 import { ApiServer, fakeToken, inClusterEnv, type KubeObject, loadFixture, rulesFromManifests, SA_USER } from './api-server.ts';
 import { BUNDLE, withApiIn } from './lab-api.ts';
 
-const NS = `podreach-envapi-${process.pid}`;
-const ip = (...a: string[]) => spawnSync('ip', a, { encoding: 'utf8', timeout: 5000 });
+const NS = useEmptyNetns('envapi');
 const PASSWORD = 'pw-in-the-lab-configmap-Zq7';
 const SHOP = 'shop-7d9f8c6b5-x2k4q';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -58,15 +57,6 @@ const JDBC = ['postgres://127.0.0.3:5432', `${FROM} SHOP_JDBC_URL (secret shop-d
 const RBAC = 'rbac.yaml,rbac-from-env.yaml';
 const ALL_RBAC = 'rbac.yaml,rbac-from-env.yaml,rbac-from-env-secrets.yaml';
 
-beforeAll(() => {
-  ip('netns', 'del', NS);
-  const r = ip('netns', 'add', NS);
-  if (r.status !== 0) throw new Error(`ip netns add ${NS}: ${r.stderr}`);
-  ip('-n', NS, 'link', 'set', 'lo', 'up');
-});
-afterAll(() => {
-  ip('netns', 'del', NS);
-});
 
 type Run = Awaited<ReturnType<typeof run>>;
 
