@@ -1,10 +1,12 @@
 // Runs a whole plan: every target probed with bounded concurrency, each address pinged (and its path MTU
-// tried) once however many targets (ports) share it, the gateway once for all.
+// tried) once however many targets (ports) share it, the gateway once for all; silences that are a router's
+// ICMP rate limit are asked again.
 import { probeIcmp, type IcmpOptions } from './icmp.ts';
 import { probePathMtu } from './pmtu.ts';
 import type { ProbePlan } from './plan.ts';
 import { type RunOptions, runProbes } from './run.ts';
-import type { ProbeEvent, ProbeReport } from './types.ts';
+import { subnetOf } from '../net/ip.ts';
+import type { IcmpResult, ProbeEvent, ProbeReport } from './types.ts';
 
 /** Targets probed at once by default: see `npm run bench` (sweep). */
 export const DEFAULT_CONCURRENCY = 16;
@@ -52,11 +54,51 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
+/**
+ * A router sends one host only a burst of ICMP errors, then about one a second (Linux: a per-source token
+ * bucket; an unroutable packet is charged twice, by the route error and by the ICMP send, so one every two
+ * seconds): in a sweep, the targets behind one missing route after the first few get silence, not "network
+ * unreachable", and would read as a firewall drop. A silent target next to one that did get the error (same
+ * /24, or /64) is asked again, one echo at a time, a refill apart; at most MAX_REASKS of them (bounded time).
+ */
+const ICMP_REFILL_MS = 2200;
+const MAX_REASKS = 3;
+const REASK: IcmpOptions = { count: 1, intervalS: 0.2, waitS: 1 };
+
+function neighbourhood(ip: string): string {
+  return subnetOf(ip, ip.includes(':') ? 64 : 24);
+}
+
+export async function reaskRateLimited(reports: ProbeReport[], ping: typeof probeIcmp = probeIcmp, refillMs = ICMP_REFILL_MS): Promise<ProbeReport[]> {
+  const errored = new Set(reports.filter((r) => r.icmp.status === 'unreachable' && r.target.ip).map((r) => neighbourhood(r.target.ip as string)));
+  if (errored.size === 0) return reports;
+  const silent = reports
+    .map((r, i) => [r, i] as const)
+    .filter(([r]) => r.icmp.status === 'no-reply' && r.target.ip && (!r.tcp || r.tcp.status === 'timeout') && errored.has(neighbourhood(r.target.ip)));
+  const out = [...reports];
+  const asked = new Map<string, Promise<IcmpResult>>();
+  for (const [r, i] of silent.slice(0, MAX_REASKS)) {
+    const ip = r.target.ip as string;
+    let again = asked.get(ip);
+    if (!again) {
+      // The first pass has just spent the bucket: a refill before each asking, the first one too.
+      await new Promise((ok) => setTimeout(ok, refillMs));
+      again = ping(ip, REASK);
+      asked.set(ip, again);
+    }
+    const got = await again;
+    if (got.status === 'unreachable') {
+      out[i] = { ...r, icmp: { ...r.icmp, status: 'unreachable', detail: `${got.detail ?? ''} (asked again: the first echoes met the router's ICMP rate limit)`.trim() } };
+    }
+  }
+  return out;
+}
+
 /** Probes every item of the plan from here; reports in plan order. Never rejects. */
 export async function runPlan(plan: ProbePlan, opts: PlanOptions): Promise<ProbeReport[]> {
   const shared = sharedProbes();
   const { concurrency = DEFAULT_CONCURRENCY, onEvent, onReport, ...run } = opts;
-  return mapLimit(
+  const reports = await mapLimit(
     plan.items,
     concurrency,
     async (item, i) => {
@@ -70,4 +112,5 @@ export async function runPlan(plan: ProbePlan, opts: PlanOptions): Promise<Probe
       return report;
     },
   );
+  return reports.length > 1 ? reaskRateLimited(reports, shared.icmp) : reports;
 }

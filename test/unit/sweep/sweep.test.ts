@@ -5,7 +5,8 @@ import { parseTargetList } from '../../../src/cli/targets.ts';
 import { dependenciesFromEnv } from '../../../src/context/deps.ts';
 import { manualCommand } from '../../../src/kube/manual.ts';
 import { encodePlan, makePlan, parsePlan } from '../../../src/probe/plan.ts';
-import { mapLimit } from '../../../src/probe/sweep.ts';
+import { mapLimit, reaskRateLimited } from '../../../src/probe/sweep.ts';
+import type { ProbeReport } from '../../../src/probe/types.ts';
 import { parseTarget, redactTarget } from '../../../src/probe/target.ts';
 import { renderJunit } from '../../../src/render/junit.ts';
 import type { PodreachReport } from '../../../src/render/report.ts';
@@ -162,5 +163,26 @@ describe('the manual node command', () => {
     const odd = makePlan([{ input: 'x', host: 'db', scheme: 'custom' }], 2500);
     const plan = parsePlan(/--plan '([^']*)'/.exec(manualCommand('n1', 'podreach:1', odd))?.[1] ?? '');
     expect(plan).toEqual(odd);
+  });
+});
+
+describe('the router ICMP rate limit in a sweep', () => {
+  const rep = (ip: string, icmp: string, tcp = 'timeout') =>
+    ({ target: { input: `${ip}:80`, host: ip, ip, port: 80 }, icmp: { status: icmp, sent: 3, received: 0, ms: 1000, ...(icmp === 'unreachable' ? { detail: 'From 192.168.255.1 icmp_seq=1 Destination Net Unreachable' } : {}) }, tcp: { status: tcp, port: 80, ms: 600, attempts: 2, waitMs: 300 } }) as unknown as ProbeReport;
+  it('a silent neighbour of a target that got "unreachable" is asked again; others are left alone', async () => {
+    const asked: string[] = [];
+    const ping = async (ip: string) => {
+      asked.push(ip);
+      return { status: 'unreachable' as const, sent: 1, received: 0, ms: 5, detail: 'From 192.168.255.1 icmp_seq=1 Destination Net Unreachable' };
+    };
+    const before = [rep('10.1.0.20', 'unreachable'), rep('10.1.0.21', 'no-reply'), rep('10.1.0.21', 'no-reply'), rep('10.2.0.9', 'no-reply'), rep('10.1.0.22', 'no-reply', 'refused')];
+    const after = await reaskRateLimited(before, ping as never, 1);
+    expect(asked).toEqual(['10.1.0.21']);
+    expect(after.map((r) => r.icmp.status)).toEqual(['unreachable', 'unreachable', 'unreachable', 'no-reply', 'no-reply']);
+    expect(after[1]?.icmp.detail).toMatch(/Destination Net Unreachable \(asked again/);
+  });
+  it('no "unreachable" anywhere: nothing is asked again', async () => {
+    const before = [rep('10.1.0.20', 'no-reply'), rep('10.1.0.21', 'no-reply')];
+    expect(await reaskRateLimited(before, (() => { throw new Error('asked'); }) as never, 1)).toEqual(before);
   });
 });
