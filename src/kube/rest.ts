@@ -86,11 +86,13 @@ export async function endpointOf(cred: Credentials, contextName?: string): Promi
     } catch (err) {
       throw new Error(`kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
     }
+    let doc: unknown;
     try {
-      files.push({ file, cfg: (load(text) ?? {}) as Kubeconfig });
+      doc = load(text);
     } catch (err) {
       throw new Error(`kubeconfig ${file}: not YAML (${(err as Error).message.split('\n')[0]})`);
     }
+    files.push({ file, cfg: checkKubeconfig(doc, file) });
   }
   const where = cred.files.join(', ');
   const current = contextName || files.find((f) => f.cfg['current-context'])?.cfg['current-context'];
@@ -115,12 +117,66 @@ export async function endpointOf(cred: Credentials, contextName?: string): Promi
     server: cluster.server,
     ca: cluster['certificate-authority-data'] ? Buffer.from(cluster['certificate-authority-data'], 'base64') : caFile ? readOr(rel(c.file, caFile)) : undefined,
     insecure: cluster['insecure-skip-tls-verify'] === true,
-    serverName: cluster['tls-server-name'],
-    proxy: cluster['proxy-url'],
+    // YAML's `key:` with no value is null: the same as absent.
+    serverName: cluster['tls-server-name'] ?? undefined,
+    proxy: cluster['proxy-url'] ?? undefined,
     user: ctx.user ?? 'kubeconfig user',
-    namespace: ctx.namespace,
+    namespace: ctx.namespace ?? undefined,
     auth: authOf(user, u?.file ?? c.file),
   };
+}
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const STRING_FIELDS = {
+  contexts: ['context', ['cluster', 'user', 'namespace']],
+  clusters: ['cluster', ['server', 'certificate-authority', 'certificate-authority-data', 'tls-server-name', 'proxy-url']],
+  users: ['user', ['token', 'tokenFile', 'client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'username', 'password']],
+} as const;
+
+/** The kubeconfig's shape, checked where podreach reads it: a wrong type is one line naming the field. */
+function checkKubeconfig(doc: unknown, file: string): Kubeconfig {
+  const bad = (path: string, what: string) => new Error(`kubeconfig ${file}: ${path} must be ${what}`);
+  const str = (v: unknown, path: string) => {
+    if (v !== undefined && v !== null && typeof v !== 'string') throw bad(path, 'a string');
+  };
+  if (doc === undefined || doc === null) return {};
+  if (!isMap(doc)) throw bad('the document', 'a mapping');
+  str(doc['current-context'], 'current-context');
+  for (const [list, [inner, keys]] of Object.entries(STRING_FIELDS)) {
+    const items = doc[list];
+    if (items === undefined || items === null) continue;
+    if (!Array.isArray(items)) throw bad(list, 'a list');
+    for (const [i, item] of items.entries()) {
+      const at = `${list}[${i}]`;
+      if (!isMap(item)) throw bad(at, 'a mapping');
+      str(item.name, `${at}.name`);
+      const body = item[inner];
+      if (body === undefined || body === null) continue;
+      if (!isMap(body)) throw bad(`${at}.${inner}`, 'a mapping');
+      for (const k of keys) str(body[k], `${at}.${inner}.${k}`);
+      if (list === 'users') checkUserPlugins(body, `${at}.user`, bad, str);
+    }
+  }
+  return doc as Kubeconfig;
+}
+
+function checkUserPlugins(u: Record<string, unknown>, at: string, bad: (path: string, what: string) => Error, str: (v: unknown, path: string) => void): void {
+  const exec = u.exec;
+  if (exec !== undefined && exec !== null) {
+    if (!isMap(exec)) throw bad(`${at}.exec`, 'a mapping');
+    str(exec.command, `${at}.exec.command`);
+    str(exec.apiVersion, `${at}.exec.apiVersion`);
+    if (exec.args != null && (!Array.isArray(exec.args) || exec.args.some((a) => typeof a !== 'string'))) throw bad(`${at}.exec.args`, 'a list of strings');
+    if (exec.env != null && (!Array.isArray(exec.env) || exec.env.some((e) => !isMap(e) || typeof e.name !== 'string' || typeof e.value !== 'string'))) {
+      throw bad(`${at}.exec.env`, 'a list of {name, value} strings');
+    }
+  }
+  const provider = u['auth-provider'];
+  if (provider !== undefined && provider !== null) {
+    if (!isMap(provider)) throw bad(`${at}.auth-provider`, 'a mapping');
+    str(provider.name, `${at}.auth-provider.name`);
+    if (provider.config != null && (!isMap(provider.config) || Object.values(provider.config).some((v) => typeof v !== 'string'))) throw bad(`${at}.auth-provider.config`, 'a mapping of strings');
+  }
 }
 
 function authOf(u: KubeconfigUser, file: string): Auth {
