@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CAUSE_IDS, CAUSE_TITLES, CAUSES, judge } from '../../src/diagnose/index.ts';
 import { schemaErrors } from '../integration/schema.ts';
 import { buildReport } from '../../src/render/report.ts';
+import { nodeSide, podSide } from '../../src/diagnose/vantage.ts';
 import { ctx, ECS, evidence, OPEN, SILENT } from './diagnose/fixtures.ts';
 
 describe('the JSON report contract', () => {
@@ -14,8 +15,8 @@ describe('the JSON report contract', () => {
     target: ECS,
     context: { facts: ev.context, missing: [], notes: [] },
     cidr: judged.cidr,
-    pod: ev.pod,
-    node: ev.node,
+    pod: podSide(ev),
+    node: nodeSide(ev),
     diagnosis: judged.diagnosis,
     timings: { probeMs: 1, diagnoseMs: 1, totalMs: 2 },
   });
