@@ -56,6 +56,16 @@ describe('the JSON report contract', () => {
     expect(schemaErrors(noDiagnosis)).not.toEqual([]);
   });
 
+  it('each probe report names its vantage point in from.vantage (additive, optional), and it is checked', () => {
+    expect(report.probes.pod.from.vantage).toBe('pod');
+    expect(report.probes.node?.from.vantage).toBe('node');
+    const at = (vantage: unknown) => ({ ...report, probes: { ...report.probes, node: { ...report.probes.node!, from: { ...report.probes.node!.from, vantage } } } });
+    expect(schemaErrors(at('node:192.168.10.11'))).toEqual([]);
+    const { vantage: _v, ...older } = report.probes.pod.from;
+    expect(schemaErrors({ ...report, probes: { ...report.probes, pod: { ...report.probes.pod, from: older } } })).toEqual([]);
+    for (const bad of ['elsewhere', 'node:', 7]) expect(schemaErrors(at(bad)), String(bad)).not.toEqual([]);
+  });
+
   it('the stall fields of a starved probe validate (additive, optional), and are checked', () => {
     const pod = report.probes.pod;
     const starved = {
