@@ -1,6 +1,6 @@
 import { dnsSaid, signals, starvedLine } from '../signals.ts';
-import { defineCause } from './define.ts';
 import { nodeSide, podSide } from '../vantage.ts';
+import { defineCause } from './define.ts';
 
 export const dns = defineCause({
   id: 'dns',

@@ -1,8 +1,8 @@
 import { ICMP4_HEADERS } from '../../net/ip.ts';
 import { baseEvidence } from '../explain.ts';
 import { signals } from '../signals.ts';
-import { defineCause } from './define.ts';
 import { nodeSide, podSide } from '../vantage.ts';
+import { defineCause } from './define.ts';
 
 /**
  * A path MTU black hole: small packets get through, packets of the interface's full size vanish, and

@@ -3,8 +3,8 @@ import { baseEvidence } from '../explain.ts';
 import { dnsVerdict, type EgressVerdict, egressVerdict } from '../policy.ts';
 import { signals } from '../signals.ts';
 import type { Evidence, Finding } from '../types.ts';
-import { defineCause } from './define.ts';
 import { podSide } from '../vantage.ts';
+import { defineCause } from './define.ts';
 
 /** What a rule that lets a pod ask kube-dns looks like. */
 const DNS_RULE: EgressRule = {

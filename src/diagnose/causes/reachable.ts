@@ -1,7 +1,7 @@
 import { signals } from '../signals.ts';
 import type { PmtuResult } from '../../probe/types.ts';
-import { defineCause } from './define.ts';
 import { podSide } from '../vantage.ts';
+import { defineCause } from './define.ts';
 
 export const reachable = defineCause({
   id: 'reachable',

@@ -1,8 +1,8 @@
 import { allowText, baseEvidence, isSilent, what } from '../explain.ts';
 import { doubt, protocolName, type Signals, signals } from '../signals.ts';
 import type { Evidence, Finding } from '../types.ts';
-import { defineCause } from './define.ts';
 import { nodeSide, podSide } from '../vantage.ts';
+import { defineCause } from './define.ts';
 
 /**
  * A service filters clients by address: a managed service's IP whitelist (DCS Redis, RDS, ...) drops
