@@ -4,7 +4,7 @@ import { gatherContext, localFacts } from '../context/index.ts';
 import type { LocalFacts } from '../context/local.ts';
 import type { ContextFlags } from '../context/flags.ts';
 import type { ContextReport } from '../context/types.ts';
-import { judge } from '../diagnose/index.ts';
+import { judge, podAndNode } from '../diagnose/index.ts';
 import { makePlan, MAX_PLAN_ITEMS } from '../probe/plan.ts';
 import { readProbeReportsFile, shown, targetMismatch } from '../probe/report.ts';
 import { DEFAULT_TIMEOUT_MS } from '../probe/run.ts';
@@ -152,10 +152,10 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
   });
   return targets.map((target, i) => {
     const t1 = performance.now();
-    const pod = pods[i] as ProbeReport;
-    const node = nodes[i];
+    const observations = podAndNode(pods[i] as ProbeReport, nodes[i], context.facts.nodeName?.value);
+    const [pod, node] = observations.map((o) => o.report) as [ProbeReport, ProbeReport?];
     const resolved = { ...target, ip: pod.target.ip ?? target.ip };
-    const { diagnosis, cidr, snat } = judge({ target: resolved, context: context.facts, pod, node });
+    const { diagnosis, cidr, snat } = judge({ target: resolved, context: context.facts, observations });
     const facts = snat && !context.facts.snat ? { ...context.facts, snat } : context.facts;
     const tEnd = performance.now();
     // One target: the run's own clock. Several: this target's probes and diagnosis.

@@ -1,6 +1,7 @@
 import { CAUSES, FALLBACK } from './causes/index.ts';
 import { signals } from './signals.ts';
 import type { CauseCheck, Diagnosis, Evidence, Finding } from './types.ts';
+import { podSide } from './vantage.ts';
 
 /** Causes closer than this are ranked as indistinguishable from here. */
 export const AMBIGUOUS_GAP = 0.2;
@@ -36,7 +37,7 @@ export function diagnose(ev: Evidence, causes: readonly CauseCheck[] = CAUSES): 
   // Two causes the wire cannot separate: say so, and borrow the settling command if the winner has none.
   const close = runnerUp !== undefined && top.confidence - runnerUp.confidence < AMBIGUOUS_GAP && top.cause !== 'reachable';
   const settle = top.settle ?? (close ? runnerUp.settle : undefined);
-  const icmp = ev.pod.icmp;
+  const icmp = podSide(ev).icmp;
   // ICMP that could not be sent is missing evidence, never a timeout: say so on every verdict.
   const icmpNote =
     icmp.status === 'not-run'

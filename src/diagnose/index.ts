@@ -6,18 +6,23 @@ import { CAUSES, FALLBACK } from './causes/index.ts';
 import { cidrFacts } from './cidr.ts';
 import { diagnose } from './engine.ts';
 import { measuredSnat, sourceSeen } from './signals.ts';
-import type { CauseCheck, CauseId, CidrFacts, Diagnosis, SourceSeen } from './types.ts';
+import type { CauseCheck, CauseId, CidrFacts, Diagnosis, Observation, SourceSeen } from './types.ts';
+import { nodeVantage, observation, unusable } from './vantage.ts';
 
 export { CAUSE_IDS, CAUSE_TITLES, CAUSES } from './causes/index.ts';
 export { diagnose } from './engine.ts';
 
-/** What was observed for one target: the context and the probes from the pod (and the node). */
-export interface Observations {
+/** This pod's report and its node's (when there is one), keyed by vantage point: the node by its name when known. */
+export function podAndNode(pod: ProbeReport, node: ProbeReport | undefined, nodeName: string | undefined): Observation[] {
+  return [observation('pod', pod), ...(node ? [observation(nodeVantage(nodeName), node)] : [])];
+}
+
+/** What was observed for one target: the context and the probe reports by vantage point (the pod's always). */
+export interface Observed {
   /** The target, with the address the pod's probe resolved. */
   target: Target;
   context: PodContext;
-  pod: ProbeReport;
-  node?: ProbeReport;
+  observations: readonly Observation[];
 }
 
 /** The engine's answer for one target: the verdict, where the addresses sit, and SNAT if the probes measured it. */
@@ -29,9 +34,11 @@ export interface Judgement<Id extends string = CauseId> {
 }
 
 /** Observations in, the verdict and its shared facts out; pure. */
-export function judge(o: Observations): Judgement;
-export function judge<Id extends string>(o: Observations, causes: readonly CauseCheck<Id>[]): Judgement<Id | typeof FALLBACK.id>;
-export function judge(o: Observations, causes: readonly CauseCheck[] = CAUSES): Judgement<string> {
+export function judge(o: Observed): Judgement;
+export function judge<Id extends string>(o: Observed, causes: readonly CauseCheck<Id>[]): Judgement<Id | typeof FALLBACK.id>;
+export function judge(o: Observed, causes: readonly CauseCheck[] = CAUSES): Judgement<string> {
+  const why = unusable(o.observations);
+  if (why) throw new Error(`judge: ${why}`);
   const cidr = cidrFacts(o.target.ip, o.context);
   const evidence = { ...o, cidr };
   const snat = measuredSnat(evidence);

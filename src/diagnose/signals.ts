@@ -3,6 +3,7 @@ import { fmtMs, hostPort } from '../net/format.ts';
 import { firstMatch, inCidr, isRfc1918 } from '../net/ip.ts';
 import type { AppProtocol, AppStatus, DnsResult, ProbeReport } from '../probe/types.ts';
 import type { Differential, Evidence, SourceSeen } from './types.ts';
+import { from, nodeSide, podSide } from './vantage.ts';
 
 /** What one side's probes amount to. `denied`: TCP connected, and the service turned this client away by its address. */
 export type Outcome = 'ok' | 'refused' | 'silent' | 'unreachable' | 'dns-failed' | 'denied' | 'error' | 'not-run';
@@ -233,8 +234,8 @@ function differential(pod: SideResult, node?: SideResult): Differential {
  * pod's probe only for an address the service named: a live view predicts it before probing ends.
  */
 export function sourceSeen(ev: SeenInput, model: NetworkModel | undefined, diff: Differential): SourceSeen {
-  const named = ev.pod?.app?.seenSource;
-  if (named) return namedByPeer(ev, named);
+  const app = from(ev, 'pod')?.app;
+  if (app?.seenSource) return namedByPeer(ev, app.seenSource, app.protocol);
   const ctx = ev.context;
   const podIp = ctx.podIp?.value;
   const nodeIp = ctx.nodeIp?.value;
@@ -287,12 +288,13 @@ export function sourceSeen(ev: SeenInput, model: NetworkModel | undefined, diff:
   }
 }
 
-type SeenInput = Pick<Evidence, 'target' | 'context'> & { pod?: Pick<ProbeReport, 'app'> };
+/** Before probing (predict) there are no observations yet. */
+type SeenInput = Pick<Evidence, 'target' | 'context'> & Partial<Pick<Evidence, 'observations'>>;
 
 /** The service named the address it sees: the SNAT question answered by the peer itself. */
-function namedByPeer(ev: SeenInput, ip: string): SourceSeen {
+function namedByPeer(ev: SeenInput, ip: string, protocol: AppProtocol): SourceSeen {
   const ctx = ev.context;
-  const said = `${protocolName(ev.pod!.app!.protocol)} at ${ev.target.ip ?? ev.target.host} names ${ip} as the client`;
+  const said = `${protocolName(protocol)} at ${ev.target.ip ?? ev.target.host} names ${ip} as the client`;
   if (ip === ctx.podIp?.value) {
     const containerCidr = ctx.containerCidr?.value;
     const eni = ctx.networkModel?.value === 'eni';
@@ -329,8 +331,9 @@ export function signals(ev: Evidence): Signals {
 
 function computeSignals(ev: Evidence): Signals {
   const model = ev.context.networkModel?.value;
-  const pod = sideResult(ev.pod);
-  const node = ev.node ? sideResult(ev.node) : undefined;
+  const pod = sideResult(podSide(ev));
+  const nodeReport = nodeSide(ev);
+  const node = nodeReport ? sideResult(nodeReport) : undefined;
   const diff = differential(pod, node);
   const port = ev.target.port;
   const ip = ev.target.ip ?? ev.target.host;

@@ -9,12 +9,27 @@ export type { CidrFacts, DockerRange, TargetZone } from './cidr.ts';
 /** Cause ids: part of the JSON contract. One per module in causes/, derived from the list there. */
 export type CauseId = (typeof CAUSES)[number]['id'];
 
-/** Everything the diagnosis reads. Built at the edges; the diagnosis itself has no side effects. */
+/**
+ * Where a probe report was made: this pod; a node, by its name when known (`node:<name>`); later the peer.
+ * The JSON report names it in each probe report's `from.vantage`.
+ */
+export type Vantage = 'pod' | 'node' | `node:${string}` | 'peer' | `peer:${string}`;
+
+/** One probe report and the vantage point it was made from. */
+export interface Observation {
+  vantage: Vantage;
+  report: ProbeReport;
+}
+
+/**
+ * Everything the diagnosis reads. Built at the edges; the diagnosis itself has no side effects.
+ * `observations` holds one report per vantage point, the pod's always; causes read it through vantage.ts
+ * (podSide, nodeSide), never by position, so a new vantage point changes no cause.
+ */
 export interface Evidence {
   target: Target;
   context: PodContext;
-  pod: ProbeReport;
-  node?: ProbeReport;
+  observations: readonly Observation[];
   cidr: CidrFacts;
 }
 

@@ -142,6 +142,8 @@ export interface ProbeReport {
     /** Non-loopback IPv4/IPv6 addresses of this network namespace. */
     addresses: string[];
     gateway?: string;
+    /** Where the diagnosis placed this report: `pod`, `node:<name>` (or `node`), later `peer`. Set in the diagnosis report. */
+    vantage?: string;
   };
   target: Target;
   dns?: DnsResult;

@@ -2,6 +2,7 @@
 import type { ContextReport } from '../../src/context/types.ts';
 import { diagnose } from '../../src/diagnose/engine.ts';
 import type { CauseId, Evidence } from '../../src/diagnose/types.ts';
+import { nodeSide, podSide } from '../../src/diagnose/vantage.ts';
 import { buildReport, type PodreachReport } from '../../src/render/report.ts';
 import { ctx, ECS, evidence, OPEN, PEER, REDIS, SILENT, target } from '../unit/diagnose/fixtures.ts';
 
@@ -15,8 +16,8 @@ export function reportFrom(ev: Evidence, extra: Partial<ContextReport> = {}): Po
       notes: extra.notes ?? [],
     },
     cidr: ev.cidr,
-    pod: ev.pod,
-    node: ev.node,
+    pod: podSide(ev),
+    node: nodeSide(ev),
     diagnosis: diagnose(ev),
     timings: { probeMs: 1000, diagnoseMs: 1, totalMs: 1001 },
   });

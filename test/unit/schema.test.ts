@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CAUSE_IDS, CAUSE_TITLES, CAUSES, judge } from '../../src/diagnose/index.ts';
 import { schemaErrors } from '../integration/schema.ts';
 import { buildReport } from '../../src/render/report.ts';
+import { nodeSide, podSide } from '../../src/diagnose/vantage.ts';
 import { ctx, ECS, evidence, OPEN, SILENT } from './diagnose/fixtures.ts';
 
 describe('the JSON report contract', () => {
@@ -14,8 +15,8 @@ describe('the JSON report contract', () => {
     target: ECS,
     context: { facts: ev.context, missing: [], notes: [] },
     cidr: judged.cidr,
-    pod: ev.pod,
-    node: ev.node,
+    pod: podSide(ev),
+    node: nodeSide(ev),
     diagnosis: judged.diagnosis,
     timings: { probeMs: 1, diagnoseMs: 1, totalMs: 2 },
   });
@@ -53,6 +54,16 @@ describe('the JSON report contract', () => {
     expect(schemaErrors({ ...report, context: { podIp: { value: '1.2.3.4', source: 'magic', confidence: 1 } } })).not.toEqual([]);
     const { diagnosis: _, ...noDiagnosis } = report;
     expect(schemaErrors(noDiagnosis)).not.toEqual([]);
+  });
+
+  it('each probe report names its vantage point in from.vantage (additive, optional), and it is checked', () => {
+    expect(report.probes.pod.from.vantage).toBe('pod');
+    expect(report.probes.node?.from.vantage).toBe('node');
+    const at = (vantage: unknown) => ({ ...report, probes: { ...report.probes, node: { ...report.probes.node!, from: { ...report.probes.node!.from, vantage } } } });
+    expect(schemaErrors(at('node:192.168.10.11'))).toEqual([]);
+    const { vantage: _v, ...older } = report.probes.pod.from;
+    expect(schemaErrors({ ...report, probes: { ...report.probes, pod: { ...report.probes.pod, from: older } } })).toEqual([]);
+    for (const bad of ['elsewhere', 'node:', 7]) expect(schemaErrors(at(bad)), String(bad)).not.toEqual([]);
   });
 
   it('the stall fields of a starved probe validate (additive, optional), and are checked', () => {

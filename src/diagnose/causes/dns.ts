@@ -1,4 +1,5 @@
 import { dnsSaid, signals, starvedLine } from '../signals.ts';
+import { nodeSide, podSide } from '../vantage.ts';
 import { defineCause } from './define.ts';
 
 export const dns = defineCause({
@@ -6,12 +7,13 @@ export const dns = defineCause({
   title: 'Name does not resolve',
   needs: ['pod.dns', 'context.dnsServers', 'context.searchDomains'],
   evaluate(ev) {
-    const d = ev.pod.dns;
+    const d = podSide(ev).dns;
     if (!d || d.status === 'ok') return null;
     const servers = d.servers.length ? d.servers.join(', ') : (ev.context.dnsServers?.value.join(', ') ?? 'unknown');
-    const nodeOk = ev.node?.dns?.status === 'ok';
+    const nodeDns = nodeSide(ev)?.dns;
+    const nodeOk = nodeDns?.status === 'ok';
     const evidence = [`pod: DNS for ${d.name}: ${dnsSaid(d)}, in ${Math.round(d.ms)} ms (servers ${servers})`];
-    if (ev.node?.dns) evidence.push(`node: DNS for ${ev.node.dns.name}: ${dnsSaid(ev.node.dns)}`);
+    if (nodeDns) evidence.push(`node: DNS for ${nodeDns.name}: ${dnsSaid(nodeDns)}`);
     const pod = signals(ev).pod;
     const starved = starvedLine(pod);
     if (starved) evidence.push(starved);

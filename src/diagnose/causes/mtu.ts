@@ -1,6 +1,7 @@
 import { ICMP4_HEADERS } from '../../net/ip.ts';
 import { baseEvidence } from '../explain.ts';
 import { signals } from '../signals.ts';
+import { nodeSide, podSide } from '../vantage.ts';
 import { defineCause } from './define.ts';
 
 /**
@@ -13,12 +14,12 @@ export const mtu = defineCause({
   title: 'Full-size packets vanish (path MTU)',
   needs: ['pod.icmp', 'pod.pmtu', 'node.pmtu', 'context.networkModel'],
   evaluate(ev) {
-    const p = ev.pod.pmtu;
+    const p = podSide(ev).pmtu;
     if (p?.status !== 'dropped') return null;
     const s = signals(ev);
     const target = ev.target.ip ?? ev.target.host;
     const fits = p.pathMtu;
-    const node = ev.node?.pmtu;
+    const node = nodeSide(ev)?.pmtu;
     // The node's own full-size packets get through: its interface is smaller than the pod's, or the
     // drop is on the pod's side of the node. Measured, so more certain.
     const nodeFits = node && (node.status === 'fits' || node.status === 'too-big');

@@ -3,6 +3,7 @@ import { baseEvidence } from '../explain.ts';
 import { dnsVerdict, type EgressVerdict, egressVerdict } from '../policy.ts';
 import { signals } from '../signals.ts';
 import type { Evidence, Finding } from '../types.ts';
+import { podSide } from '../vantage.ts';
 import { defineCause } from './define.ts';
 
 /** What a rule that lets a pod ask kube-dns looks like. */
@@ -29,11 +30,12 @@ export const networkPolicy = defineCause({
     if (!policies || !labels) return null;
     const s = signals(ev);
     // The most common policy mistake: a default deny that forgets DNS. Every name then times out.
-    if (ev.pod.dns?.status === 'timeout') {
+    const dns = podSide(ev).dns;
+    if (dns?.status === 'timeout') {
       const v = dnsVerdict(policies, labels);
       if (!v || v.allowedBy) return null;
       return finding(ev, v, 0.9, `egress NetworkPolicy ${v.selecting.join(', ')} in namespace ${ns(ev)} allows this pod no DNS (UDP 53): every lookup times out`, DNS_RULE, [
-        `pod: DNS timeout for ${ev.pod.dns.name} (servers ${ev.pod.dns.servers.join(', ') || 'unknown'})`,
+        `pod: DNS timeout for ${dns.name} (servers ${dns.servers.join(', ') || 'unknown'})`,
         `no egress rule of ${v.selecting.join(', ')} allows UDP 53`,
       ]);
     }

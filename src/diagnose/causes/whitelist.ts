@@ -1,6 +1,7 @@
 import { allowText, baseEvidence, isSilent, what } from '../explain.ts';
 import { doubt, protocolName, type Signals, signals } from '../signals.ts';
 import type { Evidence, Finding } from '../types.ts';
+import { nodeSide, podSide } from '../vantage.ts';
 import { defineCause } from './define.ts';
 
 /**
@@ -25,7 +26,7 @@ export const whitelist = defineCause({
     const allow = allowText(s, ev);
     const evidence = baseEvidence(ev, s);
     if (s.managedService) evidence.push(`port ${s.port} is ${s.managedService}: managed services (DCS Redis, RDS, ...) filter clients with their own whitelist, which usually lists the VPC's node subnets but not the container CIDR`);
-    if (!s.pod.icmpAlive && s.node?.outcome === 'ok' && ev.node?.icmp.status !== 'reply') {
+    if (!s.pod.icmpAlive && s.node?.outcome === 'ok' && nodeSide(ev)?.icmp.status !== 'reply') {
       evidence.push(`${target} answers nobody's ping, as managed services often do: ICMP says nothing here`);
     }
     return {
@@ -53,7 +54,7 @@ export function mysqlHost(cidr: string): string {
 
 /** The service answered and refused this client by its address: its own rules, not the network. */
 function refused(ev: Evidence, s: Signals): Finding {
-  const app = ev.pod.app!;
+  const app = podSide(ev).app!;
   const name = protocolName(app.protocol);
   const target = s.targetLabel;
   const cidr = s.seen.allow;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mysqlHost } from '../../../src/diagnose/causes/whitelist.ts';
 import { diagnose } from '../../../src/diagnose/engine.ts';
-import { CAUSE_TITLES, judge, predict } from '../../../src/diagnose/index.ts';
+import { CAUSE_TITLES, judge, podAndNode, predict } from '../../../src/diagnose/index.ts';
 import type { Diagnosis } from '../../../src/diagnose/types.ts';
 import { ctx, ECS, evidence, OPEN, PEER, probe, REDIS, SILENT, target } from './fixtures.ts';
 
@@ -335,8 +335,8 @@ describe('invariants over every outcome combination', () => {
 
 describe('the shared facts: computed once by the engine, carried by the diagnosis', () => {
   const observed = (model: Parameters<typeof ctx>[0], node?: typeof OPEN) => {
-    const { target: t, context, pod, node: n } = evidence(ECS, ctx(model), SILENT, node);
-    return { target: t, context, pod, ...(n ? { node: n } : {}) };
+    const { target: t, context, observations } = evidence(ECS, ctx(model), SILENT, node);
+    return { target: t, context, observations };
   };
 
   it('VPC model, only the pod fails: the peer tells them apart, so it sees the pod IP; SNAT measured absent', () => {
@@ -368,7 +368,7 @@ describe('the shared facts: computed once by the engine, carried by the diagnosi
   it('an address the service names overrides the model', () => {
     const mysql = target('192.168.10.60', 3306);
     const named = { protocol: 'mysql' as const, status: 'denied' as const, ms: 3, seenSource: '192.168.10.11', reply: "Host '192.168.10.11' is not allowed" };
-    const j = judge({ target: mysql, context: ctx('vpc'), pod: probe(mysql, { tcp: 'open', icmp: 'reply', app: named }) });
+    const j = judge({ target: mysql, context: ctx('vpc'), observations: podAndNode(probe(mysql, { tcp: 'open', icmp: 'reply', app: named }), undefined, undefined) });
     expect(j.diagnosis.sourceSeen).toMatchObject({ kind: 'node', ip: '192.168.10.11', confidence: 0.97 });
     expect(j.diagnosis.sourceSeen.why).toMatch(/^measured by the peer/);
   });

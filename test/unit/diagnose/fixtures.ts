@@ -1,5 +1,6 @@
 import type { Fact, FactSource, NetworkModel, PodContext } from '../../../src/context/types.ts';
 import { cidrFacts } from '../../../src/diagnose/cidr.ts';
+import { podAndNode } from '../../../src/diagnose/index.ts';
 import type { Evidence } from '../../../src/diagnose/types.ts';
 import type { AppResult, DnsResult, IcmpStatus, PmtuResult, ProbeReport, Target, TcpStatus } from '../../../src/probe/types.ts';
 
@@ -79,8 +80,7 @@ export function evidence(t: Target, context: PodContext, pod: Side, node?: Side)
   return {
     target: t,
     context,
-    pod: probe(t, pod),
-    ...(node ? { node: probe(t, node, 'node') } : {}),
+    observations: podAndNode(probe(t, pod), node && probe(t, node, 'node'), context.nodeName?.value),
     cidr: cidrFacts(t.ip, context),
   };
 }

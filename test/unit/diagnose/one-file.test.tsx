@@ -2,7 +2,7 @@
 // renderers name it by the module's own title; nothing else (types, words, renderers) knows about it.
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import { CAUSE_IDS, CAUSES, judge } from '../../../src/diagnose/index.ts';
+import { CAUSE_IDS, CAUSES, judge, podAndNode } from '../../../src/diagnose/index.ts';
 import type { Diagnosis } from '../../../src/diagnose/types.ts';
 import { buildReport } from '../../../src/render/report.ts';
 import { renderText } from '../../../src/render/text.ts';
@@ -12,7 +12,8 @@ import { ctx, probe, SILENT, target } from './fixtures.ts';
 
 describe('a cause added as one file', () => {
   const clusterIp = target('10.247.3.20', 8080);
-  const obs = { target: clusterIp, context: ctx('tunnel'), pod: probe(clusterIp, SILENT) };
+  const pod = probe(clusterIp, SILENT);
+  const obs = { target: clusterIp, context: ctx('tunnel'), observations: podAndNode(pod, undefined, undefined) };
 
   it('is not shipped: the shipped causes answer without it', () => {
     expect(CAUSE_IDS).not.toContain('hairpin');
@@ -36,7 +37,7 @@ describe('a cause added as one file', () => {
         target: clusterIp,
         context: { facts: obs.context, missing: [], notes: [] },
         cidr,
-        pod: obs.pod,
+        pod,
         // The report type is the published contract (schema cause enum): a new cause enters it with the schema.
         diagnosis: diagnosis as Diagnosis,
         timings: { probeMs: 1, diagnoseMs: 1, totalMs: 2 },

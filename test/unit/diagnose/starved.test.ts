@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/diagnose/engine.ts';
 import { dnsSaid } from '../../../src/diagnose/signals.ts';
+import { podSide } from '../../../src/diagnose/vantage.ts';
 import type { DnsResult } from '../../../src/probe/types.ts';
 import { ctx, ECS, evidence, SILENT } from './fixtures.ts';
 
@@ -9,13 +10,15 @@ const NAME = { input: 'ecs.lab.internal:80', host: 'ecs.lab.internal', port: 80 
 /** The silent-TCP evidence, with podreach stalled during the wait. */
 function starvedTcp(stalledMs: number, observedMs: number) {
   const ev = evidence(ECS, ctx('tunnel'), SILENT, SILENT);
-  ev.pod.tcp = { ...ev.pod.tcp!, ms: stalledMs + observedMs, stalledMs, observedMs };
+  const pod = podSide(ev);
+  pod.tcp = { ...pod.tcp!, ms: stalledMs + observedMs, stalledMs, observedMs };
   return ev;
 }
 
 function dnsEvidence(d: Partial<DnsResult>) {
   const ev = evidence(NAME, ctx('tunnel'), { dns: 'error', icmp: 'skipped' });
-  ev.pod.dns = { ...ev.pod.dns!, ...d };
+  const pod = podSide(ev);
+  pod.dns = { ...pod.dns!, ...d };
   return ev;
 }
 

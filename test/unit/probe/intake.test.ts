@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gatherContext } from '../../../src/context/index.ts';
 import type { LocalFacts } from '../../../src/context/local.ts';
-import { judge } from '../../../src/diagnose/index.ts';
+import { judge, podAndNode } from '../../../src/diagnose/index.ts';
 import { checkProbeReport, MAX_REPORT_BYTES, parseProbeReport, readProbeReportFile, targetMismatch } from '../../../src/probe/report.ts';
 import type { ProbeReport, Target } from '../../../src/probe/types.ts';
 import { buildReport } from '../../../src/render/report.ts';
@@ -182,7 +182,7 @@ describe('property: any edit of a valid report is either used, and the report bu
         const context = gatherContext({ flags: flags[f]!, env: {}, nodeReport: got.report, local: LOCAL });
         const pod = probe(resolved, pods[p]!);
         // The engine's entry, as the CLI calls it: the diagnosis, the CIDR facts and the measured SNAT.
-        const { diagnosis, cidr } = judge({ target: resolved, context: context.facts, pod, node: got.report });
+        const { diagnosis, cidr } = judge({ target: resolved, context: context.facts, observations: podAndNode(pod, got.report, context.facts.nodeName?.value) });
         const report = buildReport({
           version: '0.0.0',
           target: resolved,
