@@ -23,6 +23,9 @@ stop() {
   wait 2>/dev/null
   hogs=()
   run=''
+  # A run cut short leaves its labs to their owners' exit handlers; whatever a killed worker left, clean removes.
+  [ -x node_modules/.bin/node ] && node_modules/.bin/node test/lab/cli.ts clean >/dev/null 2>&1
+  return 0
 }
 trap stop EXIT
 trap 'exit 130' INT
