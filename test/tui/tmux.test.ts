@@ -132,7 +132,9 @@ describe.skipIf(!canRun)('TUI in tmux, security group scenario (vpc-sg-container
     ['SIGTERM (the pod is going away)', 143, (p: Pane) => p.signal('TERM')],
   ] as const)('%s while probing: exits %i and restores the terminal', async (_what, code, interrupt) => {
     await withPane(diagnoseArgv(lab()), async (p) => {
-      await p.waitFor((s) => /running…/.test(s), 10_000, 'probes running');
+      // The probes last ~1.2 s; on a loaded machine the view's first frame can come with the verdict, and then
+      // the signal lands just after probing: the same exit code and the same restored terminal are owed.
+      await p.waitFor((s) => /running…/.test(s) || VERDICT_DONE(s), 10_000, 'probes running (or just done)');
       interrupt(p);
       expect(await p.waitExit(3000)).toBe(code);
       restored(p);
@@ -297,7 +299,8 @@ describe.skipIf(!canRun)('TUI in tmux, several targets (tunnel-app-deps, without
 
   it('Ctrl-C while probing: exits 130 and restores the terminal', async () => {
     await withPane(argv(), async (p) => {
-      await p.waitFor((s) => /probing…/.test(s) && s.includes('TARGET'), 10_000, 'probing');
+      // As for the single view: on a loaded machine the table may show its verdicts before the first look.
+      await p.waitFor((s) => s.includes('TARGET') && (/probing…/.test(s) || /^\d+ reachable, \d+ not reachable/m.test(s)), 10_000, 'probing (or just done)');
       p.send('C-c');
       expect(await p.waitExit(3000)).toBe(130);
       restored(p);
