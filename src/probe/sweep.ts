@@ -8,8 +8,8 @@ import { type RunOptions, runProbes } from './run.ts';
 import { subnetOf } from '../net/ip.ts';
 import type { IcmpResult, ProbeEvent, ProbeReport } from './types.ts';
 
-/** Targets probed at once by default: see `npm run bench` (sweep). */
-export const DEFAULT_CONCURRENCY = 16;
+/** Targets probed at once by default: `npm run bench` (sweep) gives 1000 targets in 12 s at 16, 7 s at 32 (86 fds), 4 s at 64. */
+export const DEFAULT_CONCURRENCY = 32;
 
 export interface PlanOptions extends Omit<RunOptions, 'timeoutMs' | 'onEvent' | 'icmp' | 'pmtu'> {
   concurrency?: number;
