@@ -79,13 +79,18 @@ describe.skipIf(!ready)('podreach stopped for 1.5 s mid-probe (dist/podreach.mjs
   it('vpc-ok: stopped at three moments of the probes → reachable every time', async () => {
     await withLab('vpc-ok', async (lab) => {
       for (const delay of [0, 30, 80]) {
+        let stoppedAt = 0;
         const { report } = await diagnose(lab, undefined, async (pid) => {
           await sleep(delay);
+          stoppedAt = Date.now();
           await stop(pid);
         });
-        console.log(`vpc-ok stopped at +${delay} ms: ${report.diagnosis.cause}; tcp ${report.probes.pod.tcp?.status}, icmp ${report.probes.pod.icmp.status}, app ${report.probes.pod.app?.status}; stalled ${report.probes.pod.stalledMs} ms`);
+        const pod = report.probes.pod;
+        // The probes of a reachable target last ~0.1 s: on a quick machine the latest stop can land after them.
+        const during = stoppedAt < Date.parse(pod.startedAt) + pod.durationMs;
+        console.log(`vpc-ok stopped at +${delay} ms (${during ? 'during' : 'after'} the probes): ${report.diagnosis.cause}; tcp ${pod.tcp?.status}, icmp ${pod.icmp.status}, app ${pod.app?.status}; stalled ${pod.stalledMs} ms`);
         expect(report.diagnosis.cause).toBe('reachable');
-        expect(report.probes.pod.stalledMs).toBeGreaterThanOrEqual(STOP_MS - 200);
+        if (during) expect(pod.stalledMs).toBeGreaterThanOrEqual(STOP_MS - 200);
       }
     });
   });
