@@ -26,7 +26,7 @@ export function parseProbeReport(text: string): Promise<Intake> {
 /** JSON within `max` bytes, then `check`ed; what is too big or not JSON is named. */
 async function parseBounded<T>(text: string, max: number, check: (v: unknown) => Promise<T>): Promise<T | { why: string }> {
   const size = Buffer.byteLength(text);
-  if (size > max) return { why: tooBig(size, max) };
+  if (size > max) return { why: tooBig(size, capWords(max)) };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -95,26 +95,34 @@ export function readProbeReportsFile(path: string, timeoutMs: number, count: num
 }
 
 async function readReport<T>(path: string, timeoutMs: number, stdin: NodeJS.ReadableStream, max: number, parse: (text: string) => Promise<T>): Promise<T | { why: string }> {
+  const got = await readBoundedText(path, timeoutMs, max, stdin);
+  return 'why' in got ? got : parse(got.text);
+}
+
+/**
+ * A file from the user (a report, a list of targets): a regular file, or a pipe on standard input, at most
+ * `max` bytes, within `timeoutMs`, never blocking the event loop. `limit` words the cap in messages.
+ */
+export async function readBoundedText(path: string, timeoutMs: number, max: number, stdin: NodeJS.ReadableStream = process.stdin, limit = capWords(max)): Promise<{ text: string } | { why: string }> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<{ why: string }>((resolve) => {
     timer = setTimeout(() => resolve({ why: `not read within ${timeoutMs} ms` }), timeoutMs);
   });
   try {
-    const reading = STDIN.has(path) ? readStdin(stdin, max) : readBounded(path, max);
-    return await Promise.race([reading.then((r): Promise<T | { why: string }> | { why: string } => ('why' in r ? r : parse(r.text))), late]);
+    return await Promise.race([STDIN.has(path) ? readStdin(stdin, max, limit) : readBounded(path, max, limit), late]);
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function readStdin(stdin: NodeJS.ReadableStream, max: number): Promise<{ text: string } | { why: string }> {
+async function readStdin(stdin: NodeJS.ReadableStream, max: number, limit: string): Promise<{ text: string } | { why: string }> {
   let st;
   try {
     st = fstatSync(0);
   } catch (e) {
     return { why: `standard input: ${errnoWhy(e as NodeJS.ErrnoException)}` };
   }
-  if (st.isFile()) return readBounded('/dev/stdin', max);
+  if (st.isFile()) return readBounded('/dev/stdin', max, limit);
   if (!st.isFIFO() && !st.isSocket()) return { why: 'standard input is a terminal or a device, not a report (pipe one in: --node-report /dev/stdin < node.json)' };
   const chunks: Buffer[] = [];
   let n = 0;
@@ -122,13 +130,13 @@ async function readStdin(stdin: NodeJS.ReadableStream, max: number): Promise<{ t
     const b = Buffer.from(chunk);
     n += b.length;
     // Leaving the loop closes the stream: the rest is never read.
-    if (n > max) return { why: `standard input: over the ${capWords(max)} can be` };
+    if (n > max) return { why: `standard input: over the ${limit} can be` };
     chunks.push(b);
   }
   return { text: Buffer.concat(chunks).toString('utf8') };
 }
 
-async function readBounded(path: string, max: number): Promise<{ text: string } | { why: string }> {
+async function readBounded(path: string, max: number, limit: string): Promise<{ text: string } | { why: string }> {
   let file;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer (a thread stuck there would also hold up exit).
@@ -139,12 +147,12 @@ async function readBounded(path: string, max: number): Promise<{ text: string } 
   try {
     const st = await file.stat();
     if (!st.isFile()) return { why: `not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device'})` };
-    if (st.size > max) return { why: tooBig(st.size, max) };
+    if (st.size > max) return { why: tooBig(st.size, limit) };
     // The size can change under us (and /proc says 0): read one byte past the cap to notice.
     const buf = Buffer.alloc(max + 1);
     let n = 0;
     for (let got = -1; got !== 0 && n < buf.length; n += got) got = (await file.read(buf, n, buf.length - n, n)).bytesRead;
-    if (n > max) return { why: tooBig(n, max) };
+    if (n > max) return { why: tooBig(n, limit) };
     return { text: buf.toString('utf8', 0, n) };
   } catch (e) {
     return { why: errnoWhy(e as NodeJS.ErrnoException) };
@@ -162,7 +170,7 @@ function errnoWhy(e: NodeJS.ErrnoException): string {
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 const capWords = (max: number) => (max > MAX_REPORT_BYTES ? `${mb(max)} a probe set of ${max / MAX_REPORT_BYTES} reports` : `${mb(max)} a probe report`);
-const tooBig = (bytes: number, max = MAX_REPORT_BYTES) => `${bytes > 10 * 1024 * 1024 ? mb(bytes) : `${bytes} bytes`}, over the ${capWords(max)} can be`;
+const tooBig = (bytes: number, limit = capWords(MAX_REPORT_BYTES)) => `${bytes > 10 * 1024 * 1024 ? mb(bytes) : `${bytes} bytes`}, over the ${limit} can be`;
 
 /** The fields that hold addresses the diagnosis reads, with their JSON paths. */
 function addressFields(r: ProbeReport): [string, string | undefined][] {
