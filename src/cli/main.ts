@@ -1,15 +1,12 @@
 import { getEventListeners } from 'node:events';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
-import { MAX_VPC_CIDRS } from '../context/flags.ts';
+import { MAX_VPC_CIDRS } from '../context/types.ts';
 import { killProbeChildren } from '../probe/children.ts';
-import { DEFAULT_TIMEOUT_MS } from '../probe/run.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../probe/plan.ts';
 import { performance } from 'node:perf_hooks';
 import type { ProbeReport } from '../probe/types.ts';
-import { DEFAULT_CONCURRENCY } from '../probe/sweep.ts';
 import type { PodreachReport } from '../render/report.ts';
 import { budget, collect, concurrency, nonEmpty, wholeNumber } from './args.ts';
-import { runDiagnose } from './diagnose.ts';
-import { readTargetsFile } from './targets.ts';
 import { oneLine, quoted, UsageError } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
 import { drawingTerminal } from './prestart.ts';
@@ -57,6 +54,8 @@ function program(): Command {
       // `--from-env TARGET`: commander took the target for the option's value.
       if (typeof o.fromEnv === 'string' && o.fromEnv !== 'secrets') targetArgs.unshift(o.fromEnv);
       const found = o.fromEnv ? await envDependencies(process.env, { ...o, secrets: o.fromEnv === 'secrets' }) : [];
+      // The pipeline loads only once the input is read: --version, help and usage errors never pay for it.
+      const { readTargetsFile } = await import('./targets.ts');
       const inputs = [...targetArgs, ...(o.file !== undefined ? await readTargetsFile(o.file) : []), ...found.map((d) => d.input)];
       if (inputs.length === 0) {
         if (o.fromEnv) throw new UsageError(`--from-env: no dependency found in the environment${o.api ? ' or the pod' : ''} (no URL, DSN, JDBC URL, *_HOST + *_PORT or host:port value)`);
@@ -94,6 +93,7 @@ function program(): Command {
       }
       // --- end TUI ---
       const t0 = performance.now();
+      const { runDiagnose } = await import('./diagnose.ts');
       const reports = await runDiagnose(inputs, diagnoseOpts);
       process.stdout.write(await render(reports, o.output ?? 'text', color, performance.now() - t0));
       process.exitCode = reports.every((r) => r.diagnosis.reachable) ? EXIT.reachable : EXIT.notReachable;

@@ -1,6 +1,6 @@
 import { quoted, UsageError } from '../cli/errors.ts';
 import { isIp, normalizeCidr } from '../net/ip.ts';
-import { type Fact, type FactSource, NETWORK_MODELS, type NetworkModel, type PodContext } from './types.ts';
+import { type Fact, type FactSource, MAX_VPC_CIDRS, NETWORK_MODELS, type NetworkModel, type PodContext } from './types.ts';
 
 /** Context overrides as given on the command line (already split; undefined = not given). */
 export interface ContextFlags {
@@ -12,8 +12,6 @@ export interface ContextFlags {
   networkModel?: string;
 }
 
-/** A VPC has a handful of CIDRs (primary plus a few secondary); more is a pasted route table or a loop. */
-export const MAX_VPC_CIDRS = 256;
 
 const EXPECTED = {
   ip: 'an IP address, e.g. 172.16.1.10',

@@ -42,6 +42,9 @@ export interface EgressPolicy {
 }
 
 export type NetworkModel = 'tunnel' | 'vpc' | 'eni';
+/** More --vpc-cidr entries than any node has VPCs: a mistake, refused. */
+export const MAX_VPC_CIDRS = 256;
+
 export const NETWORK_MODELS: readonly NetworkModel[] = ['tunnel', 'vpc', 'eni'];
 
 /** Everything known about where the pod sits. Every field is optional: a fact can be missing. */

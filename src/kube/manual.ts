@@ -1,7 +1,6 @@
 // The image for the probe pod, and the kubectl command that gets the same node report by hand.
 import { hostPort } from '../net/format.ts';
-import { encodePlan, type ProbePlan } from '../probe/plan.ts';
-import { DEFAULT_TIMEOUT_MS } from '../probe/run.ts';
+import { DEFAULT_TIMEOUT_MS, encodePlan, type ProbePlan } from '../probe/plan.ts';
 import { parseTarget } from '../probe/target.ts';
 import type { KubeSession } from './index.ts';
 

@@ -6,6 +6,7 @@ import { interfaceMtu, localAddresses, readDefaultRoute } from '../net/host.ts';
 import { probePathMtu } from './pmtu.ts';
 import { GATEWAY_ICMP, probeIcmp, TARGET_ICMP } from './icmp.ts';
 import { RttTracker } from './rtt.ts';
+import { DEFAULT_TIMEOUT_MS } from './plan.ts';
 import { needsDns } from './target.ts';
 import { probeTcp } from './tcp.ts';
 import { appProtocol, probeApp } from './app.ts';
@@ -28,7 +29,6 @@ export interface RunOptions {
   pmtu?: typeof probePathMtu;
 }
 
-export const DEFAULT_TIMEOUT_MS = 2500;
 /** DNS gets at most this share of the run, so the probes behind it still have time. */
 const DNS_SHARE = 0.4;
 

@@ -3,13 +3,11 @@
 // ICMP rate limit are asked again.
 import { probeIcmp, type IcmpOptions } from './icmp.ts';
 import { probePathMtu } from './pmtu.ts';
-import type { ProbePlan } from './plan.ts';
+import { DEFAULT_CONCURRENCY, type ProbePlan } from './plan.ts';
 import { type RunOptions, runProbes } from './run.ts';
 import { subnetOf } from '../net/ip.ts';
 import type { IcmpResult, ProbeEvent, ProbeReport } from './types.ts';
 
-/** Targets probed at once by default: `npm run bench` (sweep) gives 1000 targets in 12 s at 16, 7 s at 32 (86 fds), 4 s at 64. */
-export const DEFAULT_CONCURRENCY = 32;
 
 export interface PlanOptions extends Omit<RunOptions, 'timeoutMs' | 'onEvent' | 'icmp' | 'pmtu'> {
   concurrency?: number;

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { oneLine, quoted, UsageError } from '../../../src/cli/errors.ts';
 import { drawingTerminal, liveViewLikely } from '../../../src/cli/prestart.ts';
-import { envFacts, flagFacts, MAX_VPC_CIDRS } from '../../../src/context/flags.ts';
+import { envFacts, flagFacts } from '../../../src/context/flags.ts';
+import { MAX_VPC_CIDRS } from '../../../src/context/types.ts';
 import { cidrFacts } from '../../../src/diagnose/cidr.ts';
 import { parseTarget } from '../../../src/probe/target.ts';
 import { ctx } from '../diagnose/fixtures.ts';
