@@ -3,7 +3,7 @@
 import type { CauseId } from '../diagnose/types.ts';
 import { fmtMs } from '../net/format.ts';
 import { type PodreachReport, SCHEMA_VERSION } from './report.ts';
-import { PLAIN, type Paint } from './text.ts';
+import { PLAIN, type Paint, targetLabel } from './text.ts';
 import { factValue, UNCERTAIN } from './words.ts';
 
 /** `podreach diagnose T1 T2 ... -o json`: a contract (see sweep.schema.json). */
@@ -31,11 +31,6 @@ export function buildSweep(version: string, reports: PodreachReport[], totalMs: 
     summary: { targets: reports.length, reachable, notReachable: reports.length - reachable, causes },
     timings: { totalMs: Math.round(totalMs * 10) / 10 },
   };
-}
-
-/** "192.168.10.52:80", or the name with what it resolved to. */
-export function targetLabel(r: PodreachReport): string {
-  return r.target.ip && r.target.ip !== r.target.host ? `${r.target.input} (${r.target.ip})` : r.target.input;
 }
 
 function verdictPaint(r: PodreachReport, paint: Paint): (s: string) => string {

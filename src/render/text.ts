@@ -27,11 +27,16 @@ function probeLine(p: ProbeReport): string {
 }
 
 
+/** "192.168.10.52:80", or the name with what it resolved to. */
+export function targetLabel(r: PodreachReport): string {
+  return r.target.ip && r.target.ip !== r.target.host ? `${r.target.input} (${r.target.ip})` : r.target.input;
+}
+
 /** The same content as the TUI, as plain lines: for `-o text` and non-TTY output. */
 export function renderText(r: PodreachReport, paint: Paint = PLAIN): string {
   const d = r.diagnosis;
   const out: string[] = [];
-  const target = r.target.ip && r.target.ip !== r.target.host ? `${r.target.input} (${r.target.ip})` : r.target.input;
+  const target = targetLabel(r);
   const pod = r.context.podIp ? factValue(r.context.podIp.value) : '?';
   const node = r.context.nodeIp ? ` on node ${factValue(r.context.nodeIp.value)}` : '';
   out.push(paint.bold(`podreach: ${target} from pod ${pod}${node}`), '');
