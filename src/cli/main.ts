@@ -113,6 +113,7 @@ function program(): Command {
       const { parseTarget } = await import('../probe/target.ts');
       const { runPlan } = await import('../probe/sweep.ts');
       const { probeSet } = await import('../probe/report.ts');
+      const { probeSummary } = await import('../render/text.ts');
       if (o.role !== 'pod' && o.role !== 'node') throw new UsageError(`--role: ${quoted(o.role)} is not pod or node`);
       if (o.plan !== undefined && targetArgs.length > 0) throw new UsageError('give TARGETs or --plan, not both');
       if (o.plan === undefined && targetArgs.length === 0) throw new UsageError('no TARGET given (podreach probe TARGET..., or --plan PLAN)');
@@ -121,20 +122,11 @@ function program(): Command {
       // One target: the probe report itself (what --node-report has always read); several: a probe set.
       const doc = reports.length === 1 ? reports[0] : probeSet(reports);
       if (o.output === 'json') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-      else process.stdout.write(reports.map(probeSummary).join(''));
+      else process.stdout.write(reports.map((r) => probeSummary(r)).join(''));
       const ok = (r: ProbeReport) => (r.tcp ? r.tcp.status === 'open' : r.icmp.status === 'reply');
       process.exitCode = reports.every(ok) ? EXIT.reachable : EXIT.notReachable;
     });
   return cli;
-}
-
-function probeSummary(r: ProbeReport): string {
-  const parts = [`icmp ${r.icmp.status}`];
-  if (r.tcp) parts.push(`tcp/${r.tcp.port} ${r.tcp.status}`);
-  if (r.app) parts.push(`${r.app.protocol} ${r.app.status}`);
-  if (r.pmtu) parts.push(`mtu ${r.pmtu.mtu} ${r.pmtu.status}`);
-  if (r.dns) parts.push(`dns ${r.dns.status}`);
-  return `${r.from.role} ${r.from.hostname}: ${r.target.input} ${parts.join(', ')}\n`;
 }
 
 /**
