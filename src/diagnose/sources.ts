@@ -77,6 +77,9 @@ export function peerSees(
           return { side: 'pod', confidence: 0.6, why: "EKS VPC CNI: the pod IP inside the VPC; across a peering or out of the VPC the peer sees the node's primary IP" };
         }
       }
+      if (opts.cni === 'aws-vpc-cni') {
+        return { side: 'pod', confidence: 0.8, why: 'EKS VPC CNI: the pod holds a VPC address (a secondary IP of a node ENI) and is not SNATed inside the VPC' };
+      }
       return { side: 'pod', confidence: 0.8, why: 'Cloud Native Network 2.0 / ENI: the pod holds a VPC address and is never SNATed inside the VPC' };
     }
     case 'vpc': {
@@ -130,6 +133,9 @@ export interface GroupSource {
 /** CNIs whose IPAM does not use node spec.podCIDR (Calico blocks, Cilium cluster-pool): only the pool CIDR counts. */
 const OWN_IPAM: readonly string[] = ['calico', 'cilium'];
 
+/** Do the nodes' spec.podCIDRs hold their pods' addresses in this cluster? */
+export const usesNodePodCidrs = (net: ClusterNet): boolean => !OWN_IPAM.includes(net.cni?.value ?? '');
+
 function min(...c: number[]): number {
   return Math.round(Math.min(...c) * 100) / 100;
 }
@@ -161,7 +167,7 @@ function nodeSide(nodes: readonly NodeFacts[]): Pick<GroupSource, 'allow' | 'all
 /** The pods' addresses in the VPC model: the nodes' pod CIDRs (exact) under the container CIDR (covers all). */
 function podSide(nodes: readonly NodeFacts[], net: ClusterNet): Pick<GroupSource, 'allow' | 'allowWhat' | 'notes' | 'covers'> & { confidence: number } {
   const container = net.containerCidr?.value;
-  const ownIpam = OWN_IPAM.includes(net.cni?.value ?? '');
+  const ownIpam = !usesNodePodCidrs(net);
   const missing = nodes.filter((n) => n.podCidrs.length === 0).map((n) => n.name);
   if (!ownIpam && missing.length === 0 && nodes.length > 0) {
     const allow = aggregateCidrs(nodes.flatMap((n) => n.podCidrs));

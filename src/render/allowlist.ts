@@ -2,7 +2,7 @@
 // destination sees and the exact entries to allow — as a JSON document (schema/allowlist.schema.json) and text.
 import { groupNodes, type GroupBy, type NodeFacts } from '../context/groups.ts';
 import type { Fact } from '../context/types.ts';
-import { type AllowRule, allowRules, type ClusterNet, type Destination, type DestinationClass, groupSource, type GroupSource } from '../diagnose/sources.ts';
+import { type AllowRule, allowRules, type ClusterNet, type Destination, type DestinationClass, groupSource, type GroupSource, usesNodePodCidrs } from '../diagnose/sources.ts';
 import { hostPort } from '../net/format.ts';
 import { aggregateCidrs } from '../net/ip.ts';
 import { PLAIN, type Paint } from './text.ts';
@@ -33,7 +33,7 @@ export interface AllowlistGroup {
   /** Node subnets given by --node-subnet that hold the group's nodes. */
   nodeSubnets: string[];
   nodeIps: string[];
-  /** The nodes' spec.podCIDRs, aggregated. */
+  /** The nodes' spec.podCIDRs, aggregated (none where the CNI allocates from its own pool: Calico, Cilium). */
   podCidrs: string[];
   /** The container (ENI) subnets the group's pods take addresses from, when the model has them. */
   eniSubnets: string[];
@@ -82,7 +82,7 @@ function groupFacts(nodes: readonly NodeFacts[], net: ClusterNet): Omit<Allowlis
   return {
     nodeSubnets,
     nodeIps: nodes.flatMap((n) => (n.internalIp ? [n.internalIp] : [])),
-    podCidrs: aggregateCidrs(nodes.flatMap((n) => n.podCidrs)),
+    podCidrs: usesNodePodCidrs(net) ? aggregateCidrs(nodes.flatMap((n) => n.podCidrs)) : [],
     eniSubnets: aggregateCidrs(eni),
   };
 }
