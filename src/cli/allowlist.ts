@@ -2,7 +2,7 @@
 // and per destination the source the peer sees and the entries to allow (render/allowlist.ts).
 import { GROUP_BYS, type GroupBy } from '../context/groups.ts';
 import { type Fact, MAX_VPC_CIDRS, NETWORK_MODELS, type NetworkModel } from '../context/types.ts';
-import { type ClusterNet, DESTINATION_CLASSES, type Destination, type DestinationClass } from '../diagnose/sources.ts';
+import { type ClusterNet, DESTINATION_CLASSES, type Destination, type DestinationClass } from '../diagnose/index.ts';
 import { firstMatch, isIp, isRfc1918, normalizeCidr } from '../net/ip.ts';
 import { quoted, UsageError } from './errors.ts';
 
