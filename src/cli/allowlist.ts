@@ -45,7 +45,7 @@ export function parseDestination(arg: string, vpcCidrs: readonly string[]): Dest
 
 const flag = <T>(value: T, note: string): Fact<T> => ({ value, source: 'flag', confidence: 0.99, note });
 
-export async function runAllowlist(targets: string[], o: AllowlistFlags, version: string, signal: AbortSignal): Promise<string> {
+export async function runAllowlist(targets: string[], o: AllowlistFlags, version: string): Promise<string> {
   const by = (o.by ?? 'pool') as GroupBy;
   if (!GROUP_BYS.includes(by)) throw new UsageError(`--by: ${quoted(o.by ?? '')} is not ${GROUP_BYS.join(', ')}`);
   const nodeSubnets = cidrs('--node-subnet', o.nodeSubnet);
@@ -57,7 +57,7 @@ export async function runAllowlist(targets: string[], o: AllowlistFlags, version
   const destinations = targets.length ? targets.map((t) => parseDestination(t, vpcCidrs)) : DESTINATION_CLASSES.map((c) => ({ class: c }));
 
   const { readCluster } = await import('../kube/cluster.ts');
-  const view = await readCluster({ kubeconfig: o.kubeconfig, context: o.context, env: process.env, nodeSubnets, timeoutMs: o.timeout, signal });
+  const view = await readCluster({ kubeconfig: o.kubeconfig, context: o.context, env: process.env, nodeSubnets, timeoutMs: o.timeout });
   // Flags beat what the API suggested.
   const net: ClusterNet = { ...view.net };
   if (o.networkModel) net.model = flag(o.networkModel as NetworkModel, '--network-model');

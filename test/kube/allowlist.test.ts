@@ -212,6 +212,16 @@ describe('allowlist: access and bad input', () => {
     expect(none.stderr.trim()).toMatch(/^podreach: failed: no API credentials .*--kubeconfig$/);
   });
 
+  it('an API that never answers the node list: one line after --timeout, exit 3 (no hang)', async () => {
+    const { kc } = await serve(VARIANTS['cce-vpc'](), ADMIN, { hang: [/\/api\/v1\/nodes$/] });
+    const t0 = performance.now();
+    const r = await run(['--kubeconfig', kc, '--timeout', '1000']);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^podreach: failed: listing nodes at .*timeout/);
+    expect(performance.now() - t0).toBeLessThan(15_000); // bounded, not a speed goal
+  });
+
   it('bad input: one line, exit 2, before any API read', async () => {
     for (const [args, msg] of [
       [['--by', 'rack'], /^podreach: --by: "rack" is not node, pool, zone, subnet$/],
