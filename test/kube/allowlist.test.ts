@@ -157,6 +157,14 @@ describe('allowlist: the guide\'s table for recorded multi-node clusters', () =>
     expect(table(bgp)).toEqual({ 'same-vpc': { '10.20.0.0/24': ['pod', '10.244.0.0/16'], '10.20.1.0/24': ['pod', '10.244.0.0/16'] } });
   });
 
+  it('flags beat the API: --network-model and --container-cidr', async () => {
+    const doc = await allowlist(VARIANTS['cce-tunnel'](), ['--network-model', 'vpc', '--container-cidr', '172.20.0.0/16', 'same-vpc']);
+    expect(doc.cluster.model).toMatchObject({ value: 'vpc', source: 'flag' });
+    // No node has spec.podCIDR: the container CIDR given is the source range.
+    expect(table(doc)).toEqual({ 'same-vpc': { 'pool-a': ['pod', '172.20.0.0/16'], 'pool-b': ['pod', '172.20.0.0/16'] } });
+    expect(doc.destinations[0]?.sources[0]?.notes.join()).toContain('container CIDR from --container-cidr');
+  });
+
   it('text: the groups, each destination\'s source per group, and the rules', async () => {
     const { kc } = await serve(VARIANTS['cce-vpc']());
     const r = await run(['--kubeconfig', kc, '--node-subnet', '192.168.10.0/24']);
