@@ -248,8 +248,13 @@ describe('allowlist: access and bad input', () => {
 });
 
 describe('allowlist on the recorded 1000-node cluster', () => {
-  it('10 pools in 3 zones: one exact list per pool, every node counted once', async () => {
-    const doc = await allowlist(bigCluster(), ['--node-subnet', bigClusterSubnets().join(','), 'same-vpc', 'internet']);
+  it('10 pools in 3 zones: one exact list per pool, every node counted once, read in pages of 500', async () => {
+    const { s, kc } = await serve(bigCluster());
+    const r = await run(['--kubeconfig', kc, '-o', 'json', '--node-subnet', bigClusterSubnets().join(','), 'same-vpc', 'internet']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as AllowlistReport;
+    expect(allowlistSchemaErrors(doc)).toEqual([]);
+    expect(s.pages.filter((p) => p.startsWith('nodes '))).toEqual(['nodes 500', 'nodes 500']);
     expect(doc.cluster.nodes).toBe(1000);
     expect(doc.groups.map((g) => g.nodes.length)).toEqual(Array(10).fill(100));
     expect(new Set(doc.groups.flatMap((g) => g.nodes.map((n) => n.zone?.value)))).toEqual(new Set(['cn-north-4a', 'cn-north-4b', 'cn-north-4c']));
