@@ -20,3 +20,10 @@ export function schemaErrors(report: unknown): string[] {
 export function sweepSchemaErrors(sweep: unknown): string[] {
   return errors(validateSweep, sweep);
 }
+
+const validateAllowlist = ajv.compile(load('allowlist.schema.json'));
+
+/** Errors of `podreach allowlist -o json` against schema/allowlist.schema.json. */
+export function allowlistSchemaErrors(doc: unknown): string[] {
+  return errors(validateAllowlist, doc);
+}

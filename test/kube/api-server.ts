@@ -106,6 +106,8 @@ export class ApiServer {
   readonly requests: string[] = [];
   readonly created: string[] = [];
   readonly deleted: string[] = [];
+  /** Every list answered: "nodes 500" (resource, items in that page). */
+  readonly pages: string[] = [];
   private store = new Map<string, KubeObject>();
   private running = new Map<string, Running>();
   private rv = 5_000_000;
@@ -231,7 +233,13 @@ export class ApiServer {
       const sel = url.searchParams.get('labelSelector');
       const picked = sel ? items.filter((o) => matches(o, sel)) : items;
       const kind = Object.values(KINDS).find((k) => k.resource === route.resource)?.list ?? 'List';
-      return send(res, 200, { kind, apiVersion: route.version === 'v1' && !route.group ? 'v1' : `${route.group}/${route.version}`, metadata: { resourceVersion: String(this.rv) }, items: picked });
+      // Chunked lists (?limit=N&continue=TOKEN), as kubectl asks for them; the token is an offset here.
+      const limit = Number(url.searchParams.get('limit') ?? 0);
+      const from = Number(url.searchParams.get('continue') ?? 0);
+      const page = limit > 0 ? picked.slice(from, from + limit) : picked;
+      const cont = limit > 0 && from + limit < picked.length ? { continue: String(from + limit) } : {};
+      this.pages.push(`${route.resource} ${page.length}`);
+      return send(res, 200, { kind, apiVersion: route.version === 'v1' && !route.group ? 'v1' : `${route.group}/${route.version}`, metadata: { resourceVersion: String(this.rv), ...cont }, items: page });
     }
     if (verb === 'create' && route.resource === 'pods' && body) return this.createPod(res, route.namespace ?? 'default', body);
     const key = prefix + (route.name ?? '');
@@ -451,14 +459,15 @@ export function loadFixture(name: Flavour, rewrite: [string, string][] = []): Fi
 
 export const SA_USER = 'system:serviceaccount:default:podreach';
 
-/** Rules as manifests/rbac*.yaml grant them, parsed from the files themselves. */
-export function rulesFromManifests(files: string[], podNamespace = 'default'): Rule[] {
+/** Rules as manifests/rbac*.yaml grant them, parsed from the files themselves; `roles`: only the (Cluster)Roles so named. */
+export function rulesFromManifests(files: string[], podNamespace = 'default', roles?: (name: string) => boolean): Rule[] {
   const out: Rule[] = [];
   for (const f of files) {
     const text = readFileSync(new URL(`../../manifests/${f}`, import.meta.url), 'utf8');
     for (const doc of text.split(/^---\s*$/m)) {
       const kind = doc.match(/^kind:\s*(\S+)/m)?.[1];
       if (kind !== 'Role' && kind !== 'ClusterRole') continue;
+      if (roles && !roles(doc.match(/^metadata:\n(?:\s+.*\n)*?\s+name:\s*(\S+)/m)?.[1] ?? '')) continue;
       const ns = doc.match(/^metadata:\n(?:\s+.*\n)*?\s+namespace:\s*(\S+)/m)?.[1];
       for (const block of doc.split(/\n\s*- apiGroups:/).slice(1)) {
         const list = (key: string) => {
