@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { Argument, Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { MAX_VPC_CIDRS } from '../context/types.ts';
 import { killProbeChildren } from '../probe/children.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../probe/plan.ts';
@@ -125,6 +125,14 @@ function program(): Command {
       const ok = (r: ProbeReport) => (r.tcp ? r.tcp.status === 'open' : r.icmp.status === 'reply');
       process.exitCode = reports.every(ok) ? EXIT.reachable : EXIT.notReachable;
     });
+  cli
+    .command('completion')
+    .description('print the shell completion script: source <(podreach completion bash), zsh likewise, podreach completion fish | source')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish'] as const))
+    .action(async (shell) => {
+      const { completionScript } = await import('./completion.ts');
+      process.stdout.write(completionScript(shell, cli));
+    });
   return cli;
 }
 
@@ -219,12 +227,12 @@ export async function main(argv: string[]): Promise<number> {
 function commanderMessage(e: InstanceType<typeof CommanderError>, argv: string[]): string {
   if (e.code === 'commander.help') {
     return argv[0] === 'help' && argv[1] !== undefined
-      ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe)`
+      ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe, completion)`
       : 'missing command (try podreach diagnose TARGET, or --help)';
   }
   if (e.code === 'commander.unknownCommand') {
     const name = /unknown command '([\s\S]*)'/.exec(e.message)?.[1] ?? '';
-    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe)`;
+    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe, completion)`;
   }
   return oneLine(e.message.replace(/^error: /, '').replace(/\n\(Did you mean/, ' (did you mean'));
 }
