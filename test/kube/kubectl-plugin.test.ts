@@ -46,7 +46,7 @@ describe.skipIf(!canRun)('kubectl podreach, real kubectl, test API server', () =
     const copyIn = (namespace: string): KubeObject => ({ ...structuredClone(pod), metadata: { ...structuredClone(pod.metadata), namespace } });
     chmodSync(dir, 0o755); // uid 1000 runs the ping in bin/
     for (const d of [plugins, bin]) mkdirSync(d);
-    symlinkSync(join(REPO, 'image', 'kubectl-podreach'), join(plugins, 'kubectl-podreach'));
+    for (const f of ['kubectl-podreach', 'kubectl_complete-podreach']) symlinkSync(join(REPO, 'image', f), join(plugins, f));
     // The image's ping has cap_net_raw+p: without NET_RAW in the bounding set that is a ping with no
     // capability at all, i.e. a copy without the host's cap_net_raw=ep (cp drops the xattr).
     copyFileSync('/usr/bin/ping', join(bin, 'ping'));
@@ -92,6 +92,17 @@ describe.skipIf(!canRun)('kubectl podreach, real kubectl, test API server', () =
   it('kubectl plugin list finds kubectl-podreach', async () => {
     const r = await kubectl(['plugin', 'list']);
     expect(r.stdout, r.stderr).toContain(join(plugins, 'kubectl-podreach'));
+  });
+
+  it('kubectl podreach <TAB>: kubectl_complete-podreach offers node, pods, namespaces, profiles and flags', async () => {
+    // What the shell's completion function asks kubectl: `kubectl __complete podreach WORDS... CURRENT`.
+    const complete = async (...words: string[]) => (await kubectl(['__complete', 'podreach', ...words])).stdout.trim().split('\n');
+    expect(await complete('')).toEqual(['node', pod.metadata.name, ':4']);
+    expect(await complete('-n', '')).toEqual(['default', 'locked', 'sealed', ':4']);
+    expect(await complete('--prof')).toEqual(['--profile', ':4']);
+    expect(await complete('--profile', 'r')).toEqual(['restricted', ':4']);
+    expect(await complete('-n', 'locked', pod.metadata.name, '-c', '')).toEqual(['app', ':4']);
+    expect(await complete(pod.metadata.name, '')).toEqual([':4']); // a TARGET: nothing to guess
   });
 
   it('kubectl podreach --version and -h answer without a cluster', async () => {
