@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { Argument, Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { MAX_VPC_CIDRS } from '../context/types.ts';
 import { killProbeChildren } from '../probe/children.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../probe/plan.ts';
@@ -32,7 +32,7 @@ function program(): Command {
     .option('--container <name>', '--from-env: only this container of the pod', nonEmpty('--container'))
     .option('-p, --port <port>', 'port to test (overrides TARGET)', wholeNumber('--port'))
     // No default: without -o, a terminal on stdout gets the live view (src/cli/tui.ts), anything else text.
-    .addOption(new Option('-o, --output <format>', 'text, json or junit (default: live view on a terminal, else text)').choices(['text', 'json', 'junit'] as const))
+    .addOption(new Option('-o, --output <format>', 'text, json, yaml or junit (default: live view on a terminal, else text)').choices(['text', 'json', 'yaml', 'junit'] as const))
     .option('--concurrency <n>', `targets probed at once (default ${DEFAULT_CONCURRENCY})`, concurrency)
     .option('--pod-ip <ip>', 'this pod\'s IP (env PODREACH_POD_IP, POD_IP)')
     .option('--node-ip <ip>', 'IP of the node running this pod (env PODREACH_NODE_IP, NODE_IP, HOST_IP)')
@@ -105,7 +105,7 @@ function program(): Command {
     .argument('[targets...]', 'as for diagnose')
     .option('--plan <json>', 'the probe plan podreach diagnose wrote (what the node-probe pod runs)')
     .option('-p, --port <port>', 'port to test (overrides TARGET)', wholeNumber('--port'))
-    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json'] as const).default('json'))
+    .addOption(new Option('-o, --output <format>', 'text, json or yaml').choices(['text', 'json', 'yaml'] as const).default('json'))
     .option('--role <role>', 'pod or node: who is probing', 'node')
     .option('--timeout <ms>', 'overall probe budget in ms', budget, DEFAULT_TIMEOUT_MS)
     .action(async (targetArgs, o) => {
@@ -121,7 +121,7 @@ function program(): Command {
       const reports = await runPlan(plan, { role: o.role });
       // One target: the probe report itself (what --node-report has always read); several: a probe set.
       const doc = reports.length === 1 ? reports[0] : probeSet(reports);
-      if (o.output === 'json') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+      if (o.output !== 'text') process.stdout.write(await (await import('../render/serialize.ts')).serialize(doc, o.output));
       else process.stdout.write(reports.map((r) => probeSummary(r)).join(''));
       const ok = (r: ProbeReport) => (r.tcp ? r.tcp.status === 'open' : r.icmp.status === 'reply');
       process.exitCode = reports.every(ok) ? EXIT.reachable : EXIT.notReachable;
@@ -145,6 +145,14 @@ function program(): Command {
       const color = o.color && !process.env.NO_COLOR && drawingTerminal(process.stdout.isTTY === true, process.env);
       // Read-only, nothing to clean up: no abort signal, so Ctrl-C leaves at once with 130.
       process.stdout.write(await runAllowlist(targets, { ...o, color }, VERSION));
+    });
+  cli
+    .command('completion')
+    .description('print the shell completion script: source <(podreach completion bash), zsh likewise, podreach completion fish | source')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish'] as const))
+    .action(async (shell) => {
+      const { completionScript } = await import('./completion.ts');
+      process.stdout.write(completionScript(shell, cli));
     });
   return cli;
 }
@@ -174,17 +182,18 @@ async function envDependencies(env: NodeJS.ProcessEnv, o: EnvFlags): Promise<{ i
 }
 
 /** One target: its report; several: the sweep. JUnit either way. */
-async function render(reports: PodreachReport[], output: 'text' | 'json' | 'junit', color: boolean, totalMs: number): Promise<string> {
+async function render(reports: PodreachReport[], output: 'text' | 'json' | 'yaml' | 'junit', color: boolean, totalMs: number): Promise<string> {
   if (output === 'junit') {
     const { renderJunit } = await import('../render/junit.ts');
     return renderJunit(reports, totalMs);
   }
   const { COLOR, PLAIN, renderText } = await import('../render/text.ts');
+  const { serialize } = await import('../render/serialize.ts');
   const [only] = reports;
-  if (reports.length === 1 && only) return output === 'json' ? `${JSON.stringify(only, null, 2)}\n` : renderText(only, color ? COLOR : PLAIN);
+  if (reports.length === 1 && only) return output === 'text' ? renderText(only, color ? COLOR : PLAIN) : serialize(only, output);
   const { buildSweep, renderSweepText } = await import('../render/sweep.ts');
   const sweep = buildSweep(VERSION, reports, totalMs);
-  return output === 'json' ? `${JSON.stringify(sweep, null, 2)}\n` : renderSweepText(sweep, color ? COLOR : PLAIN);
+  return output === 'text' ? renderSweepText(sweep, color ? COLOR : PLAIN) : serialize(sweep, output);
 }
 
 /** Ctrl-C aborts what podreach created (the node-probe pod) before the process ends. */
@@ -230,12 +239,12 @@ export async function main(argv: string[]): Promise<number> {
 function commanderMessage(e: InstanceType<typeof CommanderError>, argv: string[]): string {
   if (e.code === 'commander.help') {
     return argv[0] === 'help' && argv[1] !== undefined
-      ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe, allowlist)`
+      ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe, allowlist, completion)`
       : 'missing command (try podreach diagnose TARGET, or --help)';
   }
   if (e.code === 'commander.unknownCommand') {
     const name = /unknown command '([\s\S]*)'/.exec(e.message)?.[1] ?? '';
-    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe, allowlist)`;
+    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe, allowlist, completion)`;
   }
   return oneLine(e.message.replace(/^error: /, '').replace(/\n\(Did you mean/, ' (did you mean'));
 }

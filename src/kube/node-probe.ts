@@ -31,7 +31,8 @@ function targetsNote(plan: ProbePlan): string {
   return all.length <= 1000 ? all : `${all.slice(0, 1000)}… (${plan.items.length} targets)`;
 }
 
-function probePodManifest(session: KubeSession, name: string, plan: ProbePlan, opts: ProbeOptions): object {
+/** Exported for the Pod Security test (test/unit/manifests-pss.test.ts): the one pod podreach creates. */
+export function probePodManifest(session: KubeSession, name: string, plan: ProbePlan, opts: ProbeOptions): object {
   const deadlineSeconds = Math.ceil(opts.timeoutMs / 1000) + 10;
   return {
     apiVersion: 'v1',
@@ -40,7 +41,12 @@ function probePodManifest(session: KubeSession, name: string, plan: ProbePlan, o
       name,
       namespace: session.namespace,
       labels: { ...PROBE_LABELS, ...(session.podName ? { 'podreach.io/for-pod': session.podName.slice(0, 63) } : {}) },
-      annotations: { 'podreach.io/target': targetsNote(plan), 'podreach.io/cleanup': 'deleted by podreach when the probe ends; owned by the pod that started it' },
+      annotations: {
+        'podreach.io/target': targetsNote(plan),
+        'podreach.io/cleanup': 'deleted by podreach when the probe ends; owned by the pod that started it',
+        // The documented exception to Pod Security "restricted" (manifests/rbac-node-probe.yaml).
+        'podreach.io/pod-security': 'privileged: hostNetwork and NET_RAW, to probe from the node\'s own network namespace',
+      },
       ...(session.podName && session.podUid
         ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: session.podName, uid: session.podUid, blockOwnerDeletion: false }] }
         : {}),
@@ -54,6 +60,7 @@ function probePodManifest(session: KubeSession, name: string, plan: ProbePlan, o
       terminationGracePeriodSeconds: 0,
       automountServiceAccountToken: false,
       enableServiceLinks: false,
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       // Our node may be tainted; the pod is pinned to it by nodeName anyway.
       tolerations: [{ operator: 'Exists' }],
       containers: [
