@@ -1,5 +1,5 @@
 import { quoted, UsageError } from '../cli/errors.ts';
-import { isIp, normalizeCidr } from '../net/ip.ts';
+import { familyOf, isIp, normalizeCidr } from '../net/ip.ts';
 import { type Fact, type FactSource, MAX_VPC_CIDRS, NETWORK_MODELS, type NetworkModel, type PodContext } from './types.ts';
 
 /** Context overrides as given on the command line (already split; undefined = not given). */
@@ -41,6 +41,18 @@ function cidrList(items: readonly string[], what: string): string[] {
   return [...seen];
 }
 
+/**
+ * One value, or one per family as Kubernetes writes dual-stack settings ("172.16.0.0/16,fd00:172:16::/56",
+ * kubelet --node-ip, --cluster-cidr): primary first, at most one of each family.
+ */
+function perFamily<T extends string>(value: string, what: string, parse: (v: string, what: string) => T): T[] {
+  const items = value.split(',').map((v) => v.trim());
+  if (items.length > 2 || items.some((v) => v === '')) throw new UsageError(`${what}: ${quoted(value)}: give one value, or one per family (IPv4,IPv6)`);
+  const out = items.map((v) => parse(v, what));
+  if (out.length === 2 && familyOf(out[0]!) === familyOf(out[1]!)) throw new UsageError(`${what}: ${quoted(value)}: two ${familyOf(out[0]!)} values; give at most one per family`);
+  return out;
+}
+
 function model(value: string, what: string): NetworkModel | undefined {
   const v = value.toLowerCase();
   if (v === 'auto') return undefined;
@@ -64,11 +76,23 @@ function layer(f: ContextFlags, source: FactSource, name: (k: string) => string,
   };
   const out: PodContext = {};
   const podIp = given(f.podIp, 'pod-ip', EXPECTED.ip);
-  if (podIp !== undefined) out.podIp = mk(ip(podIp, name('pod-ip')), 'pod-ip');
+  if (podIp !== undefined) {
+    const all = perFamily(podIp, name('pod-ip'), ip);
+    out.podIp = mk(all[0]!, 'pod-ip');
+    out.podIps = mk(all, 'pod-ip');
+  }
   const nodeIp = given(f.nodeIp, 'node-ip', EXPECTED.ip);
-  if (nodeIp !== undefined) out.nodeIp = mk(ip(nodeIp, name('node-ip')), 'node-ip');
+  if (nodeIp !== undefined) {
+    const all = perFamily(nodeIp, name('node-ip'), ip);
+    out.nodeIp = mk(all[0]!, 'node-ip');
+    out.nodeIps = mk(all, 'node-ip');
+  }
   const containerCidr = given(f.containerCidr, 'container-cidr', EXPECTED.cidr);
-  if (containerCidr !== undefined) out.containerCidr = mk(cidr(containerCidr, name('container-cidr')), 'container-cidr');
+  if (containerCidr !== undefined) {
+    const all = perFamily(containerCidr, name('container-cidr'), cidr);
+    out.containerCidr = mk(all[0]!, 'container-cidr');
+    out.containerCidrs = mk(all, 'container-cidr');
+  }
   // One empty piece is an empty value (`--vpc-cidr ''`); empty pieces among others are stray commas.
   const vpc = f.vpcCidr ?? [];
   const vpcGiven = vpc.length === 1 ? given(vpc[0], 'vpc-cidr', EXPECTED.cidr) !== undefined : vpc.length > 0;
@@ -104,11 +128,13 @@ export function envFacts(env: NodeJS.ProcessEnv): { env: PodContext; downward: P
     true,
   );
   const nodeVar = env.NODE_IP?.trim() ? 'NODE_IP' : 'HOST_IP';
+  // status.podIPs (both families, "a,b") when the manifest exposes it, else status.podIP.
+  const podVar = env.POD_IPS?.trim() ? 'POD_IPS' : 'POD_IP';
   const downward = layer(
-    { podIp: env.POD_IP, nodeIp: env[nodeVar] },
+    { podIp: env[podVar], nodeIp: env[nodeVar] },
     'downward-api',
-    (k) => (k === 'pod-ip' ? 'POD_IP' : nodeVar),
-    (k) => (k === 'pod-ip' ? 'POD_IP (status.podIP)' : `${nodeVar} (status.hostIP)`),
+    (k) => (k === 'pod-ip' ? podVar : nodeVar),
+    (k) => (k === 'pod-ip' ? `${podVar} (status.${podVar === 'POD_IPS' ? 'podIPs' : 'podIP'})` : `${nodeVar} (status.hostIP)`),
     true,
   );
   for (const f of Object.values(downward)) f.confidence = 0.95;

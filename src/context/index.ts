@@ -1,5 +1,6 @@
 import type { ProbeReport } from '../probe/types.ts';
 import { type ContextFlags, envFacts, flagFacts } from './flags.ts';
+import { FAMILY_PAIRS, familiesFrom, unionByFamily } from './family.ts';
 import { heuristicFacts } from './heuristics.ts';
 import { type LocalFacts, localFacts } from './local.ts';
 import { nodeReportFacts } from './measure.ts';
@@ -24,9 +25,18 @@ export interface ContextInput {
 export function gatherContext(input: ContextInput): ContextReport {
   const local = input.local ?? localFacts();
   const { env, downward } = envFacts(input.env);
-  const stated = mergeFacts(flagFacts(input.flags), env, downward, input.api ?? {}, local.facts);
-  const withNode = mergeFacts(stated, nodeReportFacts(stated, input.nodeReport));
-  const facts = mergeFacts(withNode, heuristicFacts(withNode, local));
+  const layers = [flagFacts(input.flags), env, downward, input.api ?? {}, local.facts];
+  const stated = mergeFacts(...layers);
+  const fromNode = nodeReportFacts(stated, input.nodeReport);
+  const withNode = mergeFacts(stated, fromNode);
+  const guessed = heuristicFacts(withNode, local);
+  const facts = mergeFacts(withNode, guessed);
+  for (const pair of FAMILY_PAIRS) {
+    const list = unionByFamily([...layers, fromNode, guessed], pair, facts[pair[0]]?.value);
+    if (list) facts[pair[1]] = list;
+  }
+  const families = facts.ipFamilies ?? familiesFrom(facts);
+  if (families) facts.ipFamilies = families;
 
   const missing: MissingFact[] = (input.apiMissing ?? []).filter((m) => !facts[m.fact]);
   for (const [fact, flag] of FLAG_HINTS) {

@@ -1,3 +1,5 @@
+import type { Family } from '../net/ip.ts';
+
 /** Where a fact came from. Flags beat everything; heuristics are the weakest. */
 export type FactSource =
   | 'flag'
@@ -49,8 +51,19 @@ export const NETWORK_MODELS: readonly NetworkModel[] = ['tunnel', 'vpc', 'eni'];
 
 /** Everything known about where the pod sits. Every field is optional: a fact can be missing. */
 export interface PodContext {
+  /** The pod's primary address (status.podIP). Its other family, in a dual-stack cluster, is in podIps. */
   podIp?: Fact<string>;
   nodeIp?: Fact<string>;
+  /** Every pod address, primary first, at most one per family (status.podIPs, the pod's interfaces). */
+  podIps?: Fact<string[]>;
+  /** The node's addresses, primary first, at most one per family (status.addresses InternalIP). */
+  nodeIps?: Fact<string[]>;
+  /** The container CIDR of each family, primary first (`--container-cidr v4,v6` as --cluster-cidr takes it). */
+  containerCidrs?: Fact<string[]>;
+  /** The cluster's IP families, primary first: [IPv4], [IPv6], or both (dual-stack). */
+  ipFamilies?: Fact<Family[]>;
+  /** Gateway of the IPv6 default route (/proc/net/ipv6_route), often link-local. */
+  gateway6?: Fact<string>;
   nodeName?: Fact<string>;
   podName?: Fact<string>;
   namespace?: Fact<string>;

@@ -1,3 +1,4 @@
+import { hostCidr } from '../net/ip.ts';
 import { type Signals, starvedLine } from './signals.ts';
 import type { Evidence } from './types.ts';
 
@@ -36,10 +37,10 @@ export function allowText(s: Signals, ev: Evidence): string {
   if (s.seen.kind === 'node') return `${s.seen.allow ?? 'the node IP'} (${s.seen.allowWhat}; or the whole node subnet so every node is covered)`;
   if (s.seen.kind === 'pod') {
     const pod = `${s.seen.allow ?? 'the container CIDR'} (${s.seen.allowWhat})`;
-    return s.differential === 'both-fail' && node ? `${pod} and ${node}/32 (the node itself fails too)` : pod;
+    return s.differential === 'both-fail' && node ? `${pod} and ${hostCidr(node)} (the node itself fails too)` : pod;
   }
   // The service named an address that is neither the pod's nor the node's: that address, nothing else.
   if (s.pod.namedSource && s.seen.allow) return `${s.seen.allow} (${s.seen.allowWhat})`;
   const c = ev.context.containerCidr?.value;
-  return [c ? `${c} (the container CIDR)` : 'the container CIDR', node ? `${node}/32 (the node IP, for SNATed traffic)` : 'the node IP'].join(' and ');
+  return [c ? `${c} (the container CIDR)` : 'the container CIDR', node ? `${hostCidr(node)} (the node IP, for SNATed traffic)` : 'the node IP'].join(' and ');
 }

@@ -1,5 +1,6 @@
 // The diagnosis from outside: render/ and cli/ import this module and the types in types.ts, nothing else
 // under src/diagnose (test/unit/diagnose/boundary.test.ts holds them to it). What they show, the engine computed.
+import { viewFor } from '../context/family.ts';
 import type { Fact, PodContext } from '../context/types.ts';
 import type { ProbeReport, Target } from '../probe/types.ts';
 import { CAUSES, FALLBACK } from './causes/index.ts';
@@ -42,8 +43,10 @@ export function judge<Id extends string>(o: Observed, causes: readonly CauseChec
 export function judge(o: Observed, causes: readonly CauseCheck[] = CAUSES): Judgement<string> {
   const why = unusable(o.observations);
   if (why) throw new Error(`judge: ${why}`);
-  const cidr = cidrFacts(o.target.ip, o.context);
-  const evidence = { ...o, cidr };
+  // The causes see the context in the target's family: a dual-stack pod's IPv6 address towards an IPv6 peer.
+  const context = viewFor(o.context, o.target.ip);
+  const cidr = cidrFacts(o.target.ip, context);
+  const evidence = { ...o, context, cidr };
   const snat = measuredSnat(evidence);
   return { diagnosis: diagnose(evidence, causes), cidr, ...(snat ? { snat } : {}) };
 }
@@ -53,5 +56,6 @@ export function judge(o: Observed, causes: readonly CauseCheck[] = CAUSES): Judg
  * (no node comparison, no address named by the service yet). The live view draws its map from this.
  */
 export function predict(target: Target & { ip: string }, context: PodContext): { cidr: CidrFacts; sourceSeen: SourceSeen } {
-  return { cidr: cidrFacts(target.ip, context), sourceSeen: sourceSeen({ target, context }, context.networkModel?.value, 'no-node-report') };
+  const view = viewFor(context, target.ip);
+  return { cidr: cidrFacts(target.ip, view), sourceSeen: sourceSeen({ target, context: view }, view.networkModel?.value, 'no-node-report') };
 }

@@ -1,6 +1,7 @@
 import type { Fact, NetworkModel } from '../context/types.ts';
 import { fmtMs, hostPort } from '../net/format.ts';
-import { inCidr } from '../net/ip.ts';
+import { podHasFamily } from '../context/family.ts';
+import { familyOf, hostCidr, inCidr } from '../net/ip.ts';
 import type { AppProtocol, AppStatus, DnsResult, ProbeReport } from '../probe/types.ts';
 import { MANAGED_PORTS, peerSees } from './sources.ts';
 import type { Differential, Evidence, SourceSeen } from './types.ts';
@@ -230,7 +231,7 @@ export function sourceSeen(ev: SeenInput, model: NetworkModel | undefined, diff:
   const podSide: SourceSeen = {
     kind: 'pod',
     ip: podIp,
-    allow: containerCidr ?? (podIp ? `${podIp}/32` : undefined),
+    allow: containerCidr ?? (podIp ? hostCidr(podIp) : undefined),
     allowWhat: model === 'eni' ? 'the container subnet' : containerCidr ? 'the container CIDR' : 'the pod IP',
     confidence: 0.8,
     why: '',
@@ -238,11 +239,16 @@ export function sourceSeen(ev: SeenInput, model: NetworkModel | undefined, diff:
   const nodeSide: SourceSeen = {
     kind: 'node',
     ip: nodeIp,
-    allow: nodeIp ? `${nodeIp}/32` : undefined,
+    allow: nodeIp ? hostCidr(nodeIp) : undefined,
     allowWhat: 'the IP of the node running this pod',
     confidence: 0.8,
     why: '',
   };
+  // An IPv6-only pod reaching an IPv4 peer (EKS IPv6): its IPv4 egress is SNATed on the node.
+  const family = targetIp ? familyOf(targetIp) : undefined;
+  if (family && podHasFamily(ctx, family) === false) {
+    return { ...nodeSide, confidence: 0.75, why: `the pod has no ${family} address: its ${family} traffic leaves through the node's ${family} address (SNAT on the node, as EKS IPv6 clusters do for IPv4)` };
+  }
   // Measured beats modelled: the peer treated pod and node differently, so it can tell them apart.
   if (diff === 'pod-only-fails' && model !== 'tunnel') {
     return { ...podSide, confidence: 0.9, why: 'measured: the node reaches the target and the pod does not, so the peer sees a source other than the node IP' };
@@ -272,19 +278,19 @@ function namedByPeer(ev: SeenInput, ip: string, protocol: AppProtocol): SourceSe
     return {
       kind: 'pod',
       ip,
-      allow: containerCidr ?? `${ip}/32`,
+      allow: containerCidr ?? hostCidr(ip),
       allowWhat: eni ? 'the container subnet' : containerCidr ? 'the container CIDR' : 'the pod IP',
       confidence: 0.97,
       why: `measured by the peer: ${said}, this pod's IP (no SNAT on the way)`,
     };
   }
   if (ip === ctx.nodeIp?.value) {
-    return { kind: 'node', ip, allow: `${ip}/32`, allowWhat: 'the IP of the node running this pod', confidence: 0.97, why: `measured by the peer: ${said}, the node's IP (SNAT to the node)` };
+    return { kind: 'node', ip, allow: hostCidr(ip), allowWhat: 'the IP of the node running this pod', confidence: 0.97, why: `measured by the peer: ${said}, the node's IP (SNAT to the node)` };
   }
   return {
     kind: 'unknown',
     ip,
-    allow: `${ip}/32`,
+    allow: hostCidr(ip),
     allowWhat: 'the address the service sees',
     confidence: 0.9,
     why: `measured by the peer: ${said}, neither this pod's nor the node's IP: a NAT gateway or proxy is in the path`,

@@ -3,7 +3,7 @@
 // the API (kube/cluster.ts) or from flags. The single-pod version (signals.ts sourceSeen) shares peerSees().
 import type { NodeFacts, NodeGroup } from '../context/groups.ts';
 import type { Fact, NetworkModel } from '../context/types.ts';
-import { aggregateCidrs, cidrWithin, firstMatch, isRfc1918 } from '../net/ip.ts';
+import { aggregateCidrs, cidrWithin, familyOf, firstMatch, hostCidr, isRfc1918 } from '../net/ip.ts';
 
 /** Where the traffic goes, as the guide sorts destinations. */
 export type DestinationClass = 'same-vpc' | 'peered-vpc' | 'managed-service' | 'internet';
@@ -50,9 +50,23 @@ function leavesVpc(to: Destination, vpcCidrs?: readonly string[]): boolean | und
 
 /** A destination the no-masquerade list (or its RFC 1918 default) keeps the pod IP towards. */
 function keepsPodIp(to: Destination, nonMasq: readonly string[] | undefined): boolean {
+  if (to.ip && isV6(to.ip)) return !v6Masqueraded(to.ip, nonMasq);
   if (to.ip) return nonMasq ? firstMatch(to.ip, nonMasq) !== undefined : isRfc1918(to.ip);
   return to.class !== 'internet';
 }
+
+const isV6 = (ip: string): boolean => familyOf(ip) === 'IPv6';
+
+/**
+ * IPv6 pod addresses are routable and left alone: ip-masq-agent touches IPv6 only when started with
+ * --enable-ipv6 and then follows its list, which a list holding IPv6 entries shows.
+ */
+function v6Masqueraded(ip: string, nonMasq: readonly string[] | undefined): boolean {
+  const v6 = nonMasq?.filter(isV6) ?? [];
+  return v6.length > 0 && firstMatch(ip, v6) === undefined;
+}
+
+const V6_NO_SNAT = 'IPv6: pod addresses are routable and not SNATed (no masquerade for IPv6), so the peer sees the pod IP';
 
 /**
  * The heart of the guide: in this network model, towards this destination, does the peer see the pod's
@@ -69,6 +83,8 @@ export function peerSees(
     case 'tunnel':
       return { side: 'node', confidence: 0.8, why: 'container tunnel network: pod egress is SNATed to the node IP' };
     case 'eni': {
+      // EKS IPv6: pods hold addresses of the node's delegated prefix and leave unSNATed for IPv6 peers.
+      if (to.ip && isV6(to.ip)) return { side: 'pod', confidence: 0.8, why: `ENI / VPC CNI ${V6_NO_SNAT}` };
       const externalSnat = nonMasq?.includes('0.0.0.0/0');
       if (opts.cni === 'aws-vpc-cni' && !externalSnat) {
         const leaves = leavesVpc(to, opts.vpcCidrs);
@@ -88,7 +104,9 @@ export function peerSees(
         return {
           side: 'pod',
           confidence: to.ip ? 0.8 : 0.75,
-          why: !nonMasq
+          why: to.ip && isV6(to.ip) && !nonMasq?.some(isV6)
+            ? `VPC network ${V6_NO_SNAT}`
+            : !nonMasq
             ? 'VPC network: private destinations see the pod IP (default no-masquerade list 10/8, 172.16/12, 192.168/16)'
             : to.ip
               ? `VPC network: ${to.ip} is in the no-masquerade list (${list}), so the peer sees the pod IP`
@@ -120,7 +138,7 @@ export type SourceKind = 'node' | 'pod' | 'eni-subnet' | 'unknown';
 /** What one group of nodes puts on the wire towards one destination, and what the peer must allow. */
 export interface GroupSource {
   kind: SourceKind;
-  /** The exact CIDRs / IPs (as /32) to allow for this group, aggregated. Empty when unknown. */
+  /** The exact CIDRs / IPs (as /32 or /128) to allow for this group, aggregated. Empty when unknown. */
   allow: string[];
   /** What that list is, in the guide's words: "the node subnet", "the node IPs", "the nodes' pod CIDRs"... */
   allowWhat: string;
@@ -153,7 +171,7 @@ function nodeSide(nodes: readonly NodeFacts[]): Pick<GroupSource, 'allow' | 'all
     if (!n.internalIp) continue;
     if (n.subnet && n.subnet.source !== 'heuristic') subnets.add(n.subnet.value);
     else {
-      ips.push(`${n.internalIp}/32`);
+      ips.push(hostCidr(n.internalIp));
       if (n.subnet) guesses.add(n.subnet.value);
     }
   }

@@ -1,7 +1,7 @@
 // From what the API answered to PodContext facts (source 'api'). Pure: no I/O, so every recorded cluster
 // flavour can be checked without a server. Signals and what they mean: /work/shared/notes/domain.md.
 import type { EgressPolicy, Fact, NetworkModel, PodContext } from '../context/types.ts';
-import { inCidr, isIp, normalizeCidr, RFC1918, subnetOf } from '../net/ip.ts';
+import { familyOf, inCidr, isIp, normalizeCidr, RFC1918, subnetOf } from '../net/ip.ts';
 import type {
   ClusterReads,
   ConfigMapObject,
@@ -21,6 +21,13 @@ export interface Detection {
 }
 
 
+/** Valid addresses, first of each family, in the order given (primary first). */
+function onePerFamily(ips: readonly (string | undefined)[]): string[] {
+  const out: string[] = [];
+  for (const ip of ips) if (ip && isIp(ip) && !out.some((o) => familyOf(o) === familyOf(ip))) out.push(ip);
+  return out;
+}
+
 export function detect(r: ClusterReads): Detection {
   const facts: PodContext = {};
   const notes: string[] = [];
@@ -38,7 +45,11 @@ export function detect(r: ClusterReads): Detection {
     facts.namespace = api(pod.metadata?.namespace ?? r.namespace, 0.99, `pod ${name} metadata.namespace`);
     const podIp = pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip;
     if (podIp) facts.podIp = api(podIp, 0.95, `pod ${name} status.podIP`);
+    const podIps = onePerFamily([podIp, ...(pod.status?.podIPs ?? []).map((p) => p.ip)]);
+    if (podIps.length) facts.podIps = api(podIps, 0.95, `pod ${name} status.podIPs`);
     if (pod.status?.hostIP) facts.nodeIp = api(pod.status.hostIP, 0.95, `pod ${name} status.hostIP`);
+    const hostIps = onePerFamily([pod.status?.hostIP, ...(pod.status?.hostIPs ?? []).map((p) => p.ip)]);
+    if (hostIps.length) facts.nodeIps = api(hostIps, 0.95, `pod ${name} status.hostIPs`);
     if (pod.spec?.nodeName) facts.nodeName = api(pod.spec.nodeName, 0.99, `pod ${name} spec.nodeName`);
   }
   const policies = value(r.networkPolicies);
@@ -49,8 +60,9 @@ export function detect(r: ClusterReads): Detection {
   }
   if (node) {
     const name = node.metadata?.name ?? '?';
-    const internal = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-    if (internal) put(facts, 'nodeIp', api(internal, 0.9, `node ${name} status.addresses InternalIP`));
+    const internals = onePerFamily(node.status?.addresses?.filter((a) => a.type === 'InternalIP').map((a) => a.address) ?? []);
+    if (internals[0]) put(facts, 'nodeIp', api(internals[0], 0.9, `node ${name} status.addresses InternalIP`));
+    if (internals.length) put(facts, 'nodeIps', api(internals, 0.9, `node ${name} status.addresses InternalIP (${internals.map(familyOf).join(', ')})`));
     const podCidr = normalizeCidr(node.spec?.podCIDR ?? node.spec?.podCIDRs?.[0] ?? '');
     if (podCidr) facts.nodePodCidr = api(podCidr, 0.95, `node ${name} spec.podCIDR`);
   }

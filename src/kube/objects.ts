@@ -46,6 +46,8 @@ export interface PodObject {
     phase?: string;
     podIP?: string;
     podIPs?: { ip?: string }[];
+    /** Both families of the node, primary first (Kubernetes 1.28+). */
+    hostIPs?: { ip?: string }[];
     hostIP?: string;
     reason?: string;
     message?: string;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
+import { type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
+import { normalizeCidr } from './ip.ts';
 
 // What this network namespace says about itself: default route, addresses, resolver. No privileges.
 
@@ -31,6 +32,40 @@ export function readDefaultRoute(path = '/proc/net/route'): { iface: string; gat
   }
 }
 
+/** "fe800000000000000000000000000001" → "fe80::1". */
+function hex6(h: string): string {
+  const groups = h.match(/.{4}/g)!.map((g) => Number.parseInt(g, 16).toString(16));
+  return normalizeCidr(groups.join(':'))!.split('/')[0]!;
+}
+
+/**
+ * Pure: the IPv6 default route from /proc/net/ipv6_route text (dest, dest len, src, src len, next hop,
+ * metric, refcnt, use, flags, device; hex, no header). RTF_GATEWAY is 0x2; RTF_REJECT (0x200) marks the
+ * kernel's unreachable entries. Lowest metric wins.
+ */
+export function parseDefaultRoute6(routeTable: string): { iface: string; gateway: string } | undefined {
+  let best: { iface: string; gateway: string; metric: number } | undefined;
+  for (const line of routeTable.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10) continue;
+    const [dest, len, , , gw, metric, , , flags, iface] = f;
+    if (!/^0{32}$/.test(dest ?? '') || len !== '00' || !/^[0-9a-fA-F]{32}$/.test(gw ?? '')) continue;
+    const fl = Number.parseInt(flags ?? '0', 16);
+    if ((fl & 0x2) === 0 || (fl & 0x200) !== 0) continue;
+    const m = Number.parseInt(metric ?? '0', 16);
+    if (!best || m < best.metric) best = { iface: iface as string, gateway: hex6(gw as string), metric: m };
+  }
+  return best && { iface: best.iface, gateway: best.gateway };
+}
+
+export function readDefaultRoute6(path = '/proc/net/ipv6_route'): { iface: string; gateway: string } | undefined {
+  try {
+    return parseDefaultRoute6(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /** An interface's MTU from /sys, or undefined. */
 export function interfaceMtu(iface: string): number | undefined {
   try {
@@ -42,9 +77,9 @@ export function interfaceMtu(iface: string): number | undefined {
 }
 
 /** Addresses a peer could see from this namespace: not loopback, not IPv6 link-local. */
-export function localAddresses(): string[] {
+export function localAddresses(ifaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): string[] {
   const out: string[] = [];
-  for (const addrs of Object.values(networkInterfaces())) {
+  for (const addrs of Object.values(ifaces)) {
     for (const a of addrs ?? []) {
       if (a.internal) continue;
       if (a.family === 'IPv6' && /^fe[89ab]/i.test(a.address)) continue;

@@ -39,6 +39,23 @@ function parseCidr(s: string): [Addr, number] {
 
 /** IPv4 + ICMP headers: ping's -s is a packet's size minus these. */
 export const ICMP4_HEADERS = 28;
+/** IPv6 (40 bytes, no options) + ICMPv6 echo (8 bytes). */
+export const ICMP6_HEADERS = 48;
+
+export type Family = 'IPv4' | 'IPv6';
+
+/** The family of an address or a CIDR; undefined for anything else. */
+export function familyOf(s: string): Family | undefined {
+  const ip = s.split('/')[0] ?? '';
+  if (!isIp(ip)) return undefined;
+  return parseIp(ip).kind() === 'ipv6' ? 'IPv6' : 'IPv4';
+}
+
+/** Bytes of IP and ICMP header around an echo's payload, for the target's family. */
+export const icmpHeaders = (ip: string): number => (familyOf(ip) === 'IPv6' ? ICMP6_HEADERS : ICMP4_HEADERS);
+
+/** One host as a CIDR: /32 for IPv4, /128 for IPv6 (canonical text). */
+export const hostCidr = (ip: string): string => normalizeCidr(ip) ?? ip;
 
 export function inCidr(ip: string, cidr: string): boolean {
   if (!ip.includes('/')) {

@@ -1,3 +1,4 @@
+import { hostCidr } from '../../net/ip.ts';
 import type { EgressRule } from '../../context/types.ts';
 import { baseEvidence } from '../explain.ts';
 import { dnsVerdict, type EgressVerdict, egressVerdict } from '../policy.ts';
@@ -51,7 +52,7 @@ export const networkPolicy = defineCause({
       `no egress rule of ${v.selecting.join(', ')} allows ${ip}${port ? ` TCP ${port}` : ''}`,
       ...(s.differential === 'pod-only-fails' ? ['the node reaches the target: the drop happens before the packet leaves the node, where the CNI enforces policy'] : []),
     ];
-    const rule: EgressRule = { to: [{ ipBlock: { cidr: `${ip}/32` } }], ...(port ? { ports: [{ protocol: 'TCP', port }] } : {}) };
+    const rule: EgressRule = { to: [{ ipBlock: { cidr: hostCidr(ip) } }], ...(port ? { ports: [{ protocol: 'TCP', port }] } : {}) };
     const confidence = s.differential === 'pod-only-fails' ? 0.95 : s.differential === 'both-fail' ? 0.7 : 0.9;
     return finding(ev, v, confidence, `egress NetworkPolicy ${v.selecting.join(', ')} in namespace ${ns(ev)} allows this pod nothing to ${ip}${port ? `:${port}` : ''}`, rule, evidence);
   },

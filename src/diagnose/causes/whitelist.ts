@@ -41,9 +41,13 @@ export const whitelist = defineCause({
   },
 });
 
-/** MySQL's host part for a CIDR: 172.16.% for a /16, the address for a /32, else address/netmask. */
-export function mysqlHost(cidr: string): string {
+/**
+ * MySQL's host part for a CIDR: 172.16.% for a /16, the address for a /32 or /128, else address/netmask.
+ * undefined for an IPv6 prefix: MySQL's netmask and CIDR host forms are IPv4-only.
+ */
+export function mysqlHost(cidr: string): string | undefined {
   const [ip = '', bits = '32'] = cidr.split('/');
+  if (ip.includes(':')) return bits === '128' ? ip : undefined;
   const n = Number(bits);
   const o = ip.split('.');
   if (n === 32) return ip;
@@ -63,7 +67,10 @@ function refused(ev: Evidence, s: Signals): Finding {
   let fix: string;
   if (app.protocol === 'mysql') {
     const host = cidr ? mysqlHost(cidr) : '<client host>';
-    fix = `Let ${allow} in at the MySQL server ${target}: create or grant the application's account for host '${host}' (CREATE USER 'app'@'${host}' ...; GRANT ... TO 'app'@'${host}'), or add ${cidr ?? 'the source'} to the RDS instance's whitelist${/error 1129/.test(app.reply ?? '') ? '; the host is also blocked after connection errors: FLUSH HOSTS (or mysqladmin flush-hosts)' : ''}`;
+    const grant = host
+      ? `create or grant the application's account for host '${host}' (CREATE USER 'app'@'${host}' ...; GRANT ... TO 'app'@'${host}')`
+      : `MySQL account hosts cannot name an IPv6 prefix (netmask and CIDR forms are IPv4-only): grant the account for each pod address (now '${s.seen.ip}')`;
+    fix = `Let ${allow} in at the MySQL server ${target}: ${grant}, or add ${cidr ?? 'the source'} to the RDS instance's whitelist${/error 1129/.test(app.reply ?? '') ? '; the host is also blocked after connection errors: FLUSH HOSTS (or mysqladmin flush-hosts)' : ''}`;
   } else if (app.protocol === 'postgres') {
     fix = `Let ${allow} in at the PostgreSQL server ${target}: add to pg_hba.conf "host <database> <user> ${cidr ?? '<client CIDR>'} scram-sha-256" and reload (SELECT pg_reload_conf()), or add it to the RDS instance's whitelist`;
   } else {

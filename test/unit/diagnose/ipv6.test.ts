@@ -1,0 +1,126 @@
+// The guide's rule in both families: which source the peer sees and which prefix the fix names, for an
+// IPv6-only pod and a dual-stack one (issue 14: no IPv4 `/32` on an IPv6 address, no node IP for an unSNATed pod).
+import { describe, expect, it } from 'vitest';
+import type { NetworkModel, PodContext } from '../../../src/context/types.ts';
+import { judge, podAndNode, predict } from '../../../src/diagnose/index.ts';
+import { mysqlHost } from '../../../src/diagnose/causes/whitelist.ts';
+import { peerSees } from '../../../src/diagnose/sources.ts';
+import { hostCidr } from '../../../src/net/ip.ts';
+import { ctx, OPEN, probe, SILENT, type Side, target } from './fixtures.ts';
+
+// The lab's IPv6 VPC (test/lab/ipv6.ts): nodes in fd00:192:168:10::/64 of fd00:192:168::/48, pods in fd00:172:16::/56.
+const V6 = {
+  podIp: 'fd00:172:16:1::10',
+  nodeIp: 'fd00:192:168:10::11',
+  containerCidr: 'fd00:172:16::/56',
+  vpcCidrs: ['fd00:192:168::/48'],
+  serviceCidr: 'fd00:10:247::/108',
+};
+const ECS6 = target('fd00:192:168:10::52', 80);
+const REDIS6 = target('fd00:192:168:20::10', 6379);
+const PEER6 = target('fd00:10:1::20', 80);
+
+const v6only = (model: NetworkModel, over: Record<string, unknown> = {}): PodContext => ctx(model, { ...V6, ...over });
+/** Dual-stack, IPv4 primary: the fixtures' IPv4 cluster plus the IPv6 one. */
+const dual = (model: NetworkModel): PodContext =>
+  ctx(model, {
+    podIps: ['172.16.1.10', V6.podIp],
+    nodeIps: ['192.168.10.11', V6.nodeIp],
+    containerCidrs: ['172.16.0.0/16', V6.containerCidr],
+    vpcCidrs: ['192.168.0.0/16', ...V6.vpcCidrs],
+  });
+
+function run(t: ReturnType<typeof target>, context: PodContext, pod: Side, node?: Side) {
+  const observations = podAndNode(probe(t, pod), node && probe(t, node, 'node'), undefined);
+  return judge({ target: t, context, observations }).diagnosis;
+}
+
+const text = (d: ReturnType<typeof run>) => [d.summary, ...d.fix].join('\n');
+
+describe('IPv6 pods in the VPC model are not SNATed: the fix names the container prefix', () => {
+  it.each([
+    ['security group, node reaches it', ECS6, SILENT, OPEN, 'security-group'],
+    ['security group, no node report', ECS6, SILENT, undefined, 'security-group'],
+    ['whitelist', REDIS6, { tcp: 'timeout', icmp: 'no-reply' }, { tcp: 'open', icmp: 'no-reply' }, 'whitelist'],
+    ['missing peer route', PEER6, SILENT, OPEN, 'route'],
+  ] as const)('%s', (_, t, pod, node, cause) => {
+    const d = run(t, v6only('vpc'), pod, node);
+    expect(d.cause).toBe(cause);
+    expect(d.sourceSeen).toMatchObject({ kind: 'pod', ip: V6.podIp, allow: V6.containerCidr });
+    expect(text(d)).toContain(V6.containerCidr);
+    expect(text(d)).not.toMatch(/\/32\b/);
+    expect(text(d)).not.toContain(V6.nodeIp);
+  });
+
+  it('the IPv4 rule is unchanged: the same drops name 172.16.0.0/16', () => {
+    const d = run(target('192.168.10.52', 80), ctx('vpc'), SILENT, OPEN);
+    expect(d.cause).toBe('security-group');
+    expect(text(d)).toContain('172.16.0.0/16');
+  });
+
+  it('without a container CIDR the single pod address is a /128, never a /32', () => {
+    const d = run(ECS6, v6only('vpc', { containerCidr: undefined }), SILENT, OPEN);
+    expect(d.sourceSeen.allow).toBe('fd00:172:16:1::10/128');
+    expect(text(d)).not.toMatch(/\/32\b/);
+  });
+
+  it('under tunnel SNAT the node is the source, as a /128', () => {
+    const d = run(ECS6, v6only('tunnel'), SILENT, SILENT);
+    expect(d.sourceSeen).toMatchObject({ kind: 'node', ip: V6.nodeIp, allow: `${V6.nodeIp}/128` });
+    expect(d.fix.join('\n')).toContain(`${V6.nodeIp}/128`);
+  });
+
+  it('the peer rule per family: IPv6 keeps the pod IP in the VPC and ENI models, ip-masq-agent lists can say otherwise', () => {
+    expect(peerSees('vpc', { ip: 'fd00:192:168:10::52' })?.side).toBe('pod');
+    expect(peerSees('vpc', { ip: '2001:db8::1' })?.side).toBe('pod');
+    expect(peerSees('vpc', { ip: '8.8.8.8' })?.side).toBe('node');
+    expect(peerSees('eni', { ip: '2001:db8::1' }, { cni: 'aws-vpc-cni', vpcCidrs: ['fd00:192:168::/48'] })?.side).toBe('pod');
+    expect(peerSees('eni', { ip: '8.8.8.8' }, { cni: 'aws-vpc-cni', vpcCidrs: ['192.168.0.0/16'] })?.side).toBe('node');
+    // An IPv6 entry in the list means ip-masq-agent runs with --enable-ipv6: outside the list, SNAT.
+    expect(peerSees('vpc', { ip: '2001:db8::1' }, { nonMasq: ['fd00::/8'] })?.side).toBe('node');
+    expect(peerSees('vpc', { ip: 'fd00:192:168:10::52' }, { nonMasq: ['fd00::/8'] })?.side).toBe('pod');
+  });
+});
+
+describe('dual-stack: each family has its own source', () => {
+  it('a target whose IPv6 path alone is blocked names the IPv6 container prefix, not the IPv4 one', () => {
+    const d = run(ECS6, dual('vpc'), SILENT, OPEN);
+    expect(d.cause).toBe('security-group');
+    expect(d.sourceSeen).toMatchObject({ kind: 'pod', ip: V6.podIp, allow: V6.containerCidr });
+    expect(text(d)).toContain(V6.containerCidr);
+    expect(text(d)).not.toContain('172.16.0.0/16');
+  });
+
+  it('the same pod towards an IPv4 target names the IPv4 container CIDR', () => {
+    const d = run(target('192.168.10.52', 80), dual('vpc'), SILENT, OPEN);
+    expect(d.sourceSeen).toMatchObject({ ip: '172.16.1.10', allow: '172.16.0.0/16' });
+    expect(text(d)).not.toContain('fd00:');
+  });
+
+  it('both fail: the node to add is the one of the target family', () => {
+    const d = run(ECS6, dual('vpc'), SILENT, SILENT);
+    expect(d.fix.join('\n')).toContain(`${V6.nodeIp}/128`);
+    expect(d.fix.join('\n')).not.toContain('192.168.10.11');
+  });
+
+  it('an IPv6-only pod reaches an IPv4 peer through the node IPv4 (EKS IPv6)', () => {
+    const c = v6only('eni', { podIps: [V6.podIp], nodeIps: [V6.nodeIp, '192.168.10.11'] });
+    const p = predict({ ...target('192.168.10.52', 80), ip: '192.168.10.52' }, c);
+    expect(p.sourceSeen).toMatchObject({ kind: 'node', ip: '192.168.10.11', allow: '192.168.10.11/32' });
+    expect(p.sourceSeen.why).toMatch(/no IPv4 address/);
+  });
+});
+
+describe('host prefixes and MySQL host patterns per family', () => {
+  it.each([
+    ['192.168.10.11', '192.168.10.11/32'],
+    ['fd00:192:168:10::11', 'fd00:192:168:10::11/128'],
+    ['FD00:192:168:10:0:0:0:11', 'fd00:192:168:10::11/128'],
+  ])('hostCidr(%s) = %s', (ip, want) => expect(hostCidr(ip)).toBe(want));
+
+  it('MySQL takes an IPv6 host only as a whole address', () => {
+    expect(mysqlHost('fd00:172:16:1::10/128')).toBe('fd00:172:16:1::10');
+    expect(mysqlHost('fd00:172:16::/56')).toBeUndefined();
+    expect(mysqlHost('172.16.0.0/16')).toBe('172.16.%');
+  });
+});
