@@ -59,8 +59,9 @@ const APP_SAID: Record<AppStatus, string> = {
 
 function unreachableKind(text: string | undefined): SideResult['unreachable'] {
   if (!text) return undefined;
-  if (/net(work)? unreachable|ENETUNREACH/i.test(text)) return 'net';
-  if (/host unreachable|EHOSTUNREACH/i.test(text)) return 'host';
+  // ICMPv6 (iputils): "Destination unreachable: No route", "...: Address unreachable", "...: Administratively prohibited".
+  if (/net(work)? unreachable|ENETUNREACH|unreachable: No route/i.test(text)) return 'net';
+  if (/host unreachable|EHOSTUNREACH|Address unreachable/i.test(text)) return 'host';
   if (/prohibited|filtered|admin/i.test(text)) return 'admin';
   return undefined;
 }

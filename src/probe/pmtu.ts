@@ -3,20 +3,21 @@
 // A router that cannot forward it should say "fragmentation needed" (then TCP adapts); when that ICMP
 // is filtered, the packet just vanishes: a black hole where connections open and then hang.
 import { performance } from 'node:perf_hooks';
-import { ICMP4_HEADERS } from '../net/ip.ts';
+import { icmpHeaders } from '../net/ip.ts';
 import { probeIcmp } from './icmp.ts';
 import type { IcmpResult, PmtuResult } from './types.ts';
 
 /** MTUs seen in the wild below 1500: VXLAN, IPIP/GRE, IPsec, PPPoE, IPv6's minimum. */
 const CANDIDATES = [1480, 1460, 1450, 1440, 1420, 1400, 1380, 1350, 1300, 1280];
 
-const MTU_IN = /mtu ?= ?(\d+)/i;
+// IPv4: "Frag needed and DF set (mtu = 1400)", "mtu=1400"; IPv6: "Packet too big: mtu=1400", "mtu: 1400".
+const MTU_IN = /mtu ?[=:] ?(\d+)/i;
 
 /** Waits scale with the small echo's RTT; a full-size echo only adds serialisation time. */
 const waitFor = (rttMs: number | undefined): number => Math.min(1, Math.max(0.3, ((rttMs ?? 50) * 8) / 1000));
 
 function dfPing(ip: string, mtu: number, waitS: number): Promise<IcmpResult> {
-  return probeIcmp(ip, { count: 1, intervalS: 0.025, waitS, extra: ['-M', 'do', '-s', String(mtu - ICMP4_HEADERS)] });
+  return probeIcmp(ip, { count: 1, intervalS: 0.025, waitS, extra: ['-M', 'do', '-s', String(mtu - icmpHeaders(ip))] });
 }
 
 /** Pure: one full-size DF echo → fits / too-big (with the MTU the error names) / dropped / not-run. */

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { inCidr } from '../../src/net/ip.ts';
 import { answer } from './dns.ts';
 
-let values: { http?: string; body?: string; redis?: string; mysql?: string; 'mysql-allow'?: string; dns?: string; 'ready-fd'?: string };
+let values: { http?: string; body?: string; redis?: string; mysql?: string; 'mysql-allow'?: string; dns?: string; 'ready-fd'?: string; bind?: string };
 try {
   ({ values } = parseArgs({
     options: {
@@ -20,6 +20,8 @@ try {
       'mysql-allow': { type: 'string' },
       dns: { type: 'string' },
       'ready-fd': { type: 'string' },
+      // `::` serves both families (the IPv6 lab); the default stays IPv4, where the VPC lab turns IPv6 off.
+      bind: { type: 'string' },
     },
   }));
 } catch (e) {
@@ -56,7 +58,7 @@ if (values.http) {
     sock.on('error', () => {});
   });
   srv.on('error', fail);
-  pending.push(new Promise((res) => srv.listen(p, '0.0.0.0', () => (log(`ready http ${p}`), res()))));
+  pending.push(new Promise((res) => srv.listen(p, values.bind ?? '0.0.0.0', () => (log(`ready http ${p}`), res()))));
 }
 
 if (values.redis) {
@@ -79,7 +81,7 @@ if (values.redis) {
     sock.on('error', () => {});
   });
   srv.on('error', fail);
-  pending.push(new Promise((res) => srv.listen(p, '0.0.0.0', () => (log(`ready redis ${p}`), res()))));
+  pending.push(new Promise((res) => srv.listen(p, values.bind ?? '0.0.0.0', () => (log(`ready redis ${p}`), res()))));
 }
 
 /** A MySQL packet: 3-byte little-endian length, sequence id 0, payload. */

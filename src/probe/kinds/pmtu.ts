@@ -10,8 +10,8 @@ export const pmtu = defineProbe({
   start(s) {
     const ip = s.target.ip;
     const echo = s.results.icmp;
-    // IPv4 only: the sizes count a 20-byte IP header.
-    if (!s.mtu || !ip || echo?.status !== 'reply' || ip.includes(':')) return undefined;
+    // Both families: the sizes count the IP header (20 or 40 bytes); IPv6 routers never fragment, they send Packet Too Big.
+    if (!s.mtu || !ip || echo?.status !== 'reply') return undefined;
     return (s.opts.pmtu ?? probePathMtu)(ip, s.mtu, echo.rttMs);
   },
   label: () => 'mtu',

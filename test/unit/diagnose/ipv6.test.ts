@@ -124,3 +124,15 @@ describe('host prefixes and MySQL host patterns per family', () => {
     expect(mysqlHost('172.16.0.0/16')).toBe('172.16.%');
   });
 });
+
+describe('ICMPv6 errors as iputils prints them', () => {
+  it('"Destination unreachable: No route" from the VPC router is a missing route', () => {
+    const d = run(PEER6, v6only('vpc'), { tcp: 'timeout', icmp: 'unreachable', icmpDetail: 'From fd00:192:168:10::1 icmp_seq=1 Destination unreachable: No route' });
+    expect(d.cause).toBe('route');
+    expect(d.summary).toContain('fd00:192:168:10::1');
+  });
+  it('"Destination unreachable: Address unreachable" (no neighbour answers) is not a missing route', () => {
+    const d = run(ECS6, v6only('vpc'), { tcp: 'timeout', icmp: 'unreachable', icmpDetail: 'From fd00:192:168:20::1 icmp_seq=1 Destination unreachable: Address unreachable' });
+    expect(d.cause).not.toBe('route');
+  });
+});

@@ -1,0 +1,293 @@
+// The VPC model in IPv6, and dual-stack: router, node, pod, an ECS behind a security group on the router.
+// IPv6 pods are not SNATed: the ECS sees the pod address, so its security group must hold the container
+// prefix. Every namespace sets its IPv6 sysctls explicitly (disable_ipv6=0, accept_dad=0 so addresses work at
+// once, accept_ra=0, forwarding), and the security group is ip6tables FORWARD rules per destination on the router.
+//
+//   pod fd00:172:16:1::10/64 ── node (veth-pod fd00:172:16:1::1, eth0 fd00:192:168:10::11/64)
+//     ── vpcr (p-node fd00:192:168:10::1/64, p-ecs fd00:192:168:20::1/64, route fd00:172:16:1::/64 via the node)
+//     ── ecs fd00:192:168:20::52/64 (:80 answers, :81 closed)
+// Dual-stack adds 172.16.1.10/24, 192.168.10.0/24 and 192.168.20.0/24 the same way (no SNAT: all RFC 1918).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LabCause } from './scenarios.ts';
+import { claimLab, type ExecResult, mustSucceed, run, startServer } from './lab.ts';
+import { INFRA_DEADLINE_MS, until } from './wait.ts';
+
+export const V6 = {
+  vpc: 'fd00:192:168::/48',
+  nodeSubnet: 'fd00:192:168:10::/64',
+  node: 'fd00:192:168:10::11',
+  ecs: 'fd00:192:168:20::52',
+  containerCidr: 'fd00:172:16::/56',
+  pod: 'fd00:172:16:1::10',
+  podCidr: 'fd00:172:16:1::/64',
+} as const;
+
+export const V4 = {
+  vpc: '192.168.0.0/16',
+  nodeSubnet: '192.168.10.0/24',
+  node: '192.168.10.11',
+  ecs: '192.168.20.52',
+  containerCidr: '172.16.0.0/16',
+  pod: '172.16.1.10',
+  podCidr: '172.16.1.0/24',
+} as const;
+
+export const ROLES6 = ['vpcr', 'node', 'pod', 'ecs'] as const;
+export type Role6 = (typeof ROLES6)[number];
+
+export interface Scenario6 {
+  id: string;
+  title: string;
+  /** IPv6 only, or dual-stack (IPv4 primary). */
+  stack: 'ipv6' | 'dual';
+  target: { host: string; port: number };
+  expectedCause: LabCause;
+  /** The prefix the fix must name (the guide's "what to allow"), or a word for the causes without one. */
+  inFix: string;
+  build: {
+    /** Sources the ECS security group allows, per family (all protocols). */
+    sgAllow6: string[];
+    sgAllow4?: string[];
+    /** The node's uplink MTU below the pod's, its ICMPv6 Packet Too Big dropped: a black hole. */
+    nodeUplinkMtu?: number;
+  };
+}
+
+const ecs6 = (port: number) => ({ host: V6.ecs, port });
+
+export const SCENARIOS6: Scenario6[] = [
+  { id: 'v6-vpc-ok', title: 'IPv6: the SG allows the node subnet and the container prefix', stack: 'ipv6', target: ecs6(80), expectedCause: 'reachable', inFix: '', build: { sgAllow6: [V6.nodeSubnet, V6.containerCidr] } },
+  {
+    id: 'v6-vpc-sg-container-prefix',
+    title: 'IPv6: the SG allows the node subnet only; the ECS sees the pod address (no SNAT)',
+    stack: 'ipv6',
+    target: ecs6(80),
+    expectedCause: 'security-group',
+    inFix: V6.containerCidr,
+    build: { sgAllow6: [V6.nodeSubnet] },
+  },
+  { id: 'v6-vpc-port-closed', title: 'IPv6: nothing listens on :81 (RST)', stack: 'ipv6', target: ecs6(81), expectedCause: 'port-closed', inFix: '81', build: { sgAllow6: [V6.nodeSubnet, V6.containerCidr] } },
+  {
+    id: 'v6-vpc-mtu-blackhole',
+    title: 'IPv6: node uplink MTU 1400, its Packet Too Big dropped',
+    stack: 'ipv6',
+    target: ecs6(80),
+    expectedCause: 'mtu',
+    inFix: 'MTU to 1400 or less',
+    build: { sgAllow6: [V6.nodeSubnet, V6.containerCidr], nodeUplinkMtu: 1400 },
+  },
+  {
+    id: 'dual-vpc-v6-blocked',
+    title: 'dual-stack: the SG allows the IPv4 container CIDR, not the IPv6 prefix; only the IPv6 path fails',
+    stack: 'dual',
+    target: ecs6(80),
+    expectedCause: 'security-group',
+    inFix: V6.containerCidr,
+    build: { sgAllow6: [V6.nodeSubnet], sgAllow4: [V4.nodeSubnet, V4.containerCidr] },
+  },
+  {
+    id: 'dual-vpc-v4-ok',
+    title: 'dual-stack: the same SG, the IPv4 path works',
+    stack: 'dual',
+    target: { host: V4.ecs, port: 80 },
+    expectedCause: 'reachable',
+    inFix: '',
+    build: { sgAllow6: [V6.nodeSubnet], sgAllow4: [V4.nodeSubnet, V4.containerCidr] },
+  },
+];
+
+export const findScenario6 = (id: string): Scenario6 | undefined => SCENARIOS6.find((s) => s.id === id);
+
+/** What a user passes to `podreach diagnose` (no API): one value per family, as Kubernetes writes them. */
+export function flags6(s: Scenario6): string[] {
+  const dual = s.stack === 'dual';
+  return [
+    '--network-model', 'vpc',
+    '--node-ip', dual ? `${V4.node},${V6.node}` : V6.node,
+    '--container-cidr', dual ? `${V4.containerCidr},${V6.containerCidr}` : V6.containerCidr,
+    '--vpc-cidr', dual ? `${V4.vpc},${V6.vpc}` : V6.vpc,
+  ];
+}
+
+/** IPv6 in every namespace, said explicitly; routers forward. Applied before any address exists. */
+function sysctls(router: boolean, dual: boolean): string[] {
+  return [
+    'net.ipv6.conf.all.disable_ipv6=0',
+    'net.ipv6.conf.default.disable_ipv6=0',
+    'net.ipv6.conf.all.accept_dad=0',
+    'net.ipv6.conf.default.accept_dad=0',
+    'net.ipv6.conf.all.accept_ra=0',
+    'net.ipv6.conf.default.accept_ra=0',
+    `net.ipv6.conf.all.forwarding=${router ? 1 : 0}`,
+    `net.ipv6.conf.default.forwarding=${router ? 1 : 0}`,
+    ...(dual ? [`net.ipv4.ip_forward=${router ? 1 : 0}`, 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0'] : []),
+  ];
+}
+
+/**
+ * The ECS's security group on the router, one family: stateful, listed sources allowed, the rest dropped.
+ * Target-less rules before it count what the ECS would see (`syn-in`, `src-pod`, `src-node`).
+ */
+function securityGroup(ecs: string, allow: string[], src: { pod: string; node: string }): string {
+  return [
+    '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]',
+    `-A FORWARD -d ${ecs} -p tcp --syn -m comment --comment syn-in`,
+    `-A FORWARD -d ${ecs} -p tcp --syn -s ${src.pod} -m comment --comment src-pod`,
+    `-A FORWARD -d ${ecs} -p tcp --syn -s ${src.node} -m comment --comment src-node`,
+    `-A FORWARD -d ${ecs} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
+    ...allow.map((c) => `-A FORWARD -d ${ecs} -s ${c} -m comment --comment "sg-allow ${c}" -j ACCEPT`),
+    `-A FORWARD -d ${ecs} -m comment --comment sg-drop -j DROP`,
+    'COMMIT',
+    '',
+  ].join('\n');
+}
+
+export interface Plan6 {
+  host: string[];
+  ip: Record<Role6, string[]>;
+  sysctl: Record<Role6, string[]>;
+  ip6tables: Partial<Record<Role6, string>>;
+  iptables: Partial<Record<Role6, string>>;
+}
+
+/** Pure: the commands that build one scenario. */
+export function plan6(prefix: string, s: Scenario6): Plan6 {
+  const ns = (r: Role6) => `${prefix}-${r}`;
+  const dual = s.stack === 'dual';
+  const veths: [Role6, string, Role6, string][] = [
+    ['vpcr', 'p-node', 'node', 'eth0'],
+    ['vpcr', 'p-ecs', 'ecs', 'eth0'],
+    ['node', 'veth-pod', 'pod', 'eth0'],
+  ];
+  const host = [
+    ...ROLES6.map((r) => `netns add ${ns(r)}`),
+    // Distinct ifindexes on the two ends (see lab.ts): no linkwatch delay on carrier-up.
+    ...veths.map(([a, na, b, nb], i) => `link add ${na} index ${20 + 2 * i} netns ${ns(a)} type veth peer name ${nb} index ${21 + 2 * i} netns ${ns(b)}`),
+  ];
+  const up = (...devs: string[]) => ['lo', ...devs].map((d) => `link set ${d} up`);
+  const a6 = (addr: string, dev: string) => `addr add ${addr} dev ${dev} nodad`;
+  const a4 = (addr: string, dev: string) => (dual ? [`addr add ${addr} dev ${dev}`] : []);
+  const r4 = (line: string) => (dual ? [`route add ${line}`] : []);
+
+  const vpcr = [
+    a6('fd00:192:168:10::1/64', 'p-node'), ...a4('192.168.10.1/24', 'p-node'),
+    a6('fd00:192:168:20::1/64', 'p-ecs'), ...a4('192.168.20.1/24', 'p-ecs'),
+    ...up('p-node', 'p-ecs'),
+    // The VPC route table: the node's pod CIDR via the node (VPC network model).
+    `route add ${V6.podCidr} via ${V6.node}`, ...r4(`${V4.podCidr} via ${V4.node}`),
+  ];
+  const node = [
+    a6(`${V6.node}/64`, 'eth0'), ...a4(`${V4.node}/24`, 'eth0'),
+    a6('fd00:172:16:1::1/64', 'veth-pod'), ...a4('172.16.1.1/24', 'veth-pod'),
+    ...up('eth0', 'veth-pod'),
+    'route add ::/0 via fd00:192:168:10::1', ...r4('0.0.0.0/0 via 192.168.10.1'),
+    ...(s.build.nodeUplinkMtu ? [`link set eth0 mtu ${s.build.nodeUplinkMtu}`] : []),
+  ];
+  const pod = [
+    a6(`${V6.pod}/64`, 'eth0'), ...a4(`${V4.pod}/24`, 'eth0'),
+    'link set eth0 mtu 1500', ...up('eth0'),
+    'route add ::/0 via fd00:172:16:1::1', ...r4('0.0.0.0/0 via 172.16.1.1'),
+  ];
+  const ecs = [
+    a6(`${V6.ecs}/64`, 'eth0'), ...a4(`${V4.ecs}/24`, 'eth0'),
+    ...up('eth0'),
+    'route add ::/0 via fd00:192:168:20::1', ...r4('0.0.0.0/0 via 192.168.20.1'),
+  ];
+  // The black hole: the node cannot forward a full-size packet and says so, but its Packet Too Big never leaves.
+  const nodeRules = s.build.nodeUplinkMtu
+    ? ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A OUTPUT -p ipv6-icmp --icmpv6-type packet-too-big -m comment --comment ptb-drop -j DROP', 'COMMIT', ''].join('\n')
+    : undefined;
+  return {
+    host,
+    ip: { vpcr, node, pod, ecs },
+    sysctl: { vpcr: sysctls(true, dual), node: sysctls(true, dual), pod: sysctls(false, dual), ecs: sysctls(false, dual) },
+    ip6tables: { vpcr: securityGroup(V6.ecs, s.build.sgAllow6, V6), ...(nodeRules ? { node: nodeRules } : {}) },
+    iptables: dual ? { vpcr: securityGroup(V4.ecs, s.build.sgAllow4 ?? [], V4) } : {},
+  };
+}
+
+function setupScript(tmp: string, r: Role6, p: Plan6): string {
+  const lines = [
+    `sysctl -qew ${p.sysctl[r].join(' ')} >/dev/null`,
+    // The veth ends existed before `default` was set: set every interface the same way.
+    'for f in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > "$f"; done',
+    'for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 0 > "$f"; done',
+    ...(p.sysctl[r].some((x) => x.startsWith('net.ipv4')) ? ['for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 0 > "$f"; done'] : []),
+    `ip -batch ${join(tmp, `${r}.ip`)}`,
+  ];
+  if (p.ip6tables[r]) lines.push(`ip6tables-restore < ${join(tmp, `${r}.rules6`)}`);
+  if (p.iptables[r]) lines.push(`iptables-restore < ${join(tmp, `${r}.rules4`)}`);
+  return `set -e\n${lines.join('\n')}\n`;
+}
+
+export interface Lab6 {
+  prefix: string;
+  scenario: Scenario6;
+  buildMs: number;
+  ns(role: Role6): string;
+  exec(role: Role6, argv: string[], opts?: { timeoutMs?: number; input?: string }): Promise<ExecResult>;
+  /** Packets counted by the filter-table rule(s) carrying this comment, in one family's tables. */
+  counter(role: Role6, comment: string, family?: 4 | 6): Promise<number>;
+  destroy(): Promise<void>;
+}
+
+export async function createLab6(scenarioOrId: Scenario6 | string): Promise<Lab6> {
+  const scenario = typeof scenarioOrId === 'string' ? findScenario6(scenarioOrId) : scenarioOrId;
+  if (!scenario) throw new Error(`unknown IPv6 scenario "${String(scenarioOrId)}"`);
+  const t0 = performance.now();
+  const { prefix, tmp, destroy } = claimLab();
+  const ns = (r: Role6) => `${prefix}-${r}`;
+  const exec: Lab6['exec'] = (role, argv, opts) => run('ip', ['netns', 'exec', ns(role), ...argv], opts);
+  try {
+    const p = plan6(prefix, scenario);
+    mustSucceed('creating namespaces and veths', await run('ip', ['-batch', '-'], { input: `${p.host.join('\n')}\n`, timeoutMs: INFRA_DEADLINE_MS }));
+    await Promise.all(
+      ROLES6.map(async (r) => {
+        writeFileSync(join(tmp, `${r}.ip`), `${p.ip[r].join('\n')}\n`);
+        if (p.ip6tables[r]) writeFileSync(join(tmp, `${r}.rules6`), p.ip6tables[r]);
+        if (p.iptables[r]) writeFileSync(join(tmp, `${r}.rules4`), p.iptables[r]);
+        mustSucceed(`setting up ${ns(r)}`, await exec(r, ['sh', '-c', setupScript(tmp, r, p)], { timeoutMs: INFRA_DEADLINE_MS }));
+      }),
+    );
+    let down = '';
+    await Promise.all([
+      until(
+        async () => {
+          const outs = await Promise.all(ROLES6.map((r) => run('ip', ['-n', ns(r), '-o', 'link', 'show'])));
+          down = outs.flatMap((o) => o.stdout.split('\n')).filter((l) => / state /.test(l) && !/ lo: /.test(l) && !/ state UP /.test(l)).join(' | ');
+          return outs.every((o) => o.code === 0) && down === '';
+        },
+        { what: 'IPv6 lab links up', last: () => `still down: ${down.slice(0, 200)}` },
+      ),
+      startServer(ns('ecs'), ['--http', '80', '--body', 'ecs ok', '--bind', '::'], join(tmp, 'ecs.log')),
+    ]);
+  } catch (e) {
+    await destroy();
+    throw e;
+  }
+  return {
+    prefix,
+    scenario,
+    buildMs: Math.round(performance.now() - t0),
+    ns,
+    exec,
+    async counter(role, comment, family = 6) {
+      const r = await exec(role, [family === 6 ? 'ip6tables' : 'iptables', '-t', 'filter', '-L', '-v', '-x', '-n']);
+      mustSucceed(`reading ${family === 6 ? 'ip6tables' : 'iptables'} in ${ns(role)}`, r);
+      let sum = 0;
+      for (const line of r.stdout.split('\n')) if (line.includes(`/* ${comment} */`)) sum += Number(line.trim().split(/\s+/)[0]) || 0;
+      return sum;
+    },
+    destroy,
+  };
+}
+
+export async function withLab6<T>(scenario: Scenario6 | string, fn: (lab: Lab6) => Promise<T>): Promise<T> {
+  const lab = await createLab6(scenario);
+  try {
+    return await fn(lab);
+  } finally {
+    await lab.destroy();
+  }
+}
