@@ -1,0 +1,73 @@
+// IPv6 and dual-stack in the VPC lab (test/lab/ipv6.ts): each scenario is first proved by the kernel's own
+// counters (checks6.ts), then podreach inside the pod namespace must name the cause, the source the peer sees
+// in the target's family, and the IPv6 prefix in the fix — with a node report and without.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { PodreachReport } from '../../src/render/report.ts';
+import { checkScenario6 } from '../lab/checks6.ts';
+import { flags6, type Lab6, SCENARIOS6, type Scenario6, V4, V6, withLab6 } from '../lab/ipv6.ts';
+import { NODE } from '../lab/lab.ts';
+import { BUNDLE } from './podreach.ts';
+import { schemaErrors } from './schema.ts';
+
+const targetArg = (s: Scenario6) => `${s.target.host.includes(':') ? `[${s.target.host}]` : s.target.host}:${s.target.port}`;
+
+async function diagnose(lab: Lab6, extra: string[] = []): Promise<PodreachReport> {
+  const r = await lab.exec('pod', [NODE, BUNDLE, 'diagnose', targetArg(lab.scenario), ...flags6(lab.scenario), ...extra, '-o', 'json'], { timeoutMs: 10_000 });
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`diagnose printed no JSON (exit ${r.code}): ${r.stderr || r.stdout}`);
+  }
+}
+
+async function nodeReport(lab: Lab6): Promise<{ file: string; cleanup: () => void }> {
+  const r = await lab.exec('node', [NODE, BUNDLE, 'probe', targetArg(lab.scenario), '-o', 'json'], { timeoutMs: 10_000 });
+  if (!r.stdout.trim().startsWith('{')) throw new Error(`node probe printed no JSON (exit ${r.code}): ${r.stderr}`);
+  const dir = mkdtempSync(join(tmpdir(), 'podreach-node6-'));
+  writeFileSync(join(dir, 'node.json'), r.stdout);
+  return { file: join(dir, 'node.json'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function checkVerdict(s: Scenario6, report: PodreachReport, withNode: boolean): void {
+  const d = report.diagnosis;
+  const fix = d.fix.join('\n');
+  const label = `${s.id}${withNode ? ' +node' : ''}: ${d.cause} ${d.confidence} — ${d.summary}`;
+  const v6 = s.target.host.includes(':');
+  // No SNAT in either family here: the peer sees the pod's address of the target's family (the lab's SG counted it).
+  expect(d.sourceSeen, label).toMatchObject({ kind: 'pod', ip: v6 ? V6.pod : V4.pod });
+  if (s.stack === 'dual') expect(report.context.podIp?.value, label).toBe(V4.pod);
+  expect(report.context.ipFamilies?.value, label).toEqual(s.stack === 'dual' ? ['IPv4', 'IPv6'] : ['IPv6']);
+  expect(d.cause, label).toBe(s.expectedCause);
+  if (s.expectedCause === 'reachable') return;
+  expect(fix, label).toContain(s.inFix);
+  if (v6) {
+    expect(fix, `${label}: an IPv4 prefix length on an IPv6 source`).not.toMatch(/:[0-9a-f]*\/32\b/);
+    expect(fix, `${label}: the node is not what an unSNATed IPv6 pod shows`).not.toContain(V6.node);
+  }
+  if (s.stack === 'dual') expect(fix, `${label}: the IPv4 container CIDR is not this family's`).not.toContain(V4.containerCidr);
+}
+
+describe('podreach in the IPv6 and dual-stack VPC lab', () => {
+  for (const s of SCENARIOS6) {
+    it(`${s.id} → ${s.expectedCause}`, async () => {
+      await withLab6(s, async (lab) => {
+        const proof = await checkScenario6(lab);
+        expect(proof.problems, `${s.id}: ${proof.evidence}`).toEqual([]);
+        const node = await nodeReport(lab);
+        try {
+          const [alone, paired] = await Promise.all([diagnose(lab), diagnose(lab, ['--node-report', node.file])]);
+          expect(schemaErrors(paired)).toEqual([]);
+          expect(schemaErrors(alone)).toEqual([]);
+          checkVerdict(s, paired, true);
+          checkVerdict(s, alone, false);
+          console.log(`PASS ${s.id.padEnd(28)} ${proof.evidence} | ${paired.diagnosis.cause} ${paired.diagnosis.confidence.toFixed(2)}, alone ${alone.diagnosis.cause} ${alone.diagnosis.confidence.toFixed(2)} | fix: ${paired.diagnosis.fix[0]}`);
+        } finally {
+          node.cleanup();
+        }
+      });
+    });
+  }
+});

@@ -1,0 +1,102 @@
+// Verifies that an IPv6 / dual-stack lab scenario fails (or works) FOR ITS STATED REASON, with plain tools run
+// inside the namespaces and the kernel's own counters: the router's security group (ip6tables), the node's
+// dropped Packet Too Big. Same shape as checks.ts.
+import { join } from 'node:path';
+import type { CheckResult } from './checks.ts';
+import { type Lab6, type Role6, V4, V6 } from './ipv6.ts';
+import { LAB_DIR, NODE } from './lab.ts';
+
+interface Tcp {
+  status: string;
+  errno?: string;
+  reply?: string;
+  ms: number;
+}
+
+const CLIENT = join(LAB_DIR, 'client.ts');
+
+async function tcp(lab: Lab6, role: Role6, ip: string, port: number): Promise<Tcp> {
+  const send = port === 80 ? ['--send', 'GET / HTTP/1.0\\r\\n\\r\\n'] : [];
+  const r = await lab.exec(role, [NODE, CLIENT, 'tcp', ip, String(port), '--timeout', '1500', ...send], { timeoutMs: 6000 });
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    return { status: 'error', errno: `client: ${(r.stderr || r.stdout).trim().slice(0, 120)}`, ms: r.ms };
+  }
+}
+
+/** One echo (of `size` bytes with Don't Fragment when given), 1 s bound; ping's error line if any. */
+async function ping(lab: Lab6, role: Role6, ip: string, size?: number): Promise<{ reply: boolean; line: string }> {
+  const df = size ? ['-M', 'do', '-s', String(size - (ip.includes(':') ? 48 : 28))] : [];
+  const r = await lab.exec(role, ['ping', '-n', ...df, '-c', '1', '-W', '1', ip], { timeoutMs: 4000 });
+  const line = (r.stdout + r.stderr).split('\n').find((l) => /^From |local error|unreachable/i.test(l)) ?? '';
+  return { reply: r.code === 0, line: line.trim() };
+}
+
+const served = (t: Tcp) => t.status === 'open' && /^HTTP\/1\.0 200/.test(t.reply ?? '');
+const show = (t: Tcp) => `${t.status}${t.errno ? ` ${t.errno}` : ''} in ${t.ms} ms`;
+
+export async function checkScenario6(lab: Lab6): Promise<CheckResult> {
+  const s = lab.scenario;
+  const problems: string[] = [];
+  const ev: string[] = [];
+  const expect = (cond: boolean, what: string) => {
+    if (!cond) problems.push(what);
+  };
+  const { host: ip, port } = s.target;
+  const fam = ip.includes(':') ? 6 : 4;
+  const src = fam === 6 ? V6 : V4;
+  const count = (comment: string) => lab.counter('vpcr', comment, fam);
+  const before = { drop: await count('sg-drop'), pod: await count('src-pod') };
+  const [pt, nt] = await Promise.all([tcp(lab, 'pod', ip, port), tcp(lab, 'node', ip, port)]);
+  const after = { drop: (await count('sg-drop')) - before.drop, pod: (await count('src-pod')) - before.pod };
+  // Not SNATed: the router's SG saw the pod's own address, in this family.
+  const sawPod = `the SG saw ${after.pod} SYN from ${src.pod}`;
+
+  switch (s.expectedCause) {
+    case 'reachable':
+      expect(served(pt), `pod tcp ${show(pt)}`);
+      expect(served(nt), `node tcp ${show(nt)}`);
+      expect(after.pod > 0, `the SG never saw ${src.pod}: is the pod SNATed?`);
+      expect(after.drop === 0, `sg-drop rose by ${after.drop}`);
+      ev.push(`pod tcp ${show(pt)}; ${sawPod}; sg-drop +0`);
+      break;
+    case 'security-group': {
+      expect(pt.status === 'timeout', `pod tcp ${show(pt)}, expected a timeout`);
+      expect(served(nt), `node tcp ${show(nt)}, expected served (the SG allows the node subnet)`);
+      expect(after.pod > 0, `the SG never saw ${src.pod}`);
+      expect(after.drop >= after.pod, `sg-drop +${after.drop}, expected every pod SYN dropped (${after.pod})`);
+      ev.push(`pod tcp ${show(pt)}; node served; ${sawPod}; sg-drop +${after.drop}`);
+      if (s.stack === 'dual') {
+        // Only this family's path is blocked: the same pod reaches the same ECS over IPv4.
+        const other = await tcp(lab, 'pod', V4.ecs, port);
+        expect(served(other), `pod over IPv4 to ${V4.ecs}: ${show(other)}, expected served`);
+        ev.push(`IPv4 to ${V4.ecs}: ${show(other)}`);
+      }
+      break;
+    }
+    case 'port-closed':
+      expect(pt.status === 'refused', `pod tcp ${show(pt)}, expected refused`);
+      expect(after.drop === 0, `sg-drop rose by ${after.drop}`);
+      ev.push(`pod tcp ${show(pt)} (RST); sg-drop +0`);
+      break;
+    case 'mtu': {
+      const mtu = s.build.nodeUplinkMtu ?? 0;
+      const ptb0 = await lab.counter('node', 'ptb-drop', 6);
+      const small = await ping(lab, 'pod', ip);
+      const full = await ping(lab, 'pod', ip, 1500);
+      const fits = await ping(lab, 'pod', ip, mtu);
+      const ptb = (await lab.counter('node', 'ptb-drop', 6)) - ptb0;
+      expect(served(pt), `pod tcp ${show(pt)}: the handshake and a small exchange must work`);
+      expect(small.reply, 'a small echo must come back');
+      expect(!full.reply && full.line === '', `a 1500-byte DF echo: ${full.reply ? 'answered' : full.line}, expected silence`);
+      expect(fits.reply, `a ${mtu}-byte echo must come back`);
+      expect(ptb > 0, 'ptb-drop on the node did not rise: the Packet Too Big was not what vanished');
+      ev.push(`pod tcp ${show(pt)}; 1500-byte echo silent, ${mtu} answered; node dropped ${ptb} Packet Too Big`);
+      break;
+    }
+    default:
+      problems.push(`no IPv6 check for ${s.expectedCause}`);
+  }
+  return { ok: problems.length === 0, evidence: ev.join('; '), problems };
+}
