@@ -66,3 +66,36 @@ export const RFC1918: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.1
 export function isRfc1918(ip: string): boolean {
   return RFC1918.some((c) => inCidr(ip, c));
 }
+
+/**
+ * The shortest list of IPv4 CIDRs covering exactly the given ones: covered blocks dropped, sibling blocks
+ * merged (172.16.0.0/24 + 172.16.1.0/24 → 172.16.0.0/23). IPv6 and malformed entries pass through unchanged.
+ */
+export function aggregateCidrs(cidrs: readonly string[]): string[] {
+  const other: string[] = [];
+  const v4: [number, number][] = [];
+  for (const c of cidrs) {
+    const n = normalizeCidr(c);
+    if (!n || n.includes(':')) {
+      if (!other.includes(c)) other.push(c);
+      continue;
+    }
+    const [addr, bits] = n.split('/') as [string, string];
+    v4.push([ipaddr.IPv4.parse(addr).toByteArray().reduce((a, b) => a * 256 + b, 0), Number(bits)]);
+  }
+  v4.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const out: [number, number][] = [];
+  for (const c of v4) {
+    const last = out[out.length - 1];
+    if (last && c[0] < last[0] + 2 ** (32 - last[1])) continue; // inside the previous block
+    out.push(c);
+    // Merge upwards while the block and its left sibling form the parent.
+    for (let top = out[out.length - 1]!, prev = out[out.length - 2]; prev && top[1] === prev[1] && top[1] > 0; top = out[out.length - 1]!, prev = out[out.length - 2]) {
+      const size = 2 ** (32 - prev[1]);
+      if (prev[0] % (size * 2) !== 0 || prev[0] + size !== top[0]) break;
+      out.splice(-2, 2, [prev[0], prev[1] - 1]);
+    }
+  }
+  const text = ([n, bits]: [number, number]) => `${[24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.')}/${bits}`;
+  return [...out.map(text), ...other];
+}
