@@ -125,6 +125,32 @@ function program(): Command {
       const ok = (r: ProbeReport) => (r.tcp ? r.tcp.status === 'open' : r.icmp.status === 'reply');
       process.exitCode = reports.every(ok) ? EXIT.reachable : EXIT.notReachable;
     });
+  cli
+    .command('fleet')
+    .description('probe each TARGET from every node group (pool, zone, subnet or node) through short-lived probe pods, and name what differs between the groups that reach it and those that do not')
+    .argument('[targets...]', 'as for diagnose')
+    .addOption(new Option('--by <key>', 'group nodes by node, pool, zone or subnet').choices(['node', 'pool', 'zone', 'subnet'] as const).default('pool' as const))
+    .option('--selector <labels>', 'only nodes with these labels (key=value,...)', nonEmpty('--selector'))
+    .option('--max-pods <n>', 'probe pods in flight at once (default 5)', wholeNumber('--max-pods'), 5)
+    .addOption(new Option('--vantage <where>', "the node's network, a pod's, both, or auto (pod unless the model SNATs pods to the node)").choices(['pod', 'node', 'both', 'auto'] as const).default('auto' as const))
+    .addOption(new Option('-o, --output <format>', 'text, json or junit').choices(['text', 'json', 'junit'] as const).default('text' as const))
+    .option('-p, --port <port>', 'port to test (overrides TARGET)', wholeNumber('--port'))
+    .option('--timeout <ms>', 'overall probe budget per target in ms', budget, DEFAULT_TIMEOUT_MS)
+    .option('--node-subnet <cidr>', 'the node subnets (repeatable, comma-separated): allow a subnet rather than node IPs', collect)
+    .option('--network-model <model>', 'tunnel, vpc, eni or auto (default: from the API)')
+    .option('--container-cidr <cidr>', "the cluster's container CIDR")
+    .option('--vpc-cidr <cidr>', "the cluster VPC's CIDRs (repeatable, comma-separated)", collect)
+    .option('--kubeconfig <file>', 'kubeconfig (default: service account, $KUBECONFIG, ~/.kube/config)', nonEmpty('--kubeconfig'))
+    .option('--context <name>', 'kubeconfig context', nonEmpty('--context'))
+    .option('-n, --namespace <ns>', 'namespace for the probe pods', nonEmpty('--namespace'))
+    .option('--image <image>', 'image for the probe pods', nonEmpty('--image'))
+    .option('--cleanup', "delete podreach's leftover probe pods in the namespace (by label) and exit")
+    .option('--no-color', 'no colour (also NO_COLOR)')
+    .action(async (targetArgs, o) => {
+      const { runFleet } = await import('./fleet.ts');
+      const color = o.color && !process.env.NO_COLOR && drawingTerminal(process.stdout.isTTY === true, process.env);
+      process.exitCode = await runFleet(targetArgs, { ...o, color, version: VERSION, env: process.env, signal: interrupted.signal });
+    });
   return cli;
 }
 

@@ -12,7 +12,7 @@ import type { PodObject } from './objects.ts';
 import { call } from './rest.ts';
 import type { Api } from './session.ts';
 
-const PROBE_LABELS = {
+export const PROBE_LABELS = {
   'app.kubernetes.io/name': 'podreach',
   'app.kubernetes.io/component': 'node-probe',
   'app.kubernetes.io/managed-by': 'podreach',
@@ -39,7 +39,7 @@ function probePodManifest(session: KubeSession, name: string, plan: ProbePlan, o
     metadata: {
       name,
       namespace: session.namespace,
-      labels: { ...PROBE_LABELS, ...(session.podName ? { 'podreach.io/for-pod': session.podName.slice(0, 63) } : {}) },
+      labels: { ...PROBE_LABELS, ...(session.podName ? { 'podreach.io/for-pod': session.podName.slice(0, 63) } : {}), ...opts.labels },
       annotations: { 'podreach.io/target': targetsNote(plan), 'podreach.io/cleanup': 'deleted by podreach when the probe ends; owned by the pod that started it' },
       ...(session.podName && session.podUid
         ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: session.podName, uid: session.podUid, blockOwnerDeletion: false }] }
@@ -47,8 +47,8 @@ function probePodManifest(session: KubeSession, name: string, plan: ProbePlan, o
     },
     spec: {
       nodeName: session.nodeName,
-      hostNetwork: true,
-      dnsPolicy: 'ClusterFirstWithHostNet',
+      hostNetwork: opts.hostNetwork !== false,
+      dnsPolicy: opts.hostNetwork !== false ? 'ClusterFirstWithHostNet' : 'ClusterFirst',
       restartPolicy: 'Never',
       activeDeadlineSeconds: deadlineSeconds,
       terminationGracePeriodSeconds: 0,
@@ -162,7 +162,7 @@ async function waitForEnd(
 }
 
 /** Deletes the probe pod now (grace 0); bounded, independent of the caller's abort signal. */
-async function remove(api: Api, ns: string, name: string): Promise<string | undefined> {
+export async function remove(api: Api, ns: string, name: string): Promise<string | undefined> {
   const res = await call(api.rest, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${name}?gracePeriodSeconds=0`, { method: 'DELETE', ms: DELETE_TIMEOUT_MS });
   if (res.ok || res.status === 'not-found') return undefined;
   return res.message;

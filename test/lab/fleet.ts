@@ -100,7 +100,7 @@ export const FLEET_SCENARIOS: readonly FleetScenario[] = [
     ecsAllow: [...ALL_NODE_SUBNETS, '172.16.1.0/24'],
     redisAllow: ALL_NODE_SUBNETS,
     peerRoutes: everyPodCidr,
-    expect: { fails: ['node-a2', 'node-b1'], cause: 'security-group', add: ['172.16.2.0/24', '172.16.3.0/24'] },
+    expect: { fails: ['node-a2', 'node-b1'], cause: 'security-group', add: ['172.16.2.0/23'] },
   },
   {
     id: 'fleet-vpc-peer-route-zone',

@@ -1,0 +1,156 @@
+// `podreach fleet TARGET...`: the same question from every node group, run by Kubernetes itself. Reads the
+// nodes, groups them (context/groups.ts), runs one probe pod per group and vantage point (kube/fleet.ts),
+// names what differs between the groups that reach each target and those that do not (diagnose/fleet.ts).
+import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { type GroupBy, groupNodes, pickNode } from '../context/groups.ts';
+import { flagFacts } from '../context/flags.ts';
+import type { FleetVantage, GroupObserved } from '../diagnose/fleet.ts';
+import type { ClusterNet } from '../diagnose/sources.ts';
+import { normalizeCidr } from '../net/ip.ts';
+import { DEFAULT_TIMEOUT_MS, MAX_PLAN_ITEMS } from '../probe/plan.ts';
+import { parseTarget } from '../probe/target.ts';
+import type { FleetPod } from '../render/fleet.ts';
+import { oneLine, quoted, UsageError } from './errors.ts';
+import { EXIT } from './exit-codes.ts';
+
+export interface FleetOptions {
+  by: GroupBy;
+  selector?: string;
+  maxPods: number;
+  vantage: 'pod' | 'node' | 'both' | 'auto';
+  output: 'text' | 'json' | 'junit';
+  port?: number;
+  timeout: number;
+  nodeSubnet?: string[];
+  networkModel?: string;
+  containerCidr?: string;
+  vpcCidr?: string[];
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  image?: string;
+  cleanup?: boolean;
+  color: boolean;
+  version: string;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+}
+
+export const MAX_PODS_LIMIT = 100;
+/** The API read before any pod: generous for a loaded API server, bounded. */
+const API_READ_MS = 8000;
+
+const fail = (line: string): number => {
+  process.stderr.write(`podreach: fleet: ${oneLine(line)}\n`);
+  return EXIT.failed;
+};
+
+/** 130 / 143 / 129 after Ctrl-C, SIGTERM or SIGHUP, once the pods are gone. */
+function interruptedCode(signal: AbortSignal): number {
+  const sig = (signal.reason as Error | undefined)?.message;
+  return 128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : 2);
+}
+
+export async function runFleet(inputs: readonly string[], o: FleetOptions): Promise<number> {
+  if (o.cleanup && inputs.length) throw new UsageError('--cleanup deletes leftover probe pods and takes no TARGET');
+  if (!o.cleanup && inputs.length === 0) throw new UsageError('no TARGET given (podreach fleet TARGET..., or --cleanup)');
+  if (inputs.length > MAX_PLAN_ITEMS) throw new UsageError(`${inputs.length} targets: at most ${MAX_PLAN_ITEMS} in one run`);
+  if (o.maxPods < 1 || o.maxPods > MAX_PODS_LIMIT) throw new UsageError(`--max-pods: ${o.maxPods} is outside 1–${MAX_PODS_LIMIT}`);
+  if (o.selector !== undefined && !/^[A-Za-z0-9._/-]+(=[A-Za-z0-9._-]*)?(,[A-Za-z0-9._/-]+(=[A-Za-z0-9._-]*)?)*$/.test(o.selector)) {
+    throw new UsageError(`--selector: ${quoted(o.selector)} is not a label selector (key=value,key2=value2)`);
+  }
+  const targets = inputs.map((t) => parseTarget(t, o.port));
+  const flags = flagFacts({ networkModel: o.networkModel, containerCidr: o.containerCidr, vpcCidr: o.vpcCidr });
+  const subnets = (o.nodeSubnet ?? []).map((c) => {
+    const n = c.includes('/') ? normalizeCidr(c) : null;
+    if (!n) throw new UsageError(`--node-subnet: ${quoted(c)} is not a CIDR (expected e.g. 192.168.10.0/24)`);
+    return n;
+  });
+  if (o.kubeconfig && !existsSync(o.kubeconfig)) throw new UsageError(`--kubeconfig ${o.kubeconfig}: no such file`);
+
+  const t0 = performance.now();
+  const { startKubeContext } = await import('../kube/index.ts');
+  const kube = await startKubeContext({ kubeconfig: o.kubeconfig, context: o.context, namespace: o.namespace, env: o.env, timeoutMs: API_READ_MS, signal: o.signal }).context;
+  const session = kube.session;
+  if (!session) return fail(`needs the Kubernetes API (${kube.access}): ${kube.notes[0] ?? 'no session'}`);
+  const k = await import('../kube/fleet.ts');
+  if (o.cleanup) {
+    const c = await k.cleanupLeftovers(session, o.signal);
+    if (c.error) return fail(c.error);
+    for (const p of c.deleted) process.stdout.write(`deleted pod ${p}\n`);
+    if (c.deleted.length === 0 && c.failed.length === 0) process.stdout.write(`no podreach probe pods in ${session.namespace}\n`);
+    for (const p of c.failed) process.stderr.write(`podreach: fleet --cleanup: could not delete ${p}\n`);
+    return c.failed.length ? EXIT.failed : EXIT.reachable;
+  }
+
+  const listed = await k.listNodes(session, o.selector, subnets, o.signal);
+  if (!listed.nodes) return fail(listed.error ?? 'listing nodes failed');
+  if (listed.nodes.length === 0) return fail(`no nodes${o.selector ? ` match --selector ${o.selector}` : ''}`);
+  const groups = groupNodes(listed.nodes, o.by);
+  const api = kube.facts;
+  const net: ClusterNet = {
+    ...(flags.networkModel ?? api.networkModel ? { model: flags.networkModel ?? api.networkModel } : {}),
+    ...(flags.containerCidr ?? api.containerCidr ? { containerCidr: flags.containerCidr ?? api.containerCidr } : {}),
+    ...(flags.vpcCidrs ?? api.vpcCidrs ? { vpcCidrs: flags.vpcCidrs ?? api.vpcCidrs } : {}),
+    ...(api.nonMasqueradeCidrs ? { nonMasqueradeCidrs: api.nonMasqueradeCidrs } : {}),
+    ...(api.cni ? { cni: api.cni } : {}),
+  };
+  // The pod's own view where the model gives pods their own source; the node's where SNAT makes them one.
+  const vantages: FleetVantage[] = o.vantage === 'both' ? ['node', 'pod'] : o.vantage === 'auto' ? [net.model?.value === 'tunnel' ? 'node' : 'pod'] : [o.vantage];
+  const jobs = groups.flatMap((g) => {
+    const node = pickNode(g);
+    return node ? vantages.map((vantage) => ({ group: g, node, vantage })) : [];
+  });
+  // From a laptop there is no own pod, and fleet needs none.
+  const notes = kube.notes.filter((n) => !n.includes('own pod unknown'));
+  if (!net.model) notes.push('network model unknown (not detected from the API): pass --network-model tunnel|vpc|eni to name the source each group shows');
+  for (const g of groups) if (!pickNode(g)) notes.push(`group ${g.key}: no ready node with an InternalIP; not probed`);
+
+  const { makePlan } = await import('../probe/plan.ts');
+  const plan = makePlan(targets, o.timeout ?? DEFAULT_TIMEOUT_MS);
+  let planMs: number | undefined;
+  const results = await k.runFleetPods(kube, jobs, plan, k.newRunId(), {
+    image: o.image,
+    maxPods: o.maxPods,
+    signal: o.signal,
+    onStart: () => {
+      planMs ??= performance.now() - t0;
+    },
+  });
+  if (o.signal.aborted) return interruptedCode(o.signal);
+
+  const observed: GroupObserved[] = groups.map((g) => ({
+    by: g.by,
+    key: g.key,
+    nodes: g.nodes,
+    ...(pickNode(g) ? { probedFrom: pickNode(g)?.name } : {}),
+    vantages: results.filter((r) => r.group === g).map((r) => ({ vantage: r.vantage, ...(r.reports ? { reports: r.reports } : {}), ...(r.error ? { error: r.error } : {}) })),
+  }));
+  for (const r of results) if (r.error) notes.push(`group ${r.group.key} (${r.vantage} network on ${r.node.name}): ${r.error}; by hand: ${r.manualCommand}`);
+  const pods: FleetPod[][] = groups.map((g) => results.filter((r) => r.group === g).map((r) => ({ vantage: r.vantage, node: r.node.name, ...(r.podName ? { name: r.podName } : {}), ms: r.ms, ...(r.error ? { error: r.error } : {}) })));
+
+  const { diagnoseFleet } = await import('../diagnose/fleet.ts');
+  const verdicts = diagnoseFleet({ targets, groups: observed, net });
+  const render = await import('../render/fleet.ts');
+  const doc = render.buildFleet({
+    version: o.version,
+    by: o.by,
+    vantages,
+    selector: o.selector,
+    namespace: session.namespace,
+    context: { networkModel: net.model ?? null, containerCidr: net.containerCidr ?? null, vpcCidrs: net.vpcCidrs ?? null },
+    groups: observed,
+    pods,
+    verdicts,
+    notes,
+    timings: { planMs: Math.round(planMs ?? performance.now() - t0), totalMs: Math.round(performance.now() - t0) },
+  });
+  if (o.output === 'json') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  else if (o.output === 'junit') process.stdout.write(render.renderFleetJunit(doc));
+  else {
+    const { COLOR, PLAIN } = await import('../render/text.ts');
+    process.stdout.write(render.renderFleetText(doc, o.color ? COLOR : PLAIN));
+  }
+  return verdicts.every((v) => v.diagnosis.reachable) ? EXIT.reachable : EXIT.notReachable;
+}
