@@ -163,9 +163,17 @@ async function waitForEnd(
 
 /** Deletes the probe pod now (grace 0); bounded, independent of the caller's abort signal. */
 export async function remove(api: Api, ns: string, name: string): Promise<string | undefined> {
-  const res = await call(api.rest, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${name}?gracePeriodSeconds=0`, { method: 'DELETE', ms: DELETE_TIMEOUT_MS });
-  if (res.ok || res.status === 'not-found') return undefined;
-  return res.message;
+  // A 500 or a connection closed mid-run must not leave the pod: asked again, a short pause apart, within the bound.
+  const end = Date.now() + DELETE_TIMEOUT_MS;
+  let last = '';
+  for (let attempt = 0; attempt < 4 && Date.now() < end; attempt++) {
+    if (attempt) await sleep(Math.min(250 * attempt, Math.max(0, end - Date.now())));
+    const res = await call(api.rest, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${name}?gracePeriodSeconds=0`, { method: 'DELETE', ms: Math.max(1, end - Date.now()) });
+    if (res.ok || res.status === 'not-found') return undefined;
+    if (res.status === 'forbidden' || res.status === 'unauthorized') return res.message;
+    last = res.message;
+  }
+  return last;
 }
 
 function createError(status: string, message: string, ns: string): string {

@@ -7,10 +7,11 @@
 //        [--objects FILE]   (more objects, as a JSON array: what a scenario adds to the recorded cluster)
 //        [--node-map FILE]  (fleet lab: {"node name": {"node": NS, "pod": NS}}; a probe pod pinned to a node runs in
 //                            that node's namespace, or in its pod namespace when it is not hostNetwork)
+//        [--faults FILE]    (FaultRule[] as JSON, `path` a regex source: a server that fails mid-run)
 //        [--drop KIND]      (leave the recorded cluster's objects of that kind out, e.g. Node for the fleet lab's own)
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ApiServer, type Flavour, FLAVOURS, loadFixture, rulesFromManifests, SA_USER } from './api-server.ts';
+import { ApiServer, type FaultRule, type Flavour, FLAVOURS, loadFixture, rulesFromManifests, SA_USER } from './api-server.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -25,6 +26,7 @@ const { values: a } = parseArgs({
     objects: { type: 'string' },
     'node-map': { type: 'string' },
     drop: { type: 'string', multiple: true },
+    faults: { type: 'string' },
   },
 });
 const flavour = a.flavour as Flavour;
@@ -44,6 +46,7 @@ const server = await ApiServer.start({
   crds: fx['x-podreach-fixture'].crds,
   tokens: { [a.token as string]: { user: SA_USER, rules } },
   restrictedNamespaces: a.restricted ? ['default'] : [],
+  faults: a.faults ? (JSON.parse(readFileSync(a.faults, 'utf8')) as (Omit<FaultRule, 'path'> & { path?: string })[]).map((f) => ({ ...f, path: f.path ? new RegExp(f.path) : undefined })) : undefined,
   runner: ({ pod, argv }) => (argv[0] === 'podreach' ? { argv: ['ip', 'netns', 'exec', namespaceOf(pod), ...podreach, ...argv.slice(1)] } : undefined),
   onChange: (s) => writeState(s),
 });

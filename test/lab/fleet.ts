@@ -51,6 +51,8 @@ export interface FleetScenario {
   redisAllow: string[];
   /** Pod CIDRs the peer VPC routes back over the peering. */
   peerRoutes: string[];
+  /** More podreach fleet flags the scenario needs. */
+  flags?: string[];
   /** What the cross-group diagnosis must say: the groups that fail, the cause, and exactly what to add. */
   expect: { fails: string[]; cause: 'reachable' | 'security-group' | 'whitelist' | 'route'; add: string[] };
 }
@@ -78,6 +80,8 @@ export const FLEET_SCENARIOS: readonly FleetScenario[] = [
     ecsAllow: ['192.168.10.0/24'],
     redisAllow: ALL_NODE_SUBNETS,
     peerRoutes: [],
+    // The node subnets as a person knows them: the fix names the subnet, not the one node IP probed.
+    flags: ['--node-subnet', ALL_NODE_SUBNETS.join(',')],
     expect: { fails: ['pool-b'], cause: 'security-group', add: ['192.168.11.0/24'] },
   },
   {
