@@ -150,6 +150,25 @@ function program(): Command {
       const { runFleet } = await import('./fleet.ts');
       const color = o.color && !process.env.NO_COLOR && drawingTerminal(process.stdout.isTTY === true, process.env);
       process.exitCode = await runFleet(targetArgs, { ...o, color, version: VERSION, env: process.env, signal: interrupted.signal });
+      });
+  cli
+    .command('allowlist')
+    .description('no packets: per node group, the source each destination sees and the CIDRs to allow (security groups, whitelists, peer routes), from the API')
+    .argument('[targets...]', 'same-vpc, peered-vpc, managed-service, internet, IP or IP:PORT (default: the four classes)')
+    .option('--by <key>', 'group nodes by pool, zone, subnet or node', 'pool')
+    .option('--node-subnet <cidr>', 'a node subnet (repeatable, comma-separated): allow it instead of single node IPs', collect)
+    .option('--vpc-cidr <cidr>', `the cluster's VPC CIDR (repeatable, comma-separated; at most ${MAX_VPC_CIDRS}): places an IP target in the same VPC or across a peering`, collect)
+    .option('--container-cidr <cidr>', "the cluster's container CIDR (ENI: the container subnet)")
+    .option('--network-model <model>', 'tunnel, vpc or eni (default: from the API)')
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json'] as const).default('text' as const))
+    .option('--timeout <ms>', 'budget for the API reads in ms', budget, 10_000)
+    .option('--kubeconfig <file>', 'kubeconfig (default: service account, $KUBECONFIG, ~/.kube/config)', nonEmpty('--kubeconfig'))
+    .option('--context <name>', 'kubeconfig context', nonEmpty('--context'))
+    .option('--no-color', 'no colour (also NO_COLOR)')
+    .action(async (targets, o) => {
+      const { runAllowlist } = await import('./allowlist.ts');
+      const color = o.color && !process.env.NO_COLOR && drawingTerminal(process.stdout.isTTY === true, process.env);
+      process.stdout.write(await runAllowlist(targets, { ...o, color }, VERSION, interrupted.signal));
     });
   return cli;
 }
@@ -244,12 +263,12 @@ export async function main(argv: string[]): Promise<number> {
 function commanderMessage(e: InstanceType<typeof CommanderError>, argv: string[]): string {
   if (e.code === 'commander.help') {
     return argv[0] === 'help' && argv[1] !== undefined
-      ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe)`
+      ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe, allowlist)`
       : 'missing command (try podreach diagnose TARGET, or --help)';
   }
   if (e.code === 'commander.unknownCommand') {
     const name = /unknown command '([\s\S]*)'/.exec(e.message)?.[1] ?? '';
-    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe)`;
+    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe, allowlist)`;
   }
   return oneLine(e.message.replace(/^error: /, '').replace(/\n\(Did you mean/, ' (did you mean'));
 }

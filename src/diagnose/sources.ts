@@ -3,7 +3,7 @@
 // the API (kube/cluster.ts) or from flags. The single-pod version (signals.ts sourceSeen) shares peerSees().
 import type { NodeFacts, NodeGroup } from '../context/groups.ts';
 import type { Fact, NetworkModel } from '../context/types.ts';
-import { aggregateCidrs, firstMatch, isRfc1918 } from '../net/ip.ts';
+import { aggregateCidrs, cidrWithin, firstMatch, isRfc1918 } from '../net/ip.ts';
 
 /** Where the traffic goes, as the guide sorts destinations. */
 export type DestinationClass = 'same-vpc' | 'peered-vpc' | 'managed-service' | 'internet';
@@ -77,6 +77,9 @@ export function peerSees(
           return { side: 'pod', confidence: 0.6, why: "EKS VPC CNI: the pod IP inside the VPC; across a peering or out of the VPC the peer sees the node's primary IP" };
         }
       }
+      if (opts.cni === 'aws-vpc-cni') {
+        return { side: 'pod', confidence: 0.8, why: 'EKS VPC CNI: the pod holds a VPC address (a secondary IP of a node ENI) and is not SNATed inside the VPC' };
+      }
       return { side: 'pod', confidence: 0.8, why: 'Cloud Native Network 2.0 / ENI: the pod holds a VPC address and is never SNATed inside the VPC' };
     }
     case 'vpc': {
@@ -130,6 +133,9 @@ export interface GroupSource {
 /** CNIs whose IPAM does not use node spec.podCIDR (Calico blocks, Cilium cluster-pool): only the pool CIDR counts. */
 const OWN_IPAM: readonly string[] = ['calico', 'cilium'];
 
+/** Do the nodes' spec.podCIDRs hold their pods' addresses in this cluster? */
+export const usesNodePodCidrs = (net: ClusterNet): boolean => !OWN_IPAM.includes(net.cni?.value ?? '');
+
 function min(...c: number[]): number {
   return Math.round(Math.min(...c) * 100) / 100;
 }
@@ -161,11 +167,15 @@ function nodeSide(nodes: readonly NodeFacts[]): Pick<GroupSource, 'allow' | 'all
 /** The pods' addresses in the VPC model: the nodes' pod CIDRs (exact) under the container CIDR (covers all). */
 function podSide(nodes: readonly NodeFacts[], net: ClusterNet): Pick<GroupSource, 'allow' | 'allowWhat' | 'notes' | 'covers'> & { confidence: number } {
   const container = net.containerCidr?.value;
-  const covers = container ? { covers: container } : {};
-  const ownIpam = OWN_IPAM.includes(net.cni?.value ?? '');
+  const ownIpam = !usesNodePodCidrs(net);
   const missing = nodes.filter((n) => n.podCidrs.length === 0).map((n) => n.name);
   if (!ownIpam && missing.length === 0 && nodes.length > 0) {
-    return { allow: aggregateCidrs(nodes.flatMap((n) => n.podCidrs)), allowWhat: "the nodes' pod CIDRs", notes: ['node spec.podCIDRs'], confidence: 0.95, ...covers };
+    const allow = aggregateCidrs(nodes.flatMap((n) => n.podCidrs));
+    // The container CIDR is offered as the wider entry only if it really holds every pod CIDR (a /16 guess may not).
+    const outside = container ? allow.filter((c) => !cidrWithin(c, container)) : [];
+    const notes = ['node spec.podCIDRs'];
+    if (container && outside.length) notes.push(`the container CIDR ${container} (${net.containerCidr?.note ?? net.containerCidr?.source}) does not hold ${outside.join(', ')}: not offered as the wider entry`);
+    return { allow, allowWhat: "the nodes' pod CIDRs", notes, confidence: 0.95, ...(container && !outside.length ? { covers: container } : {}) };
   }
   const notes = ownIpam
     ? [`${net.cni?.value} allocates pod addresses from its own pool, not from node spec.podCIDR: the pool CIDR is the source range`]
@@ -230,32 +240,33 @@ export interface AllowRule {
 const port = (to: Destination) => (to.port ? `TCP ${to.port}` : 'the service ports');
 
 /** The rules that must hold the group's source for this destination, in the order a packet meets them. */
-export function allowRules(to: Destination, src: GroupSource): AllowRule[] {
+export function allowRules(to: Destination, src: Pick<GroupSource, 'kind' | 'allow' | 'allowWhat' | 'covers'>): AllowRule[] {
   const list = src.allow.length ? src.allow.join(', ') : src.allowWhat;
   const peer = to.ip ?? 'the peer';
   const cls = to.class ?? (to.ip && !isRfc1918(to.ip) ? 'internet' : undefined);
   const sg: AllowRule = { where: 'security-group', text: `security group of ${peer}: inbound ${port(to)} from ${list}` };
+  const service = to.port ? MANAGED_PORTS[to.port] : undefined;
+  const whitelist = (cond: string): AllowRule => ({ where: 'whitelist', text: `${cond}whitelist of ${to.ip ?? 'the service'}${service ? ` (${service})` : ''}: add ${list}` });
   switch (cls) {
     case 'internet':
       return [
         { where: 'nat-gateway', text: `NAT gateway: an SNAT rule covering ${list}; ${peer} sees the NAT gateway's EIP, so that EIP is what it must allow` },
       ];
     case 'managed-service':
-      return [
-        { where: 'whitelist', text: `whitelist of ${to.ip ?? 'the service'}${to.port && MANAGED_PORTS[to.port] ? ` (${MANAGED_PORTS[to.port]})` : ''}: add ${list}` },
-        sg,
-      ];
+      return [whitelist(''), sg];
     case 'peered-vpc':
-      return [sg, peerRoute(src, list)];
+      return [sg, ...(service ? [whitelist(`if ${peer} is a managed ${service}: `)] : []), peerRoute(src, list)];
     case 'same-vpc':
-      return [sg];
-    default:
+      return [sg, ...(service ? [whitelist(`if ${peer} is a managed ${service}: `)] : [])];
+    default: {
       // A private address with no VPC CIDR to place it: same VPC or across a peering.
-      return [sg, { ...peerRoute(src, list), text: `if ${peer} is across a VPC peering: ${peerRoute(src, list).text}` }];
+      const route = peerRoute(src, list);
+      return [sg, ...(service ? [whitelist(`if ${peer} is a managed ${service}: `)] : []), { ...route, text: `if ${peer} is across a VPC peering: ${route.text}` }];
+    }
   }
 }
 
-function peerRoute(src: GroupSource, list: string): AllowRule {
+function peerRoute(src: Pick<GroupSource, 'kind' | 'allow' | 'covers'>, list: string): AllowRule {
   // Pod CIDRs of the VPC model are outside the VPC CIDR: the peer's route to the cluster VPC does not cover them.
   if (src.kind === 'pod') {
     const all = src.covers && src.allow.join() !== src.covers ? `, or the container CIDR ${src.covers} for every node at once` : '';

@@ -55,6 +55,13 @@ export function cidrsOverlap(a: string, b: string): boolean {
   return ba <= bb ? nb.match(na, ba) : na.match(nb, bb);
 }
 
+/** Is block `inner` entirely inside block `outer`? */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const [ni, bi] = parseCidr(inner);
+  const [no, bo] = parseCidr(outer);
+  return ni.kind() === no.kind() && bi >= bo && ni.match(no, bo);
+}
+
 /** The subnet of an interface address: ("172.16.1.10", 24) → "172.16.1.0/24". */
 export function subnetOf(ip: string, prefix: number): string {
   return normalizeCidr(`${ip}/${prefix}`) ?? `${ip}/${prefix}`;

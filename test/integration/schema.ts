@@ -27,3 +27,10 @@ const validateFleet = ajv.compile(load('fleet.schema.json'));
 export function fleetSchemaErrors(doc: unknown): string[] {
   return errors(validateFleet, doc);
 }
+
+const validateAllowlist = ajv.compile(load('allowlist.schema.json'));
+
+/** Errors of `podreach allowlist -o json` against schema/allowlist.schema.json. */
+export function allowlistSchemaErrors(doc: unknown): string[] {
+  return errors(validateAllowlist, doc);
+}

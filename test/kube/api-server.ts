@@ -453,14 +453,15 @@ export function loadFixture(name: Flavour, rewrite: [string, string][] = []): Fi
 
 export const SA_USER = 'system:serviceaccount:default:podreach';
 
-/** Rules as manifests/rbac*.yaml grant them, parsed from the files themselves. */
-export function rulesFromManifests(files: string[], podNamespace = 'default'): Rule[] {
+/** Rules as manifests/rbac*.yaml grant them, parsed from the files themselves; `roles`: only the (Cluster)Roles so named. */
+export function rulesFromManifests(files: string[], podNamespace = 'default', roles?: (name: string) => boolean): Rule[] {
   const out: Rule[] = [];
   for (const f of files) {
     const text = readFileSync(new URL(`../../manifests/${f}`, import.meta.url), 'utf8');
     for (const doc of text.split(/^---\s*$/m)) {
       const kind = doc.match(/^kind:\s*(\S+)/m)?.[1];
       if (kind !== 'Role' && kind !== 'ClusterRole') continue;
+      if (roles && !roles(doc.match(/^metadata:\n(?:\s+.*\n)*?\s+name:\s*(\S+)/m)?.[1] ?? '')) continue;
       const ns = doc.match(/^metadata:\n(?:\s+.*\n)*?\s+namespace:\s*(\S+)/m)?.[1];
       for (const block of doc.split(/\n\s*- apiGroups:/).slice(1)) {
         const list = (key: string) => {
