@@ -70,12 +70,22 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
   if (o.kubeconfig && !existsSync(o.kubeconfig)) throw new UsageError(`--kubeconfig ${o.kubeconfig}: no such file`);
 
   const t0 = performance.now();
-  const { startKubeContext } = await import('../kube/index.ts');
-  const kube = await startKubeContext({ kubeconfig: o.kubeconfig, context: o.context, namespace: o.namespace, env: o.env, timeoutMs: API_READ_MS, signal: o.signal }).context;
-  const session = kube.session;
-  if (!session) return fail(`needs the Kubernetes API (${kube.access}): ${kube.notes[0] ?? 'no session'}`);
   const k = await import('../kube/fleet.ts');
-  if (o.cleanup) {
+  const { ClusterError, readCluster } = await import('../kube/cluster.ts');
+  const api = { kubeconfig: o.kubeconfig, context: o.context, env: o.env, signal: o.signal };
+  let session: Awaited<ReturnType<typeof k.fleetSession>>;
+  let view: Awaited<ReturnType<typeof readCluster>> | undefined;
+  try {
+    // The cluster read and the session for the pods in parallel: planning is the API's round trips, no more.
+    [session, view] = await Promise.all([
+      k.fleetSession({ ...api, namespace: o.namespace }),
+      o.cleanup ? undefined : readCluster({ ...api, nodeSubnets: subnets, labelSelector: o.selector, timeoutMs: API_READ_MS }),
+    ]);
+  } catch (err) {
+    if (err instanceof ClusterError) return fail(err.message);
+    throw err;
+  }
+  if (o.cleanup || !view) {
     const c = await k.cleanupLeftovers(session, o.signal);
     if (c.error) return fail(c.error);
     for (const p of c.deleted) process.stdout.write(`deleted pod ${p}\n`);
@@ -83,34 +93,25 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
     for (const p of c.failed) process.stderr.write(`podreach: fleet --cleanup: could not delete ${p}\n`);
     return c.failed.length ? EXIT.failed : EXIT.reachable;
   }
-
-  const listed = await k.listNodes(session, o.selector, subnets, o.signal);
-  if (!listed.nodes) return fail(listed.error ?? 'listing nodes failed');
-  if (listed.nodes.length === 0) return fail(`no nodes${o.selector ? ` match --selector ${o.selector}` : ''}`);
-  const groups = groupNodes(listed.nodes, o.by);
-  const api = kube.facts;
-  const net: ClusterNet = {
-    ...(flags.networkModel ?? api.networkModel ? { model: flags.networkModel ?? api.networkModel } : {}),
-    ...(flags.containerCidr ?? api.containerCidr ? { containerCidr: flags.containerCidr ?? api.containerCidr } : {}),
-    ...(flags.vpcCidrs ?? api.vpcCidrs ? { vpcCidrs: flags.vpcCidrs ?? api.vpcCidrs } : {}),
-    ...(api.nonMasqueradeCidrs ? { nonMasqueradeCidrs: api.nonMasqueradeCidrs } : {}),
-    ...(api.cni ? { cni: api.cni } : {}),
-  };
+  const groups = groupNodes(view.nodes, o.by);
+  const net: ClusterNet = { ...view.net };
+  if (flags.networkModel) net.model = flags.networkModel;
+  if (flags.containerCidr) net.containerCidr = flags.containerCidr;
+  if (flags.vpcCidrs) net.vpcCidrs = flags.vpcCidrs;
   // The pod's own view where the model gives pods their own source; the node's where SNAT makes them one.
   const vantages: FleetVantage[] = o.vantage === 'both' ? ['node', 'pod'] : o.vantage === 'auto' ? [net.model?.value === 'tunnel' ? 'node' : 'pod'] : [o.vantage];
   const jobs = groups.flatMap((g) => {
     const node = pickNode(g);
     return node ? vantages.map((vantage) => ({ group: g, node, vantage })) : [];
   });
-  // From a laptop there is no own pod, and fleet needs none.
-  const notes = kube.notes.filter((n) => !n.includes('own pod unknown'));
+  const notes = [...view.notes];
   if (!net.model) notes.push('network model unknown (not detected from the API): pass --network-model tunnel|vpc|eni to name the source each group shows');
   for (const g of groups) if (!pickNode(g)) notes.push(`group ${g.key}: no ready node with an InternalIP; not probed`);
 
   const { makePlan } = await import('../probe/plan.ts');
   const plan = makePlan(targets, o.timeout ?? DEFAULT_TIMEOUT_MS);
   let planMs: number | undefined;
-  const results = await k.runFleetPods(kube, jobs, plan, k.newRunId(), {
+  const results = await k.runFleetPods(session, jobs, plan, k.newRunId(), {
     image: o.image,
     maxPods: o.maxPods,
     signal: o.signal,

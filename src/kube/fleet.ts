@@ -4,14 +4,15 @@
 // deletes what a killed run left behind, by label.
 import { randomBytes } from 'node:crypto';
 import type { NodeFacts, NodeGroup } from '../context/groups.ts';
+import { ClusterError } from './cluster.ts';
+import { findCredentials } from './credentials.ts';
 import { DEFAULT_CONCURRENCY, type ProbePlan } from '../probe/plan.ts';
 import type { ProbeReport } from '../probe/types.ts';
 import type { KubeContext, KubeSession } from './index.ts';
 import { runNodeProbe } from './index.ts';
-import { nodeFacts } from './nodes.ts';
-import type { NodeObject, PodObject } from './objects.ts';
+import type { PodObject } from './objects.ts';
 import { call } from './rest.ts';
-import type { Api } from './session.ts';
+import { type Api, connect, ownImage, podNameOf } from './session.ts';
 
 /** Where a group's probe pod stands: the node's own network (hostNetwork), or a pod's on that node. */
 export type FleetVantage = 'pod' | 'node';
@@ -41,16 +42,34 @@ export interface FleetJobResult extends FleetJob {
 type List<T> = { items?: T[] };
 const API_MS = 5000;
 
-/** The nodes (a label selector narrows them), as NodeFacts; one line on failure. */
-export async function listNodes(session: KubeSession, selector: string | undefined, subnets: readonly string[], signal?: AbortSignal): Promise<{ nodes?: NodeFacts[]; error?: string }> {
-  const api = session.api as Api;
-  const q = selector ? `?labelSelector=${encodeURIComponent(selector)}` : '';
-  const got = await call<List<NodeObject>>(api.rest, `/api/v1/nodes${q}`, { ms: API_MS, signal });
-  if (!got.ok) {
-    const grant = got.status === 'forbidden' ? ' (grant list nodes: manifests/rbac-fleet.yaml)' : '';
-    return { error: `listing nodes: ${got.words ?? got.status}${grant}: ${got.message}` };
+export interface SessionOptions {
+  kubeconfig?: string;
+  context?: string;
+  /** -n: where the probe pods go (default: the credentials' namespace, else default). */
+  namespace?: string;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+/**
+ * What the probe pods are created with: the API, their namespace, and — when podreach itself runs in a pod of
+ * that namespace — that pod as their owner (the garbage collector removes them with it) and its image.
+ * Throws ClusterError (one line) when there are no credentials or the kubeconfig is wrong.
+ */
+export async function fleetSession(o: SessionOptions): Promise<KubeSession> {
+  const cred = findCredentials({ kubeconfig: o.kubeconfig, context: o.context, env: o.env });
+  if (!cred) throw new ClusterError('no API credentials (no service-account token, no $KUBECONFIG or ~/.kube/config): pass --kubeconfig');
+  const api = await connect(cred, o.context).catch((err: unknown) => {
+    throw new ClusterError(`${cred.describe}: ${(err as Error).message}`);
+  });
+  const namespace = o.namespace || api.namespace || 'default';
+  const session: KubeSession = { kind: 'podreach.kube-session', credentials: cred.describe, namespace, api };
+  const podName = podNameOf(cred, {}, o.env);
+  if (podName && (api.namespace ?? 'default') === namespace) {
+    const got = await call<PodObject>(api.rest, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}`, { ms: API_MS, signal: o.signal });
+    if (got.ok) Object.assign(session, { podName: got.value.metadata?.name, podUid: got.value.metadata?.uid, ownImage: ownImage(got.value) });
   }
-  return { nodes: (got.value.items ?? []).map((n) => nodeFacts(n, subnets)) };
+  return session;
 }
 
 /** How long one group's pod may take: every target's probes, in rounds of the probe's concurrency, and a pod start. */
@@ -75,8 +94,7 @@ export const newRunId = (): string => randomBytes(4).toString('hex');
  * Runs the plan in one probe pod per job, at most maxPods at once; results in job order. Never throws. Each
  * pod is deleted whatever happens to it (node-probe.ts); once the signal is aborted no new pod is created.
  */
-export async function runFleetPods(ctx: KubeContext, jobs: readonly FleetJob[], plan: ProbePlan, runId: string, opts: FleetPodOptions): Promise<FleetJobResult[]> {
-  const session = ctx.session;
+export async function runFleetPods(session: KubeSession, jobs: readonly FleetJob[], plan: ProbePlan, runId: string, opts: FleetPodOptions): Promise<FleetJobResult[]> {
   const out = new Array<FleetJobResult>(jobs.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -84,13 +102,13 @@ export async function runFleetPods(ctx: KubeContext, jobs: readonly FleetJob[], 
       const i = next++;
       const job = jobs[i] as FleetJob;
       const t0 = performance.now();
-      if (opts.signal?.aborted || !session) {
-        out[i] = { ...job, error: opts.signal?.aborted ? 'cancelled' : 'no API session', manualCommand: '', ms: 0 };
+      if (opts.signal?.aborted) {
+        out[i] = { ...job, error: 'cancelled', manualCommand: '', ms: 0 };
         continue;
       }
       opts.onStart?.(job);
       // The node probe of diagnose, pinned to this group's node: one pod lifecycle for both commands.
-      const pinned: KubeContext = { ...ctx, session: { ...session, nodeName: job.node.name } };
+      const pinned: KubeContext = { access: 'ok', facts: {}, missing: [], notes: [], session: { ...session, nodeName: job.node.name } };
       const r = await runNodeProbe(pinned, plan, {
         image: opts.image,
         timeoutMs: podBudgetMs(plan),

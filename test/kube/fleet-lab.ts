@@ -25,7 +25,7 @@ export function withFleet<T>(s: FleetScenario, fn: (r: FleetRun) => Promise<T>, 
       { podNs: lab.ns('admin'), nodeNs: lab.ns('node-a1'), flavour: s.model === 'vpc' ? 'cce-vpc' : 'cce-tunnel', objects: fleetNodeObjects(s.model), nodeMap: lab.nodeMap, drop: ['Node', 'Pod'] },
       (api) => {
         const argv = (extra: string[], targets = s.targets) =>
-          ['env', 'HOME=/nonexistent', NODE, BUNDLE, 'fleet', ...targets, '--by', s.by, '--kubeconfig', api.kubeconfig, '--network-model', s.model, '--vpc-cidr', '192.168.0.0/16', ...(s.flags ?? []), ...extra];
+          ['env', 'HOME=/nonexistent', NODE, BUNDLE, 'fleet', ...targets, '--by', s.by, '--kubeconfig', api.kubeconfig, '--network-model', s.model, '--vpc-cidr', '192.168.0.0/16', '-n', 'podreach', ...(s.flags ?? []), ...extra];
         return fn({
           lab,
           api,
@@ -41,7 +41,7 @@ export function withFleet<T>(s: FleetScenario, fn: (r: FleetRun) => Promise<T>, 
           },
         });
       },
-      ['--rbac', 'rbac.yaml,rbac-fleet.yaml', ...(faults ? ['--faults', faultsFile(faults)] : [])],
+      ['--rbac', 'rbac-fleet.yaml', ...(faults ? ['--faults', faultsFile(faults)] : [])],
     ),
   );
 }

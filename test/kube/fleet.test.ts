@@ -101,7 +101,7 @@ describe('podreach fleet leaves no probe pod behind', () => {
           const doc = JSON.parse(r.stdout) as Doc & { notes: string[] };
           // One group's log read failed: that group is unknown, named in a note; the others are judged.
           expect(doc.diagnosis?.unknown).toHaveLength(1);
-          expect(doc.notes.join('\n')).toMatch(/could not read the log of pod default\/podreach-probe-/);
+          expect(doc.notes.join('\n')).toMatch(/could not read the log of pod podreach\/podreach-probe-/);
           expect(doc.diagnosis?.fails).toEqual(['node-b1'].filter((k) => !doc.diagnosis?.unknown.includes(k)));
           expect(api.state().created).toHaveLength(3);
           expect(api.state().live).toEqual([]);
@@ -140,7 +140,7 @@ describe('podreach fleet leaves no probe pod behind', () => {
       expect(api.state().live.length).toBeGreaterThan(0);
       const c = await fleet(['--cleanup'], { targets: [] });
       expect(c.code, c.stderr).toBe(0);
-      expect(c.stdout).toMatch(/^deleted pod default\/podreach-probe-/m);
+      expect(c.stdout).toMatch(/^deleted pod podreach\/podreach-probe-/m);
       expect(api.state().live).toEqual([]);
     });
   }, 240_000);
