@@ -5,8 +5,7 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { type GroupBy, groupNodes, pickNode } from '../context/groups.ts';
 import { flagFacts } from '../context/flags.ts';
-import type { FleetVantage, GroupObserved } from '../diagnose/fleet.ts';
-import type { ClusterNet } from '../diagnose/sources.ts';
+import type { ClusterNet, FleetVantage, GroupObserved } from '../diagnose/index.ts';
 import { normalizeCidr } from '../net/ip.ts';
 import { DEFAULT_TIMEOUT_MS, MAX_PLAN_ITEMS } from '../probe/plan.ts';
 import { parseTarget } from '../probe/target.ts';
@@ -131,7 +130,7 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
   for (const r of results) if (r.error) notes.push(`group ${r.group.key} (${r.vantage} network on ${r.node.name}): ${r.error}; by hand: ${r.manualCommand}`);
   const pods: FleetPod[][] = groups.map((g) => results.filter((r) => r.group === g).map((r) => ({ vantage: r.vantage, node: r.node.name, ...(r.podName ? { name: r.podName } : {}), ms: r.ms, ...(r.error ? { error: r.error } : {}) })));
 
-  const { diagnoseFleet } = await import('../diagnose/fleet.ts');
+  const { diagnoseFleet } = await import('../diagnose/index.ts');
   const verdicts = diagnoseFleet({ targets, groups: observed, net });
   const render = await import('../render/fleet.ts');
   const doc = render.buildFleet({

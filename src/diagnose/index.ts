@@ -52,3 +52,8 @@ export function judge(o: Observed, causes: readonly CauseCheck[] = CAUSES): Judg
 export function predict(target: Target & { ip: string }, context: PodContext): { cidr: CidrFacts; sourceSeen: SourceSeen } {
   return { cidr: cidrFacts(target.ip, context), sourceSeen: sourceSeen({ target, context }, context.networkModel?.value, 'no-node-report') };
 }
+
+// podreach fleet: the cross-group diagnosis (fleet.ts) over the source each node group shows (sources.ts).
+export { diagnoseFleet } from './fleet.ts';
+export type { FleetCause, FleetDiagnosis, FleetVantage, GroupObserved, GroupOutcome, TargetVerdict } from './fleet.ts';
+export type { ClusterNet } from './sources.ts';

@@ -2,7 +2,7 @@
 // then each target's cross-group diagnosis) and JUnit (one testcase per group × target).
 import type { GroupBy } from '../context/groups.ts';
 import type { Fact, NetworkModel } from '../context/types.ts';
-import type { FleetDiagnosis, FleetVantage, GroupObserved, GroupOutcome, TargetVerdict } from '../diagnose/fleet.ts';
+import type { FleetDiagnosis, FleetVantage, GroupObserved, GroupOutcome, TargetVerdict } from '../diagnose/index.ts';
 import type { ProbeReport } from '../probe/types.ts';
 import { xmlEscape } from './junit.ts';
 import { PLAIN, type Paint } from './text.ts';
