@@ -51,6 +51,24 @@ describe('podreach fleet in the multi-node lab', () => {
           expect(g.reports[0]?.vantage).toBe(vantage);
           expect(rep?.from.addresses).toContain(vantage === 'node' ? node?.ip : node?.podCidr.replace(/0\/24$/, '10'));
         }
+        if (s.id === 'fleet-vpc-sg-podcidr') {
+          // Both vantage points: one pod-network and one hostNetwork pod per group. The nodes' own IPs are allowed,
+          // so every node reaches the ECS; the verdict stays with the pods' view, the source the peer sees.
+          const both = await fleet(['-o', 'json', '--vantage', 'both']);
+          const d2 = JSON.parse(both.stdout) as Doc;
+          expect(fleetSchemaErrors(d2)).toEqual([]);
+          expect(api.state().created).toHaveLength(groupCount(s.by) * 3);
+          expect(api.state().live).toEqual([]);
+          for (const g of d2.groups) expect(g.reports.map((x) => `${x.vantage}:${x.report?.from.role}:${x.outcome}`)).toEqual([`node:node:reached`, `pod:pod:${g.key === 'node-a1' ? 'reached' : 'silent'}`]);
+          expect(d2.diagnosis).toMatchObject({ cause: 'security-group', add: s.expect.add });
+        }
+        if (s.id === 'fleet-control') {
+          const text = await fleet(['-o', 'text']);
+          expect(text.code).toBe(0);
+          expect(text.stdout).toMatch(/^GROUP\s+PROBED FROM\s+T1\s+T2\s+T3$/m);
+          expect(text.stdout).toMatch(/^pool-b\s+node-b1\s+✓\s+✓\s+✓$/m);
+          expect(text.stdout).toContain('3 of 3 reachable from every group');
+        }
         if (s.id === 'fleet-tunnel-sg-subnet') {
           // Real packets: the ECS saw node-b1's address and its security group dropped it.
           expect(await lab.iptablesCounter('ecs', 'src-b1')).toBeGreaterThan(0);
