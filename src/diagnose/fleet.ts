@@ -130,6 +130,15 @@ function causeOf(failing: GroupResult[], to: Destination): { cause: FleetCause; 
   return { cause: 'security-group', confidence: to.class === 'same-vpc' || to.class === 'peered-vpc' ? 0.8 : 0.6, alt: to.class === undefined ? 'route' : 'whitelist' };
 }
 
+const CAUSE_WORDS: Record<FleetCause, string> = {
+  reachable: 'reachable',
+  'security-group': 'the security group',
+  whitelist: "the service's IP whitelist",
+  route: "the peer VPC's route back",
+  'port-closed': 'a closed port',
+  unknown: 'unknown',
+};
+
 const RULE_FOR: Partial<Record<FleetCause, AllowRule['where']>> = { 'security-group': 'security-group', whitelist: 'whitelist', route: 'peer-route' };
 
 /** One target across every group. */
@@ -175,7 +184,7 @@ export function judgeTarget(input: FleetInput, i: number): TargetVerdict {
     : `fails from every group (${labels(fails)}): nothing differs between them; the peer allows none of their sources, or the fault is not about the source (podreach diagnose from one pod compares pod and node)`;
   const fix = rule ? [`${rule.text}`] : add.length ? [`Allow ${list(add)} (${allowWhat}) where ${label} filters its clients`] : [];
   if (cause === 'route' && fails.some((f) => f.outcome === 'unreachable')) fix.unshift(`A router answered "unreachable" for ${label}: add the missing route towards it (the VPC route table of the failing groups' subnets)`);
-  if (alt && works.length) evidence.push(`if ${RULE_FOR[cause] ?? cause} is not it: ${alt} (the same source list applies)`);
+  if (alt && works.length) evidence.push(`if it is not ${CAUSE_WORDS[cause]}: ${CAUSE_WORDS[alt]} (the same source list applies)`);
   return {
     target,
     groups,
