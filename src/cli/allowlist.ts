@@ -2,7 +2,7 @@
 // and per destination the source the peer sees and the entries to allow (render/allowlist.ts).
 import { GROUP_BYS, type GroupBy } from '../context/groups.ts';
 import { type Fact, MAX_VPC_CIDRS, NETWORK_MODELS, type NetworkModel } from '../context/types.ts';
-import { type ClusterNet, DESTINATION_CLASSES, type Destination, type DestinationClass } from '../diagnose/sources.ts';
+import { type ClusterNet, DESTINATION_CLASSES, type Destination, type DestinationClass } from '../diagnose/index.ts';
 import { firstMatch, isIp, isRfc1918, normalizeCidr } from '../net/ip.ts';
 import { quoted, UsageError } from './errors.ts';
 
@@ -45,7 +45,7 @@ export function parseDestination(arg: string, vpcCidrs: readonly string[]): Dest
 
 const flag = <T>(value: T, note: string): Fact<T> => ({ value, source: 'flag', confidence: 0.99, note });
 
-export async function runAllowlist(targets: string[], o: AllowlistFlags, version: string, signal: AbortSignal): Promise<string> {
+export async function runAllowlist(targets: string[], o: AllowlistFlags, version: string): Promise<string> {
   const by = (o.by ?? 'pool') as GroupBy;
   if (!GROUP_BYS.includes(by)) throw new UsageError(`--by: ${quoted(o.by ?? '')} is not ${GROUP_BYS.join(', ')}`);
   const nodeSubnets = cidrs('--node-subnet', o.nodeSubnet);
@@ -57,7 +57,7 @@ export async function runAllowlist(targets: string[], o: AllowlistFlags, version
   const destinations = targets.length ? targets.map((t) => parseDestination(t, vpcCidrs)) : DESTINATION_CLASSES.map((c) => ({ class: c }));
 
   const { readCluster } = await import('../kube/cluster.ts');
-  const view = await readCluster({ kubeconfig: o.kubeconfig, context: o.context, env: process.env, nodeSubnets, timeoutMs: o.timeout, signal });
+  const view = await readCluster({ kubeconfig: o.kubeconfig, context: o.context, env: process.env, nodeSubnets, timeoutMs: o.timeout });
   // Flags beat what the API suggested.
   const net: ClusterNet = { ...view.net };
   if (o.networkModel) net.model = flag(o.networkModel as NetworkModel, '--network-model');

@@ -168,7 +168,8 @@ function program(): Command {
     .action(async (targets, o) => {
       const { runAllowlist } = await import('./allowlist.ts');
       const color = o.color && !process.env.NO_COLOR && drawingTerminal(process.stdout.isTTY === true, process.env);
-      process.stdout.write(await runAllowlist(targets, { ...o, color }, VERSION, interrupted.signal));
+      // Read-only, nothing to clean up: no abort signal, so Ctrl-C leaves at once with 130.
+      process.stdout.write(await runAllowlist(targets, { ...o, color }, VERSION));
     });
   return cli;
 }

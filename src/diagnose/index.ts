@@ -11,6 +11,9 @@ import { nodeVantage, observation, unusable } from './vantage.ts';
 
 export { CAUSE_IDS, CAUSE_TITLES, CAUSES } from './causes/index.ts';
 export { diagnose } from './engine.ts';
+// The same rule for a group of nodes (allowlist, fleet): the source each destination sees, and where it goes.
+export { allowRules, DESTINATION_CLASSES, groupSource, usesNodePodCidrs } from './sources.ts';
+export type { AllowRule, ClusterNet, Destination, DestinationClass, GroupSource } from './sources.ts';
 
 /** This pod's report and its node's (when there is one), keyed by vantage point: the node by its name when known. */
 export function podAndNode(pod: ProbeReport, node: ProbeReport | undefined, nodeName: string | undefined): Observation[] {
@@ -56,4 +59,3 @@ export function predict(target: Target & { ip: string }, context: PodContext): {
 // podreach fleet: the cross-group diagnosis (fleet.ts) over the source each node group shows (sources.ts).
 export { diagnoseFleet } from './fleet.ts';
 export type { FleetCause, FleetDiagnosis, FleetVantage, GroupObserved, GroupOutcome, TargetVerdict } from './fleet.ts';
-export type { ClusterNet } from './sources.ts';

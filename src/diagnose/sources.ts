@@ -84,13 +84,15 @@ export function peerSees(
     }
     case 'vpc': {
       if (keepsPodIp(to, nonMasq)) {
-        const dest = to.ip ?? 'the destination';
+        const list = nonMasq?.join(', ');
         return {
           side: 'pod',
           confidence: to.ip ? 0.8 : 0.75,
-          why: nonMasq
-            ? `VPC network: ${dest} is in the no-masquerade list (${nonMasq.join(', ')}), so the peer sees the pod IP`
-            : 'VPC network: private destinations see the pod IP (default no-masquerade list 10/8, 172.16/12, 192.168/16)',
+          why: !nonMasq
+            ? 'VPC network: private destinations see the pod IP (default no-masquerade list 10/8, 172.16/12, 192.168/16)'
+            : to.ip
+              ? `VPC network: ${to.ip} is in the no-masquerade list (${list}), so the peer sees the pod IP`
+              : `VPC network: a destination in the no-masquerade list (${list}) sees the pod IP; one outside it, the node IP`,
         };
       }
       return { side: 'node', confidence: 0.8, why: 'VPC network: destinations outside the no-masquerade list see the node IP' };

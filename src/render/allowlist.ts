@@ -2,7 +2,7 @@
 // destination sees and the exact entries to allow — as a JSON document (schema/allowlist.schema.json) and text.
 import { groupNodes, type GroupBy, type NodeFacts } from '../context/groups.ts';
 import type { Fact } from '../context/types.ts';
-import { type AllowRule, allowRules, type ClusterNet, type Destination, type DestinationClass, groupSource, type GroupSource, usesNodePodCidrs } from '../diagnose/sources.ts';
+import { type AllowRule, allowRules, type ClusterNet, type Destination, type DestinationClass, groupSource, type GroupSource, usesNodePodCidrs } from '../diagnose/index.ts';
 import { hostPort } from '../net/format.ts';
 import { aggregateCidrs } from '../net/ip.ts';
 import { PLAIN, type Paint } from './text.ts';

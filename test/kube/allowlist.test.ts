@@ -157,6 +157,14 @@ describe('allowlist: the guide\'s table for recorded multi-node clusters', () =>
     expect(table(bgp)).toEqual({ 'same-vpc': { '10.20.0.0/24': ['pod', '10.244.0.0/16'], '10.20.1.0/24': ['pod', '10.244.0.0/16'] } });
   });
 
+  it('flags beat the API: --network-model and --container-cidr', async () => {
+    const doc = await allowlist(VARIANTS['cce-tunnel'](), ['--network-model', 'vpc', '--container-cidr', '172.20.0.0/16', 'same-vpc']);
+    expect(doc.cluster.model).toMatchObject({ value: 'vpc', source: 'flag' });
+    // No node has spec.podCIDR: the container CIDR given is the source range.
+    expect(table(doc)).toEqual({ 'same-vpc': { 'pool-a': ['pod', '172.20.0.0/16'], 'pool-b': ['pod', '172.20.0.0/16'] } });
+    expect(doc.destinations[0]?.sources[0]?.notes.join()).toContain('container CIDR from --container-cidr');
+  });
+
   it('text: the groups, each destination\'s source per group, and the rules', async () => {
     const { kc } = await serve(VARIANTS['cce-vpc']());
     const r = await run(['--kubeconfig', kc, '--node-subnet', '192.168.10.0/24']);
@@ -212,6 +220,16 @@ describe('allowlist: access and bad input', () => {
     expect(none.stderr.trim()).toMatch(/^podreach: failed: no API credentials .*--kubeconfig$/);
   });
 
+  it('an API that never answers the node list: one line after --timeout, exit 3 (no hang)', async () => {
+    const { kc } = await serve(VARIANTS['cce-vpc'](), ADMIN, { hang: [/\/api\/v1\/nodes$/] });
+    const t0 = performance.now();
+    const r = await run(['--kubeconfig', kc, '--timeout', '1000']);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^podreach: failed: listing nodes at .*timeout/);
+    expect(performance.now() - t0).toBeLessThan(15_000); // bounded, not a speed goal
+  });
+
   it('bad input: one line, exit 2, before any API read', async () => {
     for (const [args, msg] of [
       [['--by', 'rack'], /^podreach: --by: "rack" is not node, pool, zone, subnet$/],
@@ -230,8 +248,13 @@ describe('allowlist: access and bad input', () => {
 });
 
 describe('allowlist on the recorded 1000-node cluster', () => {
-  it('10 pools in 3 zones: one exact list per pool, every node counted once', async () => {
-    const doc = await allowlist(bigCluster(), ['--node-subnet', bigClusterSubnets().join(','), 'same-vpc', 'internet']);
+  it('10 pools in 3 zones: one exact list per pool, every node counted once, read in pages of 500', async () => {
+    const { s, kc } = await serve(bigCluster());
+    const r = await run(['--kubeconfig', kc, '-o', 'json', '--node-subnet', bigClusterSubnets().join(','), 'same-vpc', 'internet']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as AllowlistReport;
+    expect(allowlistSchemaErrors(doc)).toEqual([]);
+    expect(s.pages.filter((p) => p.startsWith('nodes '))).toEqual(['nodes 500', 'nodes 500']);
     expect(doc.cluster.nodes).toBe(1000);
     expect(doc.groups.map((g) => g.nodes.length)).toEqual(Array(10).fill(100));
     expect(new Set(doc.groups.flatMap((g) => g.nodes.map((n) => n.zone?.value)))).toEqual(new Set(['cn-north-4a', 'cn-north-4b', 'cn-north-4c']));

@@ -108,6 +108,8 @@ export class ApiServer {
   readonly requests: string[] = [];
   readonly created: string[] = [];
   readonly deleted: string[] = [];
+  /** Every list answered: "nodes 500" (resource, items in that page). */
+  readonly pages: string[] = [];
   private store = new Map<string, KubeObject>();
   private running = new Map<string, Running>();
   private rv = 5_000_000;
@@ -233,7 +235,13 @@ export class ApiServer {
       const sel = url.searchParams.get('labelSelector');
       const picked = sel ? items.filter((o) => matches(o, sel)) : items;
       const kind = Object.values(KINDS).find((k) => k.resource === route.resource)?.list ?? 'List';
-      return send(res, 200, { kind, apiVersion: route.version === 'v1' && !route.group ? 'v1' : `${route.group}/${route.version}`, metadata: { resourceVersion: String(this.rv) }, items: picked });
+      // Chunked lists (?limit=N&continue=TOKEN), as kubectl asks for them; the token is an offset here.
+      const limit = Number(url.searchParams.get('limit') ?? 0);
+      const from = Number(url.searchParams.get('continue') ?? 0);
+      const page = limit > 0 ? picked.slice(from, from + limit) : picked;
+      const cont = limit > 0 && from + limit < picked.length ? { continue: String(from + limit) } : {};
+      this.pages.push(`${route.resource} ${page.length}`);
+      return send(res, 200, { kind, apiVersion: route.version === 'v1' && !route.group ? 'v1' : `${route.group}/${route.version}`, metadata: { resourceVersion: String(this.rv), ...cont }, items: page });
     }
     if (verb === 'create' && route.resource === 'pods' && body) return this.createPod(res, route.namespace ?? 'default', body);
     const key = prefix + (route.name ?? '');

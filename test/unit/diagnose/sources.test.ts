@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { groupNodes, type NodeFacts } from '../../../src/context/groups.ts';
 import type { Fact, NetworkModel } from '../../../src/context/types.ts';
 import { allowRules, type ClusterNet, groupSource, peerSees } from '../../../src/diagnose/sources.ts';
-import { aggregateCidrs } from '../../../src/net/ip.ts';
+import { aggregateCidrs, cidrWithin, inCidr } from '../../../src/net/ip.ts';
 
 const api = <T>(value: T, note = 'test'): Fact<T> => ({ value, source: 'api', confidence: 0.9, note });
 const flagSubnet = (value: string): Fact<string> => ({ value, source: 'flag', confidence: 0.99, note: '--node-subnet' });
@@ -121,5 +121,16 @@ describe('aggregateCidrs', () => {
     expect(aggregateCidrs(['172.16.1.0/24', '172.16.2.0/24'])).toEqual(['172.16.1.0/24', '172.16.2.0/24']);
     expect(aggregateCidrs(['172.16.0.0/24', '172.16.1.0/24', '172.16.2.0/24', '172.16.3.0/24'])).toEqual(['172.16.0.0/22']);
     expect(aggregateCidrs(['fd00::/64', 'bad'])).toEqual(['fd00::/64', 'bad']);
+    expect(aggregateCidrs(['10.0.0.5', '10.0.0.7/24', '010.0.0.1/32'])).toEqual(['10.0.0.0/24', '010.0.0.1/32']);
+  });
+  it('cidrWithin and inCidr agree with the blocks they are given', () => {
+    expect(cidrWithin('172.16.2.0/24', '172.16.0.0/16')).toBe(true);
+    expect(cidrWithin('172.17.0.0/24', '172.16.0.0/16')).toBe(false);
+    expect(cidrWithin('172.16.0.0/15', '172.16.0.0/16')).toBe(false);
+    expect(cidrWithin('0.0.0.0/0', '0.0.0.0/0')).toBe(true);
+    expect(inCidr('192.168.11.7', '192.168.10.0/23')).toBe(true);
+    expect(inCidr('192.168.12.7', '192.168.10.0/23')).toBe(false);
+    expect(inCidr('192.168.10.256', '192.168.10.0/23')).toBe(false);
+    expect(inCidr('::ffff:192.168.10.7', '192.168.10.0/24')).toBe(true);
   });
 });
