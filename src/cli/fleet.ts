@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { type GroupBy, groupNodes, pickNode } from '../context/groups.ts';
 import { flagFacts } from '../context/flags.ts';
-import type { ClusterNet, FleetVantage, GroupObserved } from '../diagnose/index.ts';
+import type { ClusterNet, FleetVantage, GroupObserved, GroupOutcome } from '../diagnose/index.ts';
+import type { ProbeReport } from '../probe/types.ts';
 import { normalizeCidr } from '../net/ip.ts';
 import { DEFAULT_TIMEOUT_MS, MAX_PLAN_ITEMS } from '../probe/plan.ts';
 import { parseTarget } from '../probe/target.ts';
@@ -19,6 +20,8 @@ export interface FleetOptions {
   maxPods: number;
   vantage: 'pod' | 'node' | 'both' | 'auto';
   output: 'text' | 'json' | 'junit';
+  /** A terminal and no -o: the groups × targets matrix fills in as the pods finish, then the text. */
+  live?: boolean;
   port?: number;
   timeout: number;
   nodeSubnet?: string[];
@@ -110,14 +113,18 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
   const { makePlan } = await import('../probe/plan.ts');
   const plan = makePlan(targets, o.timeout ?? DEFAULT_TIMEOUT_MS);
   let planMs: number | undefined;
+  const screen = o.live ? await liveView(targets.map((t) => t.input), groups.map((g) => ({ key: g.key, probedFrom: pickNode(g)?.name, jobs: jobs.filter((j) => j.group === g).length })), fleetHeaderArgs(o, vantages, net), o.color) : undefined;
   const results = await k.runFleetPods(session, jobs, plan, k.newRunId(), {
     image: o.image,
     maxPods: o.maxPods,
     signal: o.signal,
-    onStart: () => {
+    onStart: (job) => {
       planMs ??= performance.now() - t0;
+      screen?.started(job.group.key);
     },
+    onDone: (r) => screen?.done(r.group.key, r.vantage, r.reports),
   });
+  screen?.clear();
   if (o.signal.aborted) return interruptedCode(o.signal);
 
   const observed: GroupObserved[] = groups.map((g) => ({
@@ -153,4 +160,52 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
     process.stdout.write(render.renderFleetText(doc, o.color ? COLOR : PLAIN));
   }
   return verdicts.every((v) => v.diagnosis.reachable) ? EXIT.reachable : EXIT.notReachable;
+}
+
+type HeaderArgs = Parameters<typeof import('../render/fleet.ts').fleetHeader>;
+function fleetHeaderArgs(o: FleetOptions, vantages: FleetVantage[], net: ClusterNet): (targets: number, groups: number) => HeaderArgs {
+  return (targets, groups) => [targets, groups, o.by, vantages, net.model?.value];
+}
+
+/**
+ * The live view: the matrix redrawn in place (cursor up over the last frame, erase down) as pods start and
+ * finish; cleared before the final text. A frame is short lines: a narrow terminal that wraps them is drawn below.
+ */
+async function liveView(targets: string[], groups: { key: string; probedFrom?: string; jobs: number }[], header: (t: number, g: number) => HeaderArgs, color: boolean) {
+  const { fleetHeader, liveFrame } = await import('../render/fleet.ts');
+  const { outcomeOf } = await import('../diagnose/index.ts');
+  const { COLOR, PLAIN } = await import('../render/text.ts');
+  const state = {
+    header: fleetHeader(...header(targets.length, groups.length)),
+    targets,
+    groups: groups.map((g) => ({ key: g.key, ...(g.probedFrom ? { probedFrom: g.probedFrom } : {}), state: (g.jobs ? 'waiting' : 'done') as 'waiting' | 'running' | 'done', outcomes: undefined as GroupOutcome[] | undefined, left: g.jobs, vantage: undefined as FleetVantage | undefined })),
+  };
+  let lines = 0;
+  const up = () => (lines ? `\x1b[${lines}F\x1b[J` : '');
+  const draw = () => {
+    const frame = liveFrame(state, color ? COLOR : PLAIN);
+    process.stdout.write(`${up()}${frame.join('\n')}\n`);
+    lines = frame.length;
+  };
+  draw();
+  return {
+    started(key: string) {
+      const g = state.groups.find((x) => x.key === key);
+      if (g && g.state === 'waiting') g.state = 'running';
+      draw();
+    },
+    done(key: string, vantage: FleetVantage, reports: ProbeReport[] | undefined) {
+      const g = state.groups.find((x) => x.key === key);
+      if (!g) return;
+      g.left--;
+      // The pod network's view decides where both ran, as in the diagnosis.
+      if (reports && (g.outcomes === undefined || vantage === 'pod')) g.outcomes = reports.map((r) => outcomeOf(r).outcome);
+      if (g.left <= 0) g.state = 'done';
+      draw();
+    },
+    clear() {
+      process.stdout.write(up());
+      lines = 0;
+    },
+  };
 }

@@ -133,7 +133,7 @@ function program(): Command {
     .option('--selector <labels>', 'only nodes with these labels (key=value,...)', nonEmpty('--selector'))
     .option('--max-pods <n>', 'probe pods in flight at once (default 5)', wholeNumber('--max-pods'), 5)
     .addOption(new Option('--vantage <where>', "the node's network, a pod's, both, or auto (pod unless the model SNATs pods to the node)").choices(['pod', 'node', 'both', 'auto'] as const).default('auto' as const))
-    .addOption(new Option('-o, --output <format>', 'text, json or junit').choices(['text', 'json', 'junit'] as const).default('text' as const))
+    .addOption(new Option('-o, --output <format>', 'text, json or junit (default: a live groups × targets matrix on a terminal, then text)').choices(['text', 'json', 'junit'] as const))
     .option('-p, --port <port>', 'port to test (overrides TARGET)', wholeNumber('--port'))
     .option('--timeout <ms>', 'overall probe budget per target in ms', budget, DEFAULT_TIMEOUT_MS)
     .option('--node-subnet <cidr>', 'the node subnets (repeatable, comma-separated): allow a subnet rather than node IPs', collect)
@@ -148,8 +148,10 @@ function program(): Command {
     .option('--no-color', 'no colour (also NO_COLOR)')
     .action(async (targetArgs, o) => {
       const { runFleet } = await import('./fleet.ts');
-      const color = o.color && !process.env.NO_COLOR && drawingTerminal(process.stdout.isTTY === true, process.env);
-      process.exitCode = await runFleet(targetArgs, { ...o, color, version: VERSION, env: process.env, signal: interrupted.signal });
+      const terminal = drawingTerminal(process.stdout.isTTY === true, process.env);
+      const color = o.color && !process.env.NO_COLOR && terminal;
+      const live = o.output === undefined && terminal;
+      process.exitCode = await runFleet(targetArgs, { ...o, output: o.output ?? 'text', live, color, version: VERSION, env: process.env, signal: interrupted.signal });
       });
   cli
     .command('allowlist')

@@ -57,5 +57,5 @@ export function predict(target: Target & { ip: string }, context: PodContext): {
 }
 
 // podreach fleet: the cross-group diagnosis (fleet.ts) over the source each node group shows (sources.ts).
-export { diagnoseFleet } from './fleet.ts';
+export { diagnoseFleet, outcomeOf } from './fleet.ts';
 export type { FleetCause, FleetDiagnosis, FleetVantage, GroupObserved, GroupOutcome, TargetVerdict } from './fleet.ts';

@@ -121,26 +121,58 @@ function outcomeWord(r: ProbeReport): GroupOutcome {
 
 const MARK: Record<GroupOutcome, string> = { reached: '✓', silent: '✗', refused: '✗', unreachable: '✗', denied: '✗', failed: '✗', 'no-report': '?' };
 
+/** Groups × targets: GROUP, PROBED FROM, then one column per target (T1, T2, ...). */
+function matrixLines(rows: [string, string][], marks: string[][], paint: Paint): string[] {
+  const cols = Math.max(0, ...marks.map((m) => m.length));
+  const head = ['GROUP', 'PROBED FROM', ...Array.from({ length: cols }, (_, i) => `T${i + 1}`)];
+  const body = rows.map((r, i) => [...r, ...(marks[i] ?? [])]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [paint.dim(line(head)), ...body.map(line)];
+}
+
+/** What the live view knows while the pods run: each group's pod, pending, running or done with its outcomes. */
+export interface LiveState {
+  header: string;
+  targets: readonly string[];
+  groups: { key: string; probedFrom?: string; state: 'waiting' | 'running' | 'done'; outcomes?: GroupOutcome[] }[];
+}
+
+/** One frame of the live view: the matrix filling in (· waiting, … running), the targets, and the count. */
+export function liveFrame(s: LiveState, paint: Paint = PLAIN): string[] {
+  const marks = s.groups.map((g) => s.targets.map((_, i) => (g.state === 'done' ? MARK[g.outcomes?.[i] ?? 'no-report'] : g.state === 'running' ? '…' : '·')));
+  const done = s.groups.filter((g) => g.state === 'done').length;
+  return [
+    paint.bold(s.header),
+    '',
+    ...matrixLines(s.groups.map((g) => [g.key, g.probedFrom ?? '-']), marks, paint),
+    '',
+    ...s.targets.map((t, i) => `${paint.dim(`T${i + 1}`)} ${t}`),
+    '',
+    paint.dim(`${done} of ${s.groups.length} group${s.groups.length === 1 ? '' : 's'} probed`),
+  ];
+}
+
 const verdicts = (d: FleetDoc) => (d.diagnosis ? [{ target: d.inputs[0] ?? '', diagnosis: d.diagnosis }] : (d.targets ?? []));
+
+/** The first line of the text and of the live view. */
+export function fleetHeader(targets: number, groups: number, by: GroupBy, vantages: readonly FleetVantage[], model: string | undefined): string {
+  return `podreach fleet: ${targets} target${targets === 1 ? '' : 's'} from ${groups} group${groups === 1 ? '' : 's'} by ${by} · ${vantages.join('+')} network · ${model ?? 'model unknown'} model`;
+}
 
 export function renderFleetText(d: FleetDoc, paint: Paint = PLAIN): string {
   const vs = verdicts(d);
   const out: string[] = [];
-  out.push(paint.bold(`podreach fleet: ${vs.length} target${vs.length === 1 ? '' : 's'} from ${d.groups.length} group${d.groups.length === 1 ? '' : 's'} by ${d.by} · ${d.vantages.join('+')} network · ${d.context.networkModel?.value ?? 'model unknown'} model`));
+  out.push(paint.bold(fleetHeader(vs.length, d.groups.length, d.by, d.vantages, d.context.networkModel?.value)));
   out.push('');
   // The matrix: one row per group, one column per target.
-  const head = ['GROUP', 'PROBED FROM', ...vs.map((_, i) => `T${i + 1}`)];
-  const rows = d.groups.map((g) => [
-    g.key,
-    g.probedFrom ?? '-',
-    ...vs.map((v) => {
+  const marks = d.groups.map((g) =>
+    vs.map((v) => {
       const r = g.reports.find((x) => x.target === v.target && x.outcome !== 'no-report' && x.detail) ?? g.reports.find((x) => x.target === v.target);
       return r ? MARK[r.outcome] : '?';
     }),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  out.push(paint.dim(line(head)), ...rows.map(line), '');
+  );
+  out.push(...matrixLines(d.groups.map((g) => [g.key, g.probedFrom ?? '-']), marks, paint), '');
   vs.forEach((v, i) => out.push(`${paint.dim(`T${i + 1}`)} ${v.target}`));
   out.push('');
   for (const [i, v] of vs.entries()) {

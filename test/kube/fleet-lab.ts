@@ -14,6 +14,8 @@ export interface FleetRun {
   api: Api;
   /** podreach fleet with the scenario's targets and --by, the lab's model and VPC CIDR, and more flags. */
   fleet(extra?: string[], opts?: { timeoutMs?: number; targets?: string[] }): Promise<ExecResult>;
+  /** The command in a terminal (a pty from util-linux `script`, 100 columns): what a person sees, escapes and all. */
+  fleetInTerminal(extra?: string[]): Promise<ExecResult>;
   /** The same command as a child to signal (ip netns exec and env exec it: its pid is podreach's). */
   spawnFleet(extra?: string[], targets?: string[]): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> };
 }
@@ -30,6 +32,10 @@ export function withFleet<T>(s: FleetScenario, fn: (r: FleetRun) => Promise<T>, 
           lab,
           api,
           fleet: (extra = [], opts = {}) => lab.exec('admin', argv(extra, opts.targets), { timeoutMs: opts.timeoutMs ?? 120_000 }),
+          fleetInTerminal(extra = []) {
+            const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+            return lab.exec('admin', ['script', '-qfec', `stty cols 100 rows 40 && exec ${argv(extra).map(q).join(' ')}`, '/dev/null'], { timeoutMs: 120_000 });
+          },
           spawnFleet(extra = [], targets) {
             const child = spawn('ip', ['netns', 'exec', lab.ns('admin'), ...argv(extra, targets)], { stdio: ['ignore', 'pipe', 'pipe'] });
             let stdout = '';

@@ -23,7 +23,7 @@ const groupCount = (by: string) => new Set(FLEET_NODES.map((n) => (by === 'node'
 describe('podreach fleet in the multi-node lab', () => {
   for (const s of FLEET_SCENARIOS) {
     it(`${s.id}: ${s.title}`, async () => {
-      await withFleet(s, async ({ fleet, api, lab }) => {
+      await withFleet(s, async ({ fleet, fleetInTerminal, api, lab }) => {
         const r = await fleet(['-o', 'json']);
         expect(r.code, r.stderr).toBe(s.expect.cause === 'reachable' ? 0 : 1);
         const doc = JSON.parse(r.stdout) as Doc;
@@ -83,6 +83,16 @@ describe('podreach fleet in the multi-node lab', () => {
           const parsed = (await parseJunit(junit.stdout)) as { tests?: number; failures?: number; testsuite?: { testcase?: { name?: string; failure?: { type?: string }[] }[] }[] };
           expect(parsed).toMatchObject({ tests: 2, failures: 1 });
           expect(parsed.testsuite?.[0]?.testcase?.map((c) => `${c.name} ${c.failure?.[0]?.type ?? 'ok'}`)).toEqual(['pool-a → 192.168.10.52:80 ok', 'pool-b → 192.168.10.52:80 security-group']);
+          expect(api.state().live).toEqual([]);
+          // On a terminal without -o: the live matrix fills in (· waiting, … running), is erased, then the text.
+          const tty = await fleetInTerminal();
+          expect(tty.code, tty.stderr).toBe(1);
+          expect(tty.stdout).toMatch(/pool-[ab]\s+node-[ab]1\s+[·…]/);
+          expect(tty.stdout).toContain('0 of 2 groups probed');
+          expect(tty.stdout).toContain('\x1b[J');
+          const after = tty.stdout.slice(tty.stdout.lastIndexOf('\x1b[J'));
+          expect(after).toMatch(/^\x1b\[J\S*podreach fleet: 1 target from 2 groups by pool/);
+          expect(after).toContain('→ security group of 192.168.10.52: inbound TCP 80 from 192.168.11.0/24');
           expect(api.state().live).toEqual([]);
         }
       });
