@@ -63,3 +63,7 @@ export function podOnly(target: Target & { ip?: string }, pod: ProbeReport, cont
 export function predict(target: Target & { ip: string }, context: PodContext): { cidr: CidrFacts; sourceSeen: SourceSeen } {
   return { cidr: cidrFacts(target.ip, context), sourceSeen: sourceSeen({ target, context }, context.networkModel?.value, 'no-node-report') };
 }
+
+// podreach fleet: the cross-group diagnosis (fleet.ts) over the source each node group shows (sources.ts).
+export { diagnoseFleet, outcomeOf } from './fleet.ts';
+export type { FleetCause, FleetDiagnosis, FleetVantage, GroupObserved, GroupOutcome, TargetVerdict } from './fleet.ts';
