@@ -4,7 +4,8 @@ import { gatherContext, localFacts } from '../context/index.ts';
 import type { LocalFacts } from '../context/local.ts';
 import type { ContextFlags } from '../context/flags.ts';
 import type { ContextReport } from '../context/types.ts';
-import { judge, podAndNode } from '../diagnose/index.ts';
+import { judge, podAndNode, podOnly } from '../diagnose/index.ts';
+import type { Diagnosis } from '../diagnose/types.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, makePlan, MAX_PLAN_ITEMS } from '../probe/plan.ts';
 import { readProbeReportsFile, shown, targetMismatch } from '../probe/report.ts';
 import { runPlan } from '../probe/sweep.ts';
@@ -23,8 +24,11 @@ export interface DiagnoseOptions {
   version: string;
   /** Probe progress; `index` is the target's place in the input. */
   onEvent?: (e: ProbeEvent, index: number) => void;
-  /** A target's probes from this pod are over (completion order); its report still waits for the node and the API. */
-  onProbed?: (index: number) => void;
+  /**
+   * A target's probes from this pod are over (completion order), with the verdict they give alone; its report
+   * still waits for the node and the API.
+   */
+  onProbed?: (index: number, soFar: Diagnosis) => void;
   /** Targets probed at once (--concurrency). */
   concurrency?: number;
   /** Where each target came from ("-f deps.txt", "env DATABASE_URL"; undefined: an argument), in input order. */
@@ -113,7 +117,7 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
     role: 'pod',
     concurrency: opts.concurrency,
     onEvent: opts.onEvent ? (i, e) => opts.onEvent?.(e, i) : undefined,
-    onReport: opts.onProbed ? (i) => opts.onProbed?.(i) : undefined,
+    onReport: opts.onProbed ? (i, pod) => opts.onProbed?.(i, podOnly(targets[i] as Target, pod, early.facts)) : undefined,
     gateway: local.facts.gateway?.value ?? null,
     mtu: local.facts.mtu?.value ?? null,
   });

@@ -127,6 +127,34 @@ function program(): Command {
       process.exitCode = reports.every(ok) ? EXIT.reachable : EXIT.notReachable;
     });
   cli
+    .command('fleet')
+    .description('probe each TARGET from every node group (pool, zone, subnet or node) through short-lived probe pods, and name what differs between the groups that reach it and those that do not')
+    .argument('[targets...]', 'as for diagnose')
+    .addOption(new Option('--by <key>', 'group nodes by node, pool, zone or subnet').choices(['node', 'pool', 'zone', 'subnet'] as const).default('pool' as const))
+    .option('--selector <labels>', 'only nodes with these labels (key=value,...)', nonEmpty('--selector'))
+    .option('--max-pods <n>', 'probe pods in flight at once (default 5)', wholeNumber('--max-pods'), 5)
+    .addOption(new Option('--vantage <where>', "the node's network, a pod's, both, or auto (pod unless the model SNATs pods to the node)").choices(['pod', 'node', 'both', 'auto'] as const).default('auto' as const))
+    .addOption(new Option('-o, --output <format>', 'text, json or junit (default: a live groups × targets matrix on a terminal, then text)').choices(['text', 'json', 'junit'] as const))
+    .option('-p, --port <port>', 'port to test (overrides TARGET)', wholeNumber('--port'))
+    .option('--timeout <ms>', 'overall probe budget per target in ms', budget, DEFAULT_TIMEOUT_MS)
+    .option('--node-subnet <cidr>', 'the node subnets (repeatable, comma-separated): allow a subnet rather than node IPs', collect)
+    .option('--network-model <model>', 'tunnel, vpc, eni or auto (default: from the API)')
+    .option('--container-cidr <cidr>', "the cluster's container CIDR")
+    .option('--vpc-cidr <cidr>', "the cluster VPC's CIDRs (repeatable, comma-separated)", collect)
+    .option('--kubeconfig <file>', 'kubeconfig (default: service account, $KUBECONFIG, ~/.kube/config)', nonEmpty('--kubeconfig'))
+    .option('--context <name>', 'kubeconfig context', nonEmpty('--context'))
+    .option('-n, --namespace <ns>', 'namespace for the probe pods', nonEmpty('--namespace'))
+    .option('--image <image>', 'image for the probe pods', nonEmpty('--image'))
+    .option('--cleanup', "delete podreach's leftover probe pods in the namespace (by label) and exit")
+    .option('--no-color', 'no colour (also NO_COLOR)')
+    .action(async (targetArgs, o) => {
+      const { runFleet } = await import('./fleet.ts');
+      const terminal = drawingTerminal(process.stdout.isTTY === true, process.env);
+      const color = o.color && !process.env.NO_COLOR && terminal;
+      const live = o.output === undefined && terminal;
+      process.exitCode = await runFleet(targetArgs, { ...o, output: o.output ?? 'text', live, color, version: VERSION, env: process.env, signal: interrupted.signal });
+      });
+  cli
     .command('allowlist')
     .description('no packets: per node group, the source each destination sees and the CIDRs to allow (security groups, whitelists, peer routes), from the API')
     .argument('[targets...]', 'same-vpc, peered-vpc, managed-service, internet, IP or IP:PORT (default: the four classes)')
@@ -239,12 +267,12 @@ export async function main(argv: string[]): Promise<number> {
 function commanderMessage(e: InstanceType<typeof CommanderError>, argv: string[]): string {
   if (e.code === 'commander.help') {
     return argv[0] === 'help' && argv[1] !== undefined
-      ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe, allowlist, completion)`
+      ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe, fleet, allowlist, completion)`
       : 'missing command (try podreach diagnose TARGET, or --help)';
   }
   if (e.code === 'commander.unknownCommand') {
     const name = /unknown command '([\s\S]*)'/.exec(e.message)?.[1] ?? '';
-    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe, allowlist, completion)`;
+    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe, fleet, allowlist, completion)`;
   }
   return oneLine(e.message.replace(/^error: /, '').replace(/\n\(Did you mean/, ' (did you mean'));
 }

@@ -52,6 +52,14 @@ export function judge(o: Observed, causes: readonly CauseCheck[] = CAUSES): Judg
 }
 
 /**
+ * The verdict from the pod's own probes and what was known before probing: final for a reachable target (no
+ * other vantage point can change it), a first answer for the others while the node and the API are awaited.
+ */
+export function podOnly(target: Target & { ip?: string }, pod: ProbeReport, context: PodContext): Diagnosis {
+  return judge({ target: { ...target, ip: pod.target.ip ?? target.ip }, context, observations: podAndNode(pod, undefined, undefined) }).diagnosis;
+}
+
+/**
  * Before any probe has answered: where the target sits and which source the model says the peer will see
  * (no node comparison, no address named by the service yet). The live view draws its map from this.
  */
@@ -59,3 +67,7 @@ export function predict(target: Target & { ip: string }, context: PodContext): {
   const view = viewFor(context, target.ip);
   return { cidr: cidrFacts(target.ip, view), sourceSeen: sourceSeen({ target, context: view }, view.networkModel?.value, 'no-node-report') };
 }
+
+// podreach fleet: the cross-group diagnosis (fleet.ts) over the source each node group shows (sources.ts).
+export { diagnoseFleet, outcomeOf } from './fleet.ts';
+export type { FleetCause, FleetDiagnosis, FleetVantage, GroupObserved, GroupOutcome, TargetVerdict } from './fleet.ts';

@@ -19,6 +19,8 @@ export interface ClusterOptions {
   nodeSubnets?: readonly string[];
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Only the nodes with these labels (fleet --selector). */
+  labelSelector?: string;
 }
 
 export interface ClusterView {
@@ -40,11 +42,11 @@ const PAGE = 500;
 
 type NodeList = { items?: NodeObject[]; metadata?: { continue?: string } };
 
-async function listNodes(get: <T>(path: string) => Promise<Outcome<T>>): Promise<Outcome<NodeObject[]>> {
+async function listNodes(get: <T>(path: string) => Promise<Outcome<T>>, selector?: string): Promise<Outcome<NodeObject[]>> {
   const all: NodeObject[] = [];
   let cont = '';
   for (;;) {
-    const r = await get<NodeList>(`/api/v1/nodes?limit=${PAGE}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+    const r = await get<NodeList>(`/api/v1/nodes?limit=${PAGE}${selector ? `&labelSelector=${encodeURIComponent(selector)}` : ''}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
     if (!r.ok) return r;
     all.push(...(r.value.items ?? []));
     cont = r.value.metadata?.continue ?? '';
@@ -61,13 +63,13 @@ export async function readCluster(o: ClusterOptions): Promise<ClusterView> {
   const deadline = Date.now() + o.timeoutMs;
   const get = <T>(path: string) => call<T>(api.rest, path, { ms: Math.max(50, deadline - Date.now()), signal: o.signal });
   try {
-    const [nodes, network] = await Promise.all([listNodes(get), networkReads(get)]);
+    const [nodes, network] = await Promise.all([listNodes(get, o.labelSelector), networkReads(get)]);
     if (!nodes.ok) {
       const fix = nodes.status === 'forbidden' ? ' (grant list nodes: manifests/rbac-fleet.yaml, ClusterRole podreach-allowlist)' : nodes.status === 'unauthorized' ? ` (credentials from ${cred.describe} rejected)` : '';
       const said = nodes.message === nodes.words ? '' : `: ${nodes.message}`;
       throw new ClusterError(`listing nodes at ${api.server} as ${api.user}: ${nodes.words ?? nodes.status}${fix}${said}`);
     }
-    if (nodes.value.length === 0) throw new ClusterError(`listing nodes at ${api.server}: the cluster has no nodes`);
+    if (nodes.value.length === 0) throw new ClusterError(`listing nodes at ${api.server}: ${o.labelSelector ? `no node has the labels ${o.labelSelector}` : 'the cluster has no nodes'}`);
     const subnets = o.nodeSubnets ?? [];
     const facts = nodes.value.map((n) => nodeFacts(n, subnets));
     // detect() reads one node for its labels and podCIDR: one with a pod CIDR stands for the cluster, if any has one.

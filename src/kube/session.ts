@@ -121,7 +121,7 @@ export async function loadContext(
 }
 
 /** The podreach container's image in our own pod: ephemeral containers first (that is how kubectl debug runs us). */
-function ownImage(pod: PodObject | undefined): string | undefined {
+export function ownImage(pod: PodObject | undefined): string | undefined {
   const all = [...(pod?.spec?.ephemeralContainers ?? []).slice().reverse(), ...(pod?.spec?.containers ?? [])];
   return all.find((c) => /podreach/i.test(c.image ?? ''))?.image;
 }

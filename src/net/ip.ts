@@ -91,8 +91,21 @@ export function cidrWithin(inner: string, outer: string): boolean {
 
 /** The subnet of an interface address: ("172.16.1.10", 24) → "172.16.1.0/24". */
 export function subnetOf(ip: string, prefix: number): string {
+  // Plain dotted quads by arithmetic: ipaddr.js costs ~0.2 ms a call cold, and fleet groups 1000 nodes by it.
+  const q = DOTTED_QUAD.exec(ip);
+  if (q && prefix >= 0 && prefix <= 32 && Number.isInteger(prefix)) {
+    const octets = q.slice(1).map(Number);
+    if (octets.every((o) => o <= 255)) {
+      const n = octets.reduce((a, o) => a * 256 + o, 0);
+      const size = 2 ** (32 - prefix);
+      const net = n - (n % size);
+      return `${[24, 16, 8, 0].map((b) => Math.floor(net / 2 ** b) % 256).join('.')}/${prefix}`;
+    }
+  }
   return normalizeCidr(`${ip}/${prefix}`) ?? `${ip}/${prefix}`;
 }
+
+const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
 
 /** The private blocks (RFC 1918): also ip-masq-agent's default no-masquerade list. */
 export const RFC1918: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];

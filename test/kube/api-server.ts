@@ -80,6 +80,8 @@ export interface FaultRule {
   retryAfter?: number;
   /** Serve it this many times, then answer normally (default: always). */
   times?: number;
+  /** Only for this HTTP method (GET, POST, DELETE); absent = every method. */
+  method?: string;
 }
 
 export interface KubeObject {
@@ -214,7 +216,7 @@ export class ApiServer {
     const method = req.method ?? 'GET';
     res.on('finish', () => this.requests.push(`${method} ${url.pathname} ${res.statusCode}`));
     if (this.opts.hang?.some((r) => r.test(url.pathname))) return; // never answers
-    const rule = this.opts.faults?.find((f) => (!f.path || f.path.test(url.pathname)) && (f.times === undefined || f.times > 0));
+    const rule = this.opts.faults?.find((f) => (!f.path || f.path.test(url.pathname)) && (!f.method || f.method === method) && (f.times === undefined || f.times > 0));
     if (rule) {
       if (rule.times !== undefined) rule.times--;
       return serveFault(req, res, rule);

@@ -248,3 +248,19 @@ export async function withLab<T>(scenario: Scenario | string, fn: (lab: Lab) => 
 }
 
 export { ROLES, type Role };
+
+/** Every link in these namespaces up (bridge ports forwarding in `bridged`): the fleet lab's wait, as waitLinksUp's. */
+export async function waitNamespacesUp(namespaces: string[], bridged: string[]): Promise<void> {
+  let down: string[] = [];
+  await until(
+    async () => {
+      const outs = await Promise.all([...namespaces.map((n) => run('ip', ['-n', n, '-o', 'link', 'show'])), ...bridged.map((n) => run('bridge', ['-n', n, 'link', 'show']))]);
+      if (outs.some((o) => o.code !== 0)) return false;
+      down = outs.flatMap((o) => o.stdout.split('\n')).filter((l) => / state /.test(l) && !/ lo: /.test(l) && !/ state (UP|forwarding) /.test(l));
+      return down.length === 0;
+    },
+    { what: 'lab links up', last: () => `still down: ${down.map((l) => l.slice(0, 60)).join(' | ')}` },
+  );
+}
+
+export { setupScript, startServer };

@@ -207,3 +207,39 @@ export function plan(prefix: string, o: BuildOptions): Plan {
     resolv: ['pod', 'node'],
   };
 }
+
+/** The node's SNAT as the model has it: tunnel masquerades all that leaves the container CIDR; VPC keeps the pod IP towards RFC 1918 (ip-masq-agent); ENI none. */
+export function nodeSnat(model: BuildOptions['model'], containerCidr: string): { rules: string[]; chains: string[] } {
+  if (model === 'tunnel') return { rules: [`-A POSTROUTING -s ${containerCidr} ! -d ${containerCidr} -j MASQUERADE`], chains: [] };
+  if (model !== 'vpc') return { rules: [], chains: [] };
+  return {
+    // ip-masq-agent: keep the pod IP towards RFC1918, SNAT to the node IP elsewhere.
+    rules: [
+      `-A POSTROUTING -s ${containerCidr} -j IP-MASQ`,
+      '-A IP-MASQ -d 10.0.0.0/8 -j RETURN',
+      '-A IP-MASQ -d 172.16.0.0/12 -j RETURN',
+      '-A IP-MASQ -d 192.168.0.0/16 -j RETURN',
+      '-A IP-MASQ -j MASQUERADE',
+    ],
+    chains: [':IP-MASQ - [0:0]'],
+  };
+}
+
+/** A managed service's IP whitelist on one TCP port (DCS Redis, RDS): listed sources in, the rest dropped; no ping for anyone. */
+export function whitelistRules(allow: string[], srcCounters: Record<string, string>, port: number): string {
+  return [
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    ':FORWARD ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ...counters(srcCounters, port),
+    // Like many managed services: no answer to ping, for anyone.
+    '-A INPUT -p icmp --icmp-type echo-request -m comment --comment icmp-drop -j DROP',
+    ...allow.map((c) => `-A INPUT -p tcp --dport ${port} -s ${c} -m comment --comment "whitelist ${c}" -j ACCEPT`),
+    `-A INPUT -p tcp --dport ${port} -m comment --comment whitelist-drop -j DROP`,
+    'COMMIT',
+    '',
+  ].join('\n');
+}
+
+export { COMMON, HOST, NO_BRIDGE_NF, ROUTER, securityGroup };
