@@ -10,8 +10,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabCause } from './scenarios.ts';
-import { claimLab, type ExecResult, mustSucceed, run, startServer } from './lab.ts';
-import { INFRA_DEADLINE_MS, until } from './wait.ts';
+import { claimLab, type ExecResult, mustSucceed, run, startServer, waitNamespacesUp } from './lab.ts';
+import { INFRA_DEADLINE_MS } from './wait.ts';
 
 export const V6 = {
   vpc: 'fd00:192:168::/48',
@@ -250,16 +250,8 @@ export async function createLab6(scenarioOrId: Scenario6 | string): Promise<Lab6
         mustSucceed(`setting up ${ns(r)}`, await exec(r, ['sh', '-c', setupScript(tmp, r, p)], { timeoutMs: INFRA_DEADLINE_MS }));
       }),
     );
-    let down = '';
     await Promise.all([
-      until(
-        async () => {
-          const outs = await Promise.all(ROLES6.map((r) => run('ip', ['-n', ns(r), '-o', 'link', 'show'])));
-          down = outs.flatMap((o) => o.stdout.split('\n')).filter((l) => / state /.test(l) && !/ lo: /.test(l) && !/ state UP /.test(l)).join(' | ');
-          return outs.every((o) => o.code === 0) && down === '';
-        },
-        { what: 'IPv6 lab links up', last: () => `still down: ${down.slice(0, 200)}` },
-      ),
+      waitNamespacesUp(ROLES6.map(ns), []),
       startServer(ns('ecs'), ['--http', '80', '--body', 'ecs ok', '--bind', '::'], join(tmp, 'ecs.log')),
     ]);
   } catch (e) {

@@ -142,7 +142,7 @@ function setupScript(ipFile: string, sysctls: string[], iptFile: string | null, 
  * Starts one lab server in its namespace; resolves when it says `ready` on its ready pipe (fd 3), as it happens.
  * Its log (connections it saw) goes to `logFile`; a server that dies first fails the build at once, with that log.
  */
-export async function startServer(ns: string, args: string[], logFile: string): Promise<void> {
+async function startServer(ns: string, args: string[], logFile: string): Promise<void> {
   const fd = openSync(logFile, 'w');
   const child = spawn('ip', ['netns', 'exec', ns, NODE, join(LAB_DIR, 'server.ts'), '--ready-fd', '3', ...args], {
     detached: true,
