@@ -70,20 +70,21 @@ export const FAMILY_PAIRS: readonly Pair[] = [['podIp', 'podIps'], ['nodeIp', 'n
 /**
  * One list across layers (strongest first), one entry per family: a flag naming the IPv4 pod address does
  * not hide the IPv6 one the interface holds. The primary comes first; the note names each entry's source.
+ * Only for a dual-stack pod (two families): with one, the single fact says it all.
  */
 export function unionByFamily(layers: readonly PodContext[], [one, list]: Pair, primary: string | undefined): Fact<string[]> | undefined {
-  const got = new Map<Family, { value: string; f: Fact<unknown> }>();
-  for (const l of layers) {
-    const entries: [string, Fact<unknown>][] = [...(l[one] ? [[l[one]!.value, l[one]!] as [string, Fact<unknown>]] : []), ...(l[list]?.value.map((v) => [v, l[list]!] as [string, Fact<unknown>]) ?? [])];
-    for (const [v, f] of entries) {
+  const got = new Map<Family, { value: string; f: Fact<unknown>; layer: number }>();
+  layers.forEach((l, layer) => {
+    // The list first: its note speaks for both families of one source.
+    for (const [v, f] of [...(l[list]?.value.map((v) => [v, l[list]!] as const) ?? []), ...(l[one] ? [[l[one]!.value, l[one]!] as const] : [])]) {
       const fam = familyOf(v);
-      if (fam && !got.has(fam)) got.set(fam, { value: v, f });
+      if (fam && !got.has(fam)) got.set(fam, { value: v, f, layer });
     }
-  }
-  if (!got.size) return undefined;
+  });
+  if (got.size < 2) return undefined;
   const all = [...got.values()].sort((a, b) => Number(b.value === primary) - Number(a.value === primary));
   const head = all[0]!.f;
-  const mixed = all.some((x) => x.f !== head);
+  const mixed = all.some((x) => x.layer !== all[0]!.layer);
   return {
     value: all.map((x) => x.value),
     source: head.source,

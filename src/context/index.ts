@@ -34,6 +34,7 @@ export function gatherContext(input: ContextInput): ContextReport {
   for (const pair of FAMILY_PAIRS) {
     const list = unionByFamily([...layers, fromNode, guessed], pair, facts[pair[0]]?.value);
     if (list) facts[pair[1]] = list;
+    else delete facts[pair[1]];
   }
   const families = facts.ipFamilies ?? familiesFrom(facts);
   if (families) facts.ipFamilies = families;

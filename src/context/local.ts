@@ -53,7 +53,7 @@ export function localFacts(src: LocalSources = readLocal()): LocalFacts {
   if (found.length) {
     const first = found[0]!;
     facts.podIp = fact(first.a.address, `${first.iface} address`);
-    facts.podIps = fact(found.map((x) => x.a.address), found.map((x) => `${x.iface} ${x.a.family}`).join(', '));
+    if (found.length > 1) facts.podIps = fact(found.map((x) => x.a.address), `${[...new Set(found.map((x) => x.iface))].join(', ')} addresses, IPv4 and IPv6`);
     interfaceSubnet = subnetOf(first.a.address, Number(first.a.cidr?.split('/')[1] ?? (first.a.family === 'IPv4' ? 32 : 128)));
   } else if (!main) {
     const first = addresses.find((a) => !a.includes(':')) ?? addresses[0];

@@ -22,7 +22,7 @@ export function nodeReportFacts(known: PodContext, node: ProbeReport | undefined
     confidence: vpc.length ? 0.85 : 0.6,
     note: `address of ${node.from.hostname} in the node report`,
   });
-  return { nodeIp: fact(picks[0]!), nodeIps: fact(picks) };
+  return { nodeIp: fact(picks[0]!), ...(picks.length > 1 ? { nodeIps: fact(picks) } : {}) };
 }
 
 function firstMatchAny(addrs: string[], cidrs: string[]): string | undefined {

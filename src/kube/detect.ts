@@ -21,10 +21,10 @@ export interface Detection {
 }
 
 
-/** Valid addresses, first of each family, in the order given (primary first). */
+/** Valid addresses (or CIDRs), first of each family, in the order given (primary first). */
 function onePerFamily(ips: readonly (string | undefined)[]): string[] {
   const out: string[] = [];
-  for (const ip of ips) if (ip && isIp(ip) && !out.some((o) => familyOf(o) === familyOf(ip))) out.push(ip);
+  for (const ip of ips) if (ip && familyOf(ip) && !out.some((o) => familyOf(o) === familyOf(ip))) out.push(ip);
   return out;
 }
 
@@ -93,7 +93,10 @@ export function detect(r: ClusterReads): Detection {
 
   // Cluster-wide CIDR hints that do not depend on the flavour.
   const proxy = kubeProxyClusterCidr(cm('kube-proxy'), cm('kube-proxy-config'));
-  if (proxy) put(facts, 'containerCidr', proxy);
+  if (proxy) {
+    put(facts, 'containerCidr', { ...proxy, value: proxy.value[0]! });
+    if (proxy.value.length > 1) put(facts, 'containerCidrs', proxy);
+  }
   const masq = ipMasqAgent(cm('ip-masq-agent'), ds.get('ip-masq-agent'));
   if (masq) {
     put(facts, 'nonMasqueradeCidrs', masq);
@@ -104,7 +107,8 @@ export function detect(r: ClusterReads): Detection {
     // can read: the /16 around the node's pod CIDR (or the pod IP) is a guess, flagged as such.
     const around = facts.nodePodCidr?.value ?? podIp;
     const ip = around?.split('/')[0];
-    if (ip && isIp(ip)) {
+    // An IPv4 habit: nothing says how CCE would size an IPv6 container CIDR.
+    if (ip && isIp(ip) && familyOf(ip) === 'IPv4') {
       facts.containerCidr = api(subnetOf(ip, 16), 0.5, `guess: the CCE-default /16 around ${around}; --container-cidr to be sure`);
     }
   }
@@ -357,17 +361,19 @@ function detectCloud(
   return undefined;
 }
 
-/** kube-proxy's clusterCIDR: kubeadm/GKE ConfigMap kube-proxy data["config.conf"], EKS kube-proxy-config data["config"]. */
-function kubeProxyClusterCidr(a: ConfigMapObject | undefined, b: ConfigMapObject | undefined): Fact<string> | undefined {
+/**
+ * kube-proxy's clusterCIDR: kubeadm/GKE ConfigMap kube-proxy data["config.conf"], EKS kube-proxy-config data["config"].
+ * Dual-stack clusters list one per family ("10.244.0.0/16,fd00:10:244::/56"): all of them, primary first.
+ */
+function kubeProxyClusterCidr(a: ConfigMapObject | undefined, b: ConfigMapObject | undefined): Fact<string[]> | undefined {
   for (const [cm, key] of [
     [a, 'config.conf'],
     [b, 'config'],
   ] as const) {
     const text = cm?.data?.[key];
     const m = text?.match(/^\s*"?clusterCIDR"?\s*:\s*"?([0-9a-fA-F.:/,]+)"?/m);
-    const first = m?.[1]?.split(',')[0];
-    const cidr = first ? normalizeCidr(first) : null;
-    if (cidr) return api(cidr, 0.8, `ConfigMap kube-system/${cm?.metadata?.name} ${key} clusterCIDR`);
+    const cidrs = onePerFamily((m?.[1]?.split(',') ?? []).map((c) => normalizeCidr(c) ?? undefined));
+    if (cidrs.length) return api(cidrs, 0.8, `ConfigMap kube-system/${cm?.metadata?.name} ${key} clusterCIDR`);
   }
   return undefined;
 }

@@ -46,7 +46,7 @@ describe('local facts keep IPv6', () => {
   it('an IPv6-only pod: the IPv6 address is the pod IP, with the IPv6 gateway and its /64', () => {
     const l = localFacts(sources({ route6: { iface: 'eth0', gateway: 'fe80::1' }, interfaces: { eth0: [V6, LINK_LOCAL] } }));
     expect(l.facts.podIp).toMatchObject({ value: V6.address, source: 'interface' });
-    expect(l.facts.podIps?.value).toEqual([V6.address]);
+    expect(l.facts.podIps).toBeUndefined(); // one family: podIp says it all
     expect(l.facts.gateway6?.value).toBe('fe80::1');
     expect(l.facts.interface?.value).toBe('eth0');
     expect(l.interfaceSubnet).toBe('fd00:172:16:1::/64');
@@ -68,7 +68,9 @@ describe('node report and API facts in both families', () => {
     report.from.addresses = ['fd00:192:168:10::11', 'fd00:172:16:1::1'];
     const f = nodeReportFacts({ podIp: { value: V6.address, source: 'interface', confidence: 0.9 }, containerCidr: { value: 'fd00:172:16::/56', source: 'flag', confidence: 1 } }, report);
     expect(f.nodeIp?.value).toBe('fd00:192:168:10::11');
-    expect(f.nodeIps?.value).toEqual(['fd00:192:168:10::11']);
+    expect(f.nodeIps).toBeUndefined();
+    report.from.addresses = ['192.168.10.11', 'fd00:192:168:10::11'];
+    expect(nodeReportFacts({ podIp: { value: V6.address, source: 'interface', confidence: 0.9 } }, report).nodeIps?.value).toEqual(['fd00:192:168:10::11', '192.168.10.11']);
   });
   it('status.podIPs, status.hostIPs and both InternalIPs of the node', () => {
     const d = detect({
@@ -80,6 +82,25 @@ describe('node report and API facts in both families', () => {
     expect(d.facts.podIp?.value).toBe('fd00:172:16:1::10');
     expect(d.facts.podIps).toMatchObject({ value: ['fd00:172:16:1::10', '172.16.1.10'], source: 'api', note: 'pod app status.podIPs' });
     expect(d.facts.nodeIps?.value).toEqual(['fd00:192:168:10::11', '192.168.10.11']);
+  });
+});
+
+describe('container CIDRs from the API per family', () => {
+  const proxy = (cidr: string) => ({ ok: true as const, value: { metadata: { name: 'kube-proxy' }, data: { 'config.conf': `mode: iptables\nclusterCIDR: ${cidr}\n` } } });
+  it('kube-proxy clusterCIDR of a dual-stack cluster: both, primary first (the first one only was kept)', () => {
+    const d = detect({ namespace: 'default', configMaps: { 'kube-proxy': proxy('10.244.0.0/16,fd00:10:244::/56') } });
+    expect(d.facts.containerCidr?.value).toBe('10.244.0.0/16');
+    expect(d.facts.containerCidrs).toMatchObject({ value: ['10.244.0.0/16', 'fd00:10:244::/56'], note: 'ConfigMap kube-system/kube-proxy config.conf clusterCIDR' });
+  });
+  it('no CCE-style /16 guess around an IPv6 pod address', () => {
+    const d = detect({
+      namespace: 'default',
+      configMaps: {},
+      pod: { ok: true, value: { metadata: { name: 'app' }, status: { podIP: 'fd00:172:16:1::10' } } },
+      node: { ok: true, value: { metadata: { name: 'n1', labels: { 'cce.cloud.com/cce-nodepool': 'pool' } }, spec: { podCIDR: 'fd00:172:16:1::/64' } } },
+    });
+    expect(d.facts.cloud?.value).toBe('cce');
+    expect(d.facts.containerCidr).toBeUndefined();
   });
 });
 
@@ -111,7 +132,8 @@ describe('flags and the family mode', () => {
     const c = gatherContext({ flags: { podIp: '172.16.1.99', containerCidr: 'fd00:172:16::/56' }, env: {}, local: l });
     expect(c.facts.podIp?.value).toBe('172.16.1.99');
     expect(c.facts.podIps?.value).toEqual(['172.16.1.99', V6.address]);
-    expect(c.facts.podIps?.note).toContain('--pod-ip');
+    expect(c.facts.podIps?.note).toBe(`172.16.1.99: --pod-ip; ${V6.address}: eth0 addresses, IPv4 and IPv6`);
+    expect(c.facts.containerCidrs).toBeUndefined();
     const v6 = familyView(c.facts, 'IPv6');
     expect(v6.podIp?.value).toBe(V6.address);
     expect(v6.containerCidr?.value).toBe('fd00:172:16::/56');
