@@ -41,7 +41,15 @@ function checkVerdict(s: Scenario6, report: PodreachReport, withNode: boolean): 
   if (s.stack === 'dual') expect(report.context.podIp?.value, label).toBe(V4.pod);
   expect(report.context.ipFamilies?.value, label).toEqual(s.stack === 'dual' ? ['IPv4', 'IPv6'] : ['IPv6']);
   expect(d.cause, label).toBe(s.expectedCause);
-  if (s.expectedCause === 'reachable') return;
+  // The probes ran in the target's family: ICMPv6 echo, TCP over IPv6, the full-size echo with a 40-byte header.
+  const pod = report.probes.pod;
+  if (s.expectedCause === 'reachable') {
+    expect(pod.icmp.status, label).toBe('reply');
+    expect(pod.tcp?.status, label).toBe('open');
+    expect(pod.pmtu, label).toMatchObject({ mtu: 1500, status: 'fits' });
+    return;
+  }
+  if (s.expectedCause === 'mtu') expect(pod.pmtu, label).toMatchObject({ mtu: 1500, status: 'dropped', pathMtu: s.build.nodeUplinkMtu });
   expect(fix, label).toContain(s.inFix);
   if (v6) {
     expect(fix, `${label}: an IPv4 prefix length on an IPv6 source`).not.toMatch(/:[0-9a-f]*\/32\b/);
