@@ -10,7 +10,7 @@ export interface BuildOptions {
   model: NetworkModel;
   /** Cluster container CIDR (tunnel/vpc). The node's pod CIDR is its 172.x.1.0/24. */
   containerCidr: string;
-  /** Sources the ECS security group allows (all protocols). */
+  /** Sources the ECS security group allows (all protocols); the group sits on the VPC router, outside the ECS. */
   ecsAllow: string[];
   /** Sources the Redis whitelist allows on tcp/6379. */
   redisAllow: string[];
@@ -20,8 +20,10 @@ export interface BuildOptions {
   peering: boolean;
   /** vpcr2 routes the container CIDR back over the peering. */
   peerContainerRoute: boolean;
-  /** A Docker bridge on the ECS with no ports (NO-CARRIER). */
-  ecsBridge?: { name: string; cidr: string };
+  /** A Docker bridge on the ECS with no ports (NO-CARRIER); `down`: administratively down (its route is gone). */
+  ecsBridge?: { name: string; cidr: string; down?: boolean };
+  /** The ECS's own firewall (INPUT inside the host) drops this source on this TCP port. */
+  ecsHostFirewall?: { drop: string; port: number };
   /** The node's uplink MTU, below the pod's, with the node's "fragmentation needed" filtered: a black hole. */
   nodeUplinkMtu?: number;
   /** The CNI enforcing an egress NetworkPolicy on the node: the pod may send DNS only, or nothing at all. */
@@ -229,6 +231,21 @@ export const SCENARIOS: readonly Scenario[] = [
     cause: 'docker-bridge-conflict',
     needsNodeReport: true,
     build: { containerCidr: DOCKER_CIDR, ecsBridge: { name: 'docker0', cidr: '172.17.0.1/16' } },
+  }),
+  make({
+    id: 'vpc-docker-br-network',
+    title: 'container CIDR 172.18.0.0/16 collides with a user-defined Docker network br-… on the ECS (the pool\'s second /16)',
+    model: 'vpc',
+    cause: 'docker-bridge-conflict',
+    needsNodeReport: true,
+    build: { containerCidr: '172.18.0.0/16', ecsBridge: { name: 'br-5e2d9a41c7b3', cidr: '172.18.0.1/16' } },
+  }),
+  make({
+    id: 'vpc-docker-bridge-down',
+    title: 'container CIDR 172.17.0.0/16, docker0 on the ECS administratively down: no route into it, reachable',
+    model: 'vpc',
+    cause: 'reachable',
+    build: { containerCidr: DOCKER_CIDR, ecsBridge: { name: 'docker0', cidr: '172.17.0.1/16', down: true } },
   }),
   make({
     id: 'vpc-docker-bridge-absent',
