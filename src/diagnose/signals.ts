@@ -2,6 +2,7 @@ import type { Fact, NetworkModel } from '../context/types.ts';
 import { fmtMs, hostPort } from '../net/format.ts';
 import { firstMatch, inCidr, isRfc1918 } from '../net/ip.ts';
 import type { AppProtocol, AppStatus, DnsResult, ProbeReport } from '../probe/types.ts';
+import { type PeerSignal, peerSignal } from './peer.ts';
 import type { Differential, Evidence, SourceSeen } from './types.ts';
 import { from, nodeSide, podSide } from './vantage.ts';
 
@@ -38,6 +39,8 @@ export interface Signals {
   managedService?: string;
   targetLabel: string;
   port?: number;
+  /** The target host's own view of the source (--peer-report), when there is one that names it. */
+  peer?: PeerSignal;
 }
 
 const PROTOCOL_NAMES: Record<AppProtocol, string> = { http: 'HTTP', tls: 'TLS', redis: 'Redis', mysql: 'MySQL', postgres: 'PostgreSQL' };
@@ -337,12 +340,15 @@ function computeSignals(ev: Evidence): Signals {
   const diff = differential(pod, node);
   const port = ev.target.port;
   const ip = ev.target.ip ?? ev.target.host;
+  const seen = sourceSeen(ev, model, diff);
+  const peer = peerSignal(ev, seen);
   return {
     model,
     pod,
     node,
     differential: diff,
-    seen: sourceSeen(ev, model, diff),
+    seen,
+    ...(peer ? { peer } : {}),
     managedService: port ? MANAGED_PORTS[port] : undefined,
     targetLabel: hostPort(ip, port),
     port,

@@ -265,6 +265,16 @@ export const SCENARIOS: readonly Scenario[] = [
     build: { ecsBridge: { name: 'br-3f9a1c2e7d40', cidr: '192.168.16.1/20' } },
   }),
   make({
+    id: 'vpc-host-firewall',
+    title: "the SG allows the container CIDR, but the ECS's own iptables drops it on port 80 (a host firewall, not the SG)",
+    model: 'vpc',
+    cause: 'host-firewall',
+    needsNodeReport: true,
+    // From the pod and the node it is the same silent drop as a security group's: only the ECS itself tells.
+    indistinguishableFrom: 'security-group',
+    build: { ecsHostFirewall: { drop: DEFAULT_CONTAINER_CIDR, port: 80 } },
+  }),
+  make({
     id: 'vpc-mtu-blackhole',
     title: "pod MTU 1500, node uplink 1400, the node's \"fragmentation needed\" filtered: full-size packets vanish",
     model: 'vpc',
