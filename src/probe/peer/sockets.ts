@@ -32,7 +32,8 @@ export function hexAddress(hex: string): string {
   if (hex.length === 8) return (le(hex).match(/../g) ?? []).map((b) => parseInt(b, 16)).join('.');
   const words = (hex.match(/.{8}/g) ?? []).map(le).join('');
   const v6 = (words.match(/.{4}/g) ?? []).join(':');
-  return normalizeCidr(v6)?.replace(/\/128$/, '').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1') ?? v6;
+  // normalizeCidr folds an IPv4-mapped address back to IPv4 (…/32).
+  return normalizeCidr(v6)?.replace(/\/\d+$/, '') ?? v6;
 }
 
 /** Parses one /proc/net/tcp* file. */
