@@ -62,6 +62,10 @@ function securityGroup(dst: string, allow: string[]): string[] {
   ];
 }
 
+// The VPC router answers ARP for the ECS on the node subnet and for the node subnet on the ECS's port. At once:
+// by default the kernel delays proxy replies by up to 0.8 s (proxy_delay), which loses a first SYN.
+const PROXY_ARP = ['br-node', 'p-ecs'].flatMap((d) => [`net.ipv4.conf.${d}.proxy_arp=1`, `net.ipv4.neigh.${d}.proxy_delay=0`]);
+
 /** A filter table: the lab's rule files all start from ACCEPT policies. */
 function filterTable(rules: string[]): string {
   const head = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
@@ -188,7 +192,7 @@ export function plan(prefix: string, o: BuildOptions): Plan {
     host,
     ip: { vpcr, vpcr2, node, pod, ecs, redis, dns, peer },
     sysctl: {
-      vpcr: [...ROUTER, ...NO_BRIDGE_NF, 'net.ipv4.conf.br-node.proxy_arp=1', 'net.ipv4.conf.p-ecs.proxy_arp=1'],
+      vpcr: [...ROUTER, ...NO_BRIDGE_NF, ...PROXY_ARP],
       vpcr2: ROUTER,
       node: [...ROUTER, ...NO_BRIDGE_NF],
       pod: HOST,

@@ -69,7 +69,10 @@ export const securityGroup = defineCause({
       ? `Check the whitelist of the ${s.managedService} instance at ${target} and the inbound rules of its security group: whichever lacks ${s.seen.allow ?? 'the source'} is the cause`
       : s.seen.kind === 'pod' && ev.cidr.podDocker
         ? peerSettle(ev, s.seen, `ip route get ${s.seen.ip ?? 'POD_IP'} — "dev docker0" or "dev br-…" means a Docker bridge swallows the replies; a normal gateway route means the security group`)
-        : undefined;
+        : s.differential === 'pod-only-fails' && s.model !== 'tunnel' && s.port
+          ? // The peer filters by source: its security group, or its own firewall (host-firewall ranks it).
+            peerSettle(ev, s.seen, `iptables-save on ${target} as root — a DROP or REJECT covering ${s.seen.allow ?? 'the source'} means its own firewall; none means the security group`)
+          : undefined;
     return {
       confidence: confidence * doubt(s),
       summary,
