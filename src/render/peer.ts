@@ -21,7 +21,7 @@ export function renderPeerText(r: PeerReport, st: Paint): string {
     }
     if (s.arrived) {
       out.push(`  arrived      ${s.arrived.seen ? 'yes' : 'no'} in a ${Math.round(s.arrived.windowMs / 100) / 10} s window`);
-      for (const m of s.arrived.methods) out.push(`               ${m.method}: ${m.available ? m.detail : `not available (${m.detail}; needs ${m.needs})`}`);
+      for (const m of s.arrived.methods) out.push(`               ${m.method} [needs ${m.needs}]: ${m.available ? m.detail : `not used — ${m.detail}`}`);
     }
     const { line } = readSource(s, r.listener);
     out.push(`  ${st.bold('→')} ${line}`);

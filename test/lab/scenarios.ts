@@ -21,7 +21,7 @@ export interface BuildOptions {
   /** vpcr2 routes the container CIDR back over the peering. */
   peerContainerRoute: boolean;
   /** A Docker bridge on the ECS with no ports (NO-CARRIER); `down`: administratively down (its route is gone). */
-  ecsBridge?: { name: string; cidr: string; down?: boolean };
+  ecsBridge?: { name: string; cidr: string; down?: boolean; noCarrier?: boolean };
   /** The ECS's own firewall (INPUT inside the host) drops this source on this TCP port. */
   ecsHostFirewall?: { drop: string; port: number };
   /** The node's uplink MTU, below the pod's, with the node's "fragmentation needed" filtered: a black hole. */
@@ -226,11 +226,11 @@ export const SCENARIOS: readonly Scenario[] = [
   make({ id: 'vpc-peering-missing', title: 'VPC-A has no route to the peer VPC', model: 'vpc', target: peer, cause: 'route', build: { peering: false } }),
   make({
     id: 'vpc-docker-bridge',
-    title: "container CIDR 172.17.0.0/16 collides with docker0 on the ECS (bridge has no ports)",
+    title: "container CIDR 172.17.0.0/16 collides with docker0 on the ECS (NO-CARRIER: its one port is down; the route, flagged linkdown, still captures)",
     model: 'vpc',
     cause: 'docker-bridge-conflict',
     needsNodeReport: true,
-    build: { containerCidr: DOCKER_CIDR, ecsBridge: { name: 'docker0', cidr: '172.17.0.1/16' } },
+    build: { containerCidr: DOCKER_CIDR, ecsBridge: { name: 'docker0', cidr: '172.17.0.1/16', noCarrier: true } },
   }),
   make({
     id: 'vpc-docker-br-network',

@@ -66,6 +66,9 @@ function securityGroup(dst: string, allow: string[]): string[] {
 // by default the kernel delays proxy replies by up to 0.8 s (proxy_delay), which loses a first SYN.
 const PROXY_ARP = ['br-node', 'p-ecs'].flatMap((d) => [`net.ipv4.conf.${d}.proxy_arp=1`, `net.ipv4.neigh.${d}.proxy_delay=0`]);
 
+/** The idle bridge's port in the no-carrier case (its veth peer stays down). */
+export const NO_CARRIER_PORT = 'vethd0';
+
 /** A filter table: the lab's rule files all start from ACCEPT policies. */
 function filterTable(rules: string[]): string {
   const head = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
@@ -154,6 +157,9 @@ export function plan(prefix: string, o: BuildOptions): Plan {
     // What Docker leaves behind with no container running: a bridge with an address and no ports.
     const b = o.ecsBridge.name;
     ecs.push(`link add ${b} type bridge`, `addr add ${o.ecsBridge.cidr} dev ${b}`, `link set ${b} ${o.ecsBridge.down ? 'down' : 'up'}`);
+    // A port whose far end is down (a stopped container's veth): the bridge loses carrier, its route is
+    // flagged linkdown, and still used (ignore_routes_with_linkdown=0, the default).
+    if (o.ecsBridge.noCarrier) ecs.push(`link add ${NO_CARRIER_PORT} type veth peer name ${NO_CARRIER_PORT}p`, `link set ${NO_CARRIER_PORT} master ${b}`, `link set ${NO_CARRIER_PORT} up`);
   }
   const redis = [`addr add ${REDIS}/24 dev eth0`, ...up('eth0'), 'route add default via 192.168.20.1'];
   const dns = [`addr add ${DNS_IP}/24 dev eth0`, ...up('eth0'), 'route add default via 192.168.20.1'];

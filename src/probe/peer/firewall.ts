@@ -169,7 +169,7 @@ function policyVerdict(rules: Rules): Omit<PeerFirewall, 'tool'> {
 /** Reads the filter table (with counters), or why it cannot be read. */
 export async function readRules(): Promise<{ rules: Rules; why?: undefined } | { rules?: undefined; why: string }> {
   const r = await read('iptables-save', ['-c', '-t', 'filter']);
-  if (!r.ok) return { why: /denied|must be root|not permitted/i.test(r.err) ? `not readable without root (CAP_NET_ADMIN): ${r.err}` : r.err || 'iptables-save failed' };
+  if (!r.ok) return { why: /denied|must be root|not permitted/i.test(r.err) ? `not readable as uid ${process.getuid?.() ?? '?'}: iptables-save needs root (CAP_NET_ADMIN)` : r.err || 'iptables-save failed' };
   return { rules: parseIptablesSave(r.stdout) };
 }
 

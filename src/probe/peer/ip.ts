@@ -62,7 +62,8 @@ function state(l: Link | undefined): Covering['state'] {
 export async function routeTo(net: HostNet, src: string): Promise<PeerRoute> {
   const r = await read('ip', ['-j', 'route', 'get', src]);
   const text = await read('ip', ['route', 'get', src]);
-  const line = (text.stdout.split('\n')[0] ?? text.err).trim() || text.err;
+  // ip route get ends with the caller's uid: noise in a report.
+  const line = ((text.stdout.split('\n')[0] ?? text.err).trim() || text.err).replace(/ uid \d+$/, '');
   const got = json<Route>(r.stdout)[0];
   if (!r.ok || !got) return { kind: 'unreachable', line: line || r.err, defaultDev: false, bridge: false, docker: false };
   const dev = got.dev;
