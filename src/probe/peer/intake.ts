@@ -144,6 +144,7 @@ export function checkPeerReport(v: unknown): { report: PeerReport; why?: undefin
 
 /** Reads --peer-report: a regular file or a pipe on stdin, at most 1 MB, within `timeoutMs`. */
 export async function readPeerReportFile(path: string, timeoutMs: number, stdin: NodeJS.ReadableStream = process.stdin) {
-  const got = await readBoundedText(path, timeoutMs, MAX_PEER_BYTES, stdin, '1 MB a peer report');
-  return 'why' in got ? got : parseBounded(got.text, MAX_PEER_BYTES, async (v) => checkPeerReport(v));
+  const limit = '1 MB a peer report';
+  const got = await readBoundedText(path, timeoutMs, MAX_PEER_BYTES, stdin, limit);
+  return 'why' in got ? got : parseBounded(got.text, MAX_PEER_BYTES, async (v) => checkPeerReport(v), limit);
 }
