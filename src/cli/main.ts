@@ -41,6 +41,7 @@ function program(): Command {
     .option('--service-cidr <cidr>', 'the cluster\'s service CIDR')
     .option('--network-model <model>', 'tunnel, vpc, eni or auto')
     .option('--node-report <file>', 'JSON from `podreach probe TARGET -o json` run on the node')
+    .option('--peer-report <file>', 'JSON from `podreach peer --source IP --port N --listen S -o json` run on the target host')
     .option('--timeout <ms>', 'overall probe budget in ms', budget, DEFAULT_TIMEOUT_MS)
     .option('--kubeconfig <file>', 'kubeconfig to read the pod, node and cluster from (default: service account, $KUBECONFIG, ~/.kube/config)', nonEmpty('--kubeconfig'))
     .option('--context <name>', 'kubeconfig context', nonEmpty('--context'))
@@ -70,6 +71,7 @@ function program(): Command {
         origins,
         timeoutMs: o.timeout,
         nodeReport: o.nodeReport,
+        peerReport: o.peerReport,
         context: {
           podIp: o.podIp,
           nodeIp: o.nodeIp,
@@ -174,6 +176,19 @@ function program(): Command {
       // Read-only, nothing to clean up: no abort signal, so Ctrl-C leaves at once with 130.
       process.stdout.write(await runAllowlist(targets, { ...o, color }, VERSION));
     });
+  // --- peer (issue #15): on the target host ---
+  cli
+    .command('peer')
+    .description('on the target host: where replies to each source go, which bridges cover it, the listener, the host firewall, and (--listen) whether its packets arrive; read-only')
+    .requiredOption('--source <ips>', 'the address(es) the target sees for the pod (pod IP, or node IP under SNAT), comma-separated')
+    .option('-p, --port <port>', 'the TCP port the pod connects to', wholeNumber('--port'))
+    .option('--listen <seconds>', 'watch this long for the sources\' packets (run podreach diagnose in the pod meanwhile)', wholeNumber('--listen'))
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json'] as const).default('text'))
+    .action(async (o) => {
+      const { runPeer } = await import('./peer.ts');
+      process.exitCode = await runPeer(o, VERSION, interrupted.signal);
+    });
+  // --- end peer ---
   cli
     .command('completion')
     .description('print the shell completion script: source <(podreach completion bash), zsh likewise, podreach completion fish | source')
@@ -267,12 +282,12 @@ export async function main(argv: string[]): Promise<number> {
 function commanderMessage(e: InstanceType<typeof CommanderError>, argv: string[]): string {
   if (e.code === 'commander.help') {
     return argv[0] === 'help' && argv[1] !== undefined
-      ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe, fleet, allowlist, completion)`
+      ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe, fleet, allowlist, peer, completion)`
       : 'missing command (try podreach diagnose TARGET, or --help)';
   }
   if (e.code === 'commander.unknownCommand') {
     const name = /unknown command '([\s\S]*)'/.exec(e.message)?.[1] ?? '';
-    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe, fleet, allowlist, completion)`;
+    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe, fleet, allowlist, peer, completion)`;
   }
   return oneLine(e.message.replace(/^error: /, '').replace(/\n\(Did you mean/, ' (did you mean'));
 }

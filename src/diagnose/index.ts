@@ -10,6 +10,8 @@ import { measuredSnat, sourceSeen } from './signals.ts';
 import type { CauseCheck, CauseId, CidrFacts, Diagnosis, Observation, SourceSeen } from './types.ts';
 import { nodeVantage, observation, unusable } from './vantage.ts';
 
+export { peerObservation } from './vantage.ts';
+
 export { CAUSE_IDS, CAUSE_TITLES, CAUSES } from './causes/index.ts';
 export { diagnose } from './engine.ts';
 // The same rule for a group of nodes (allowlist, fleet): the source each destination sees, and where it goes.

@@ -4,6 +4,7 @@ import { podHasFamily } from '../context/family.ts';
 import { familyOf, hostCidr, inCidr } from '../net/ip.ts';
 import type { AppProtocol, AppStatus, DnsResult, ProbeReport } from '../probe/types.ts';
 import { MANAGED_PORTS, peerSees } from './sources.ts';
+import { type PeerSignal, peerSignal } from './peer.ts';
 import type { Differential, Evidence, SourceSeen } from './types.ts';
 import { from, nodeSide, podSide } from './vantage.ts';
 
@@ -40,6 +41,8 @@ export interface Signals {
   managedService?: string;
   targetLabel: string;
   port?: number;
+  /** The target host's own view of the source (--peer-report), when there is one that names it. */
+  peer?: PeerSignal;
 }
 
 const PROTOCOL_NAMES: Record<AppProtocol, string> = { http: 'HTTP', tls: 'TLS', redis: 'Redis', mysql: 'MySQL', postgres: 'PostgreSQL' };
@@ -315,12 +318,15 @@ function computeSignals(ev: Evidence): Signals {
   const diff = differential(pod, node);
   const port = ev.target.port;
   const ip = ev.target.ip ?? ev.target.host;
+  const seen = sourceSeen(ev, model, diff);
+  const peer = peerSignal(ev, seen);
   return {
     model,
     pod,
     node,
     differential: diff,
-    seen: sourceSeen(ev, model, diff),
+    seen,
+    ...(peer ? { peer } : {}),
     managedService: port ? MANAGED_PORTS[port] : undefined,
     targetLabel: hostPort(ip, port),
     port,

@@ -36,7 +36,7 @@ describe('bash', () => {
 
   it('podreach diag<TAB> → diagnose; podreach <TAB> → every subcommand', () => {
     expect(complete('diag')).toEqual(['diagnose']);
-    expect(complete('')).toEqual(['diagnose', 'probe', 'fleet', 'allowlist', 'completion', 'help']);
+    expect(complete('')).toEqual(['diagnose', 'probe', 'fleet', 'allowlist', 'peer', 'completion', 'help']);
   });
 
   it('flags of the subcommand, and the values of enum flags', () => {

@@ -30,7 +30,9 @@ export interface Api {
 
 export async function withApi<T>(lab: Lab, fn: (api: Api) => Promise<T>, extra: string[] = []): Promise<T> {
   const s = lab.scenario;
-  const rewrite = s.build.containerCidr.startsWith('172.17.') ? ['--rewrite', '172.16.=172.17.'] : [];
+  // The recorded clusters use 172.16.0.0/16; a scenario on another container CIDR (172.17/16, 172.18/16) gets it rewritten.
+  const prefix = `${s.build.containerCidr.split('.').slice(0, 2).join('.')}.`;
+  const rewrite = prefix !== '172.16.' ? ['--rewrite', `172.16.=${prefix}`] : [];
   return withApiIn({ podNs: lab.ns('pod'), nodeNs: lab.ns('node'), flavour: FLAVOUR[s.model], objects: s.apiObjects }, fn, [...rewrite, ...extra]);
 }
 

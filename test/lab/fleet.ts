@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { GroupBy } from '../../src/context/groups.ts';
 import { claimLab, type ExecResult, mustSucceed, run, setupScript, startServer, waitNamespacesUp } from './lab.ts';
 import { DEFAULT_CONTAINER_CIDR, ECS, PEER, PEER_VPC_CIDR, REDIS, VPC_CIDR } from './scenarios.ts';
-import { HOST, NO_BRIDGE_NF, nodeSnat, ROUTER, securityGroup, whitelistRules } from './topology.ts';
+import { counters, HOST, NO_BRIDGE_NF, nodeSnat, ROUTER, whitelistRules } from './topology.ts';
 import { INFRA_DEADLINE_MS } from './wait.ts';
 
 export interface FleetNode {
@@ -119,6 +119,19 @@ export const FLEET_SCENARIOS: readonly FleetScenario[] = [
   },
 ];
 
+
+/**
+ * The fleet lab keeps each security group inside its host (INPUT), with the SYN counters before it: the nodes
+ * of the ECS's subnet reach it over their bridge, so a rule on the router would not see their packets.
+ */
+function hostSecurityGroup(allow: string[], srcCounters: Record<string, string>, tcpPort: number): string {
+  const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...counters(srcCounters, tcpPort)];
+  lines.push('-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -i lo -j ACCEPT');
+  for (const cidr of allow) lines.push(`-A INPUT -s ${cidr} -m comment --comment "sg-allow ${cidr}" -j ACCEPT`);
+  lines.push('-A INPUT -m comment --comment sg-drop -j DROP', 'COMMIT', '');
+  return lines.join('\n');
+}
+
 export function findFleetScenario(id: string): FleetScenario {
   const s = FLEET_SCENARIOS.find((x) => x.id === id);
   if (!s) throw new Error(`unknown fleet scenario ${id}`);
@@ -214,9 +227,9 @@ export function fleetPlan(prefix: string, s: FleetScenario): Built {
   const sysctl: Record<string, string[]> = { vpcr: [...ROUTER, ...NO_BRIDGE_NF], vpcr2: ROUTER, ecs: HOST, redis: HOST, peer: HOST, admin: HOST };
   const { rules, chains } = nodeSnat(s.model, cc);
   const iptables: Record<string, string> = {
-    ecs: securityGroup(s.ecsAllow, counters, 80),
+    ecs: hostSecurityGroup(s.ecsAllow, counters, 80),
     redis: whitelistRules(s.redisAllow, counters, 6379),
-    peer: securityGroup(['192.168.0.0/16', '172.16.0.0/12'], counters, 80),
+    peer: hostSecurityGroup(['192.168.0.0/16', '172.16.0.0/12'], counters, 80),
   };
   for (const n of FLEET_NODES) {
     ip[`node-${n.short}`] = [`addr add ${n.ip}/24 dev eth0`, `addr add ${podGwOf(n)}/24 dev veth-pod`, ...up('eth0', 'veth-pod'), `route add default via ${SUBNET_GW[n.subnet]?.gw}`];

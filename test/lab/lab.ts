@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newPrefix, register, teardown } from './registry.ts';
 import { findScenario, podAddressing, type Scenario } from './scenarios.ts';
-import { RESOLV_CONF, ROLES, type Role, plan } from './topology.ts';
+import { NO_CARRIER_PORT, RESOLV_CONF, ROLES, type Role, plan } from './topology.ts';
 import { INFRA_DEADLINE_MS, until, waitLine } from './wait.ts';
 
 export const LAB_DIR = dirname(fileURLToPath(import.meta.url));
@@ -179,7 +179,7 @@ async function waitLinksUp(ns: (r: Role) => string, skip: string[]): Promise<voi
       down = outs
         .flatMap((o) => o.stdout.split('\n'))
         .filter((l) => / state /.test(l) && !/ lo: /.test(l) && !/ state (UP|forwarding) /.test(l))
-        .filter((l) => !skip.some((d) => l.includes(` ${d}:`)));
+        .filter((l) => !skip.some((d) => l.includes(` ${d}:`) || l.includes(` ${d}@`)));
       return down.length === 0;
     },
     { what: 'lab links up', last: () => `still down: ${down.map((l) => l.slice(0, 60)).join(' | ')}` },
@@ -208,7 +208,7 @@ export async function createLab(scenarioOrId: Scenario | string): Promise<Lab> {
         mustSucceed(`setting up ${ns(r)}`, await run('ip', ['netns', 'exec', ns(r), 'sh', '-c', script], { timeoutMs: INFRA_DEADLINE_MS }));
       }),
     );
-    const skip = scenario.build.ecsBridge ? [scenario.build.ecsBridge.name] : [];
+    const skip = scenario.build.ecsBridge ? [scenario.build.ecsBridge.name, NO_CARRIER_PORT, `${NO_CARRIER_PORT}p`] : [];
     await Promise.all([
       waitLinksUp(ns, skip),
       ...p.servers.map((s) => startServer(ns(s.role), s.args, join(tmp, `${s.role}.log`))),

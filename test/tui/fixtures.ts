@@ -5,7 +5,7 @@ import type { CauseId, Evidence } from '../../src/diagnose/types.ts';
 import { nodeSide, podSide } from '../../src/diagnose/vantage.ts';
 import { buildReport, type PodreachReport } from '../../src/render/report.ts';
 import { type RunHooks, startRun } from '../../src/render/tui/live.ts';
-import { ctx, ECS, evidence, OPEN, PEER, REDIS, SILENT, target } from '../unit/diagnose/fixtures.ts';
+import { arrived, ctx, ECS, evidence, OPEN, PEER, peerReport, REDIS, SILENT, target, withPeer } from '../unit/diagnose/fixtures.ts';
 
 export function reportFrom(ev: Evidence, extra: Partial<ContextReport> = {}): PodreachReport {
   return buildReport({
@@ -131,6 +131,15 @@ export const CASES: { name: string; cause: CauseId; ev: () => Evidence }[] = [
     name: 'unknown (tunnel, only the pod fails)',
     cause: 'unknown',
     ev: () => evidence(ECS, ctx('tunnel'), SILENT, OPEN),
+  },
+  {
+    name: 'host firewall (read on the peer)',
+    cause: 'host-firewall',
+    ev: () =>
+      withPeer(
+        evidence(ECS, ctx('vpc'), SILENT, OPEN),
+        peerReport('172.16.1.10', { firewall: { verdict: 'drop', tool: 'iptables-save', chain: 'INPUT', rule: '-A INPUT -s 172.16.0.0/16 -p tcp -m tcp --dport 80 -j DROP' }, arrived: arrived(false) }),
+      ),
   },
 ];
 
