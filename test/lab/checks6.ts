@@ -16,7 +16,7 @@ interface Tcp {
 const CLIENT = join(LAB_DIR, 'client.ts');
 
 async function tcp(lab: Lab6, role: Role6, ip: string, port: number): Promise<Tcp> {
-  const send = port === 80 ? ['--send', 'GET / HTTP/1.0\\r\\n\\r\\n'] : [];
+  const send = port === 80 ? ['--send', 'GET / HTTP/1.0\\r\\n\\r\\n'] : port === 6379 ? ['--send', 'PING\\r\\n', '--expect', '+PONG'] : [];
   const r = await lab.exec(role, [NODE, CLIENT, 'tcp', ip, String(port), '--timeout', '1500', ...send], { timeoutMs: 6000 });
   try {
     return JSON.parse(r.stdout);
@@ -33,7 +33,7 @@ async function ping(lab: Lab6, role: Role6, ip: string, size?: number): Promise<
   return { reply: r.code === 0, line: line.trim() };
 }
 
-const served = (t: Tcp) => t.status === 'open' && /^HTTP\/1\.0 200/.test(t.reply ?? '');
+const served = (t: Tcp) => t.status === 'open' && /^HTTP\/1\.0 200|^\+PONG/.test(t.reply ?? '');
 const show = (t: Tcp) => `${t.status}${t.errno ? ` ${t.errno}` : ''} in ${t.ms} ms`;
 
 export async function checkScenario6(lab: Lab6): Promise<CheckResult> {
@@ -46,21 +46,41 @@ export async function checkScenario6(lab: Lab6): Promise<CheckResult> {
   const { host: ip, port } = s.target;
   const fam = ip.includes(':') ? 6 : 4;
   const src = fam === 6 ? V6 : V4;
-  const count = (comment: string) => lab.counter('vpcr', comment, fam);
-  const before = { drop: await count('sg-drop'), pod: await count('src-pod') };
+  // Where the target's filter and counters are: the ECS's SG on the router, the Redis host's own whitelist, the peer.
+  const at: Role6 = ip === V6.redis ? 'redis' : ip === V6.peer ? 'peer' : 'vpcr';
+  const dropComment = at === 'redis' ? 'whitelist-drop' : 'sg-drop';
+  const count = (comment: string) => lab.counter(at, comment, fam);
+  const before = { drop: await count(dropComment), pod: await count('src-pod') };
   const [pt, nt] = await Promise.all([tcp(lab, 'pod', ip, port), tcp(lab, 'node', ip, port)]);
-  const after = { drop: (await count('sg-drop')) - before.drop, pod: (await count('src-pod')) - before.pod };
-  // Not SNATed: the router's SG saw the pod's own address, in this family.
-  const sawPod = `the SG saw ${after.pod} SYN from ${src.pod}`;
+  const after = { drop: (await count(dropComment)) - before.drop, pod: (await count('src-pod')) - before.pod };
+  // Not SNATed: the SG (or the service, or the peer) saw the pod's own address, in this family.
+  const sawPod = `${at === 'vpcr' ? 'the SG' : at} saw ${after.pod} SYN from ${src.pod}`;
 
   switch (s.expectedCause) {
     case 'reachable':
       expect(served(pt), `pod tcp ${show(pt)}`);
       expect(served(nt), `node tcp ${show(nt)}`);
       expect(after.pod > 0, `the SG never saw ${src.pod}: is the pod SNATed?`);
-      expect(after.drop === 0, `sg-drop rose by ${after.drop}`);
-      ev.push(`pod tcp ${show(pt)}; ${sawPod}; sg-drop +0`);
+      expect(after.drop === 0, `${dropComment} rose by ${after.drop}`);
+      ev.push(`pod tcp ${show(pt)}; ${sawPod}; ${dropComment} +0`);
       break;
+    case 'whitelist':
+      expect(pt.status === 'timeout', `pod tcp ${show(pt)}, expected a timeout`);
+      expect(served(nt), `node tcp ${show(nt)}, expected +PONG (the whitelist holds the node subnet)`);
+      expect(after.pod > 0 && after.drop >= after.pod, `whitelist-drop +${after.drop} for ${after.pod} pod SYNs`);
+      ev.push(`pod tcp ${show(pt)}; node +PONG; ${sawPod}; whitelist-drop +${after.drop}`);
+      break;
+    case 'route': {
+      // The SYN arrives; the answer has no way back: the peer VPC has no route for the container prefix.
+      const back = await lab.exec('vpcr2', ['ip', '-6', 'route', 'get', src.pod], { timeoutMs: 3000 });
+      const said = (back.stdout || back.stderr).trim().split('\n')[0] ?? '';
+      expect(pt.status === 'timeout', `pod tcp ${show(pt)}, expected a timeout`);
+      expect(served(nt), `node tcp ${show(nt)}, expected served (the peer routes the VPC back)`);
+      expect(after.pod > 0, `the peer never saw ${src.pod}: the forward path is broken, not the return route`);
+      expect(back.code !== 0 && /unreachable/i.test(said), `vpcr2: ip -6 route get ${src.pod} → "${said}", expected unreachable`);
+      ev.push(`pod tcp ${show(pt)}; node served; ${sawPod}; vpcr2: ${said}`);
+      break;
+    }
     case 'security-group': {
       expect(pt.status === 'timeout', `pod tcp ${show(pt)}, expected a timeout`);
       expect(served(nt), `node tcp ${show(nt)}, expected served (the SG allows the node subnet)`);

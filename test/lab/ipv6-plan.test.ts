@@ -7,7 +7,7 @@ describe('plan6', () => {
     const p = plan6('plx', s);
     for (const r of ROLES6) {
       const want = ['disable_ipv6=0', 'accept_dad=0', 'accept_ra=0'].flatMap((k) => [`net.ipv6.conf.all.${k}`, `net.ipv6.conf.default.${k}`]);
-      expect(p.sysctl[r]).toEqual(expect.arrayContaining([...want, `net.ipv6.conf.all.forwarding=${r === 'vpcr' || r === 'node' ? 1 : 0}`]));
+      expect(p.sysctl[r]).toEqual(expect.arrayContaining([...want, `net.ipv6.conf.all.forwarding=${r === 'vpcr' || r === 'vpcr2' || r === 'node' ? 1 : 0}`]));
       // No address waits for DAD: usable at once.
       for (const line of p.ip[r].filter((l) => l.startsWith('addr add') && l.includes(':'))) expect(line).toMatch(/ nodad$/);
     }

@@ -5,7 +5,8 @@
 //
 //   pod fd00:172:16:1::10/64 ── node (veth-pod fd00:172:16:1::1, eth0 fd00:192:168:10::11/64)
 //     ── vpcr (p-node fd00:192:168:10::1/64, p-ecs fd00:192:168:20::1/64, route fd00:172:16:1::/64 via the node)
-//     ── ecs fd00:192:168:20::52/64 (:80 answers, :81 closed)
+//     ── ecs fd00:192:168:20::52/64 (:80 answers, :81 closed), redis fd00:192:168:30::10 (:6379, its own whitelist)
+//     ── peering ── vpcr2 ── peer fd00:10:1::20 (:80), VPC fd00:10:1::/48
 // Dual-stack adds 172.16.1.10/24, 192.168.10.0/24 and 192.168.20.0/24 the same way (no SNAT: all RFC 1918).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,9 @@ export const V6 = {
   nodeSubnet: 'fd00:192:168:10::/64',
   node: 'fd00:192:168:10::11',
   ecs: 'fd00:192:168:20::52',
+  redis: 'fd00:192:168:30::10',
+  peerVpc: 'fd00:10:1::/48',
+  peer: 'fd00:10:1::20',
   containerCidr: 'fd00:172:16::/56',
   pod: 'fd00:172:16:1::10',
   podCidr: 'fd00:172:16:1::/64',
@@ -33,7 +37,7 @@ export const V4 = {
   podCidr: '172.16.1.0/24',
 } as const;
 
-export const ROLES6 = ['vpcr', 'node', 'pod', 'ecs'] as const;
+export const ROLES6 = ['vpcr', 'vpcr2', 'node', 'pod', 'ecs', 'redis', 'peer'] as const;
 export type Role6 = (typeof ROLES6)[number];
 
 export interface Scenario6 {
@@ -51,10 +55,15 @@ export interface Scenario6 {
     sgAllow4?: string[];
     /** The node's uplink MTU below the pod's, its ICMPv6 Packet Too Big dropped: a black hole. */
     nodeUplinkMtu?: number;
+    /** Sources the Redis whitelist (its own ip6tables INPUT) allows on tcp/6379; default: the node subnet and the container prefix. */
+    redisAllow6?: string[];
+    /** vpcr2 routes the container prefix back over the peering (default true). */
+    peerContainerRoute?: boolean;
   };
 }
 
 const ecs6 = (port: number) => ({ host: V6.ecs, port });
+const BOTH6 = [V6.nodeSubnet, V6.containerCidr];
 
 export const SCENARIOS6: Scenario6[] = [
   { id: 'v6-vpc-ok', title: 'IPv6: the SG allows the node subnet and the container prefix', stack: 'ipv6', target: ecs6(80), expectedCause: 'reachable', inFix: '', build: { sgAllow6: [V6.nodeSubnet, V6.containerCidr] } },
@@ -76,6 +85,26 @@ export const SCENARIOS6: Scenario6[] = [
     expectedCause: 'mtu',
     inFix: 'MTU to 1400 or less',
     build: { sgAllow6: [V6.nodeSubnet, V6.containerCidr], nodeUplinkMtu: 1400 },
+  },
+  { id: 'v6-vpc-redis-ok', title: 'IPv6: the Redis whitelist holds the node subnet and the container prefix', stack: 'ipv6', target: { host: V6.redis, port: 6379 }, expectedCause: 'reachable', inFix: '', build: { sgAllow6: BOTH6 } },
+  {
+    id: 'v6-vpc-whitelist',
+    title: 'IPv6: the Redis whitelist holds the node subnet only',
+    stack: 'ipv6',
+    target: { host: V6.redis, port: 6379 },
+    expectedCause: 'whitelist',
+    inFix: V6.containerCidr,
+    build: { sgAllow6: BOTH6, redisAllow6: [V6.nodeSubnet] },
+  },
+  { id: 'v6-vpc-peer-ok', title: 'IPv6: the peer VPC routes the container prefix back', stack: 'ipv6', target: { host: V6.peer, port: 80 }, expectedCause: 'reachable', inFix: '', build: { sgAllow6: BOTH6 } },
+  {
+    id: 'v6-vpc-peer-return-route',
+    title: 'IPv6: the peer VPC has no route back to the container prefix',
+    stack: 'ipv6',
+    target: { host: V6.peer, port: 80 },
+    expectedCause: 'route',
+    inFix: V6.containerCidr,
+    build: { sgAllow6: BOTH6, peerContainerRoute: false },
   },
   {
     id: 'dual-vpc-v6-blocked',
@@ -159,6 +188,9 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
     ['vpcr', 'p-node', 'node', 'eth0'],
     ['vpcr', 'p-ecs', 'ecs', 'eth0'],
     ['node', 'veth-pod', 'pod', 'eth0'],
+    ['vpcr', 'p-redis', 'redis', 'eth0'],
+    ['vpcr', 'peering', 'vpcr2', 'peering'],
+    ['vpcr2', 'p-peer', 'peer', 'eth0'],
   ];
   const host = [
     ...ROLES6.map((r) => `netns add ${ns(r)}`),
@@ -173,10 +205,20 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
   const vpcr = [
     a6('fd00:192:168:10::1/64', 'p-node'), ...a4('192.168.10.1/24', 'p-node'),
     a6('fd00:192:168:20::1/64', 'p-ecs'), ...a4('192.168.20.1/24', 'p-ecs'),
-    ...up('p-node', 'p-ecs'),
-    // The VPC route table: the node's pod CIDR via the node (VPC network model).
+    a6('fd00:192:168:30::1/64', 'p-redis'), a6('fd00:192:168:255::1/64', 'peering'),
+    ...up('p-node', 'p-ecs', 'p-redis', 'peering'),
+    // The VPC route table: the node's pod CIDR via the node (VPC network model), the peer VPC over the peering.
     `route add ${V6.podCidr} via ${V6.node}`, ...r4(`${V4.podCidr} via ${V4.node}`),
+    `route add ${V6.peerVpc} via fd00:192:168:255::2`,
   ];
+  // The peer VPC's route table: this VPC back over the peering, and the container prefix only if someone added it.
+  const vpcr2 = [
+    a6('fd00:192:168:255::2/64', 'peering'), a6('fd00:10:1::1/64', 'p-peer'), ...up('peering', 'p-peer'),
+    `route add ${V6.vpc} via fd00:192:168:255::1`,
+    ...(s.build.peerContainerRoute === false ? [] : [`route add ${V6.containerCidr} via fd00:192:168:255::1`]),
+  ];
+  const redis = [a6(`${V6.redis}/64`, 'eth0'), ...up('eth0'), 'route add ::/0 via fd00:192:168:30::1'];
+  const peer = [a6(`${V6.peer}/64`, 'eth0'), ...up('eth0'), 'route add ::/0 via fd00:10:1::1'];
   const node = [
     a6(`${V6.node}/64`, 'eth0'), ...a4(`${V4.node}/24`, 'eth0'),
     a6('fd00:172:16:1::1/64', 'veth-pod'), ...a4('172.16.1.1/24', 'veth-pod'),
@@ -198,11 +240,25 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
   const nodeRules = s.build.nodeUplinkMtu
     ? ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A OUTPUT -p ipv6-icmp --icmpv6-type packet-too-big -m comment --comment ptb-drop -j DROP', 'COMMIT', ''].join('\n')
     : undefined;
+  // A managed service's own whitelist (DCS Redis): its host drops what it does not list, and no one gets a ping.
+  const redisRules = [
+    '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]',
+    `-A INPUT -p tcp --syn --dport 6379 -s ${V6.pod} -m comment --comment src-pod`,
+    `-A INPUT -p tcp --syn --dport 6379 -s ${V6.node} -m comment --comment src-node`,
+    '-A INPUT -p ipv6-icmp --icmpv6-type echo-request -m comment --comment icmp-drop -j DROP',
+    ...(s.build.redisAllow6 ?? [V6.nodeSubnet, V6.containerCidr]).map((c) => `-A INPUT -p tcp --dport 6379 -s ${c} -m comment --comment "whitelist ${c}" -j ACCEPT`),
+    '-A INPUT -p tcp --dport 6379 -m comment --comment whitelist-drop -j DROP',
+    'COMMIT',
+    '',
+  ].join('\n');
+  // The peer only counts who it sees; its VPC's route table decides.
+  const peerRules = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', `-A INPUT -p tcp --syn -s ${V6.pod} -m comment --comment src-pod`, 'COMMIT', ''].join('\n');
+  const host6 = sysctls(false, false);
   return {
     host,
-    ip: { vpcr, node, pod, ecs },
-    sysctl: { vpcr: sysctls(true, dual), node: sysctls(true, dual), pod: sysctls(false, dual), ecs: sysctls(false, dual) },
-    ip6tables: { vpcr: securityGroup(V6.ecs, s.build.sgAllow6, V6), ...(nodeRules ? { node: nodeRules } : {}) },
+    ip: { vpcr, vpcr2, node, pod, ecs, redis, peer },
+    sysctl: { vpcr: sysctls(true, dual), vpcr2: sysctls(true, false), node: sysctls(true, dual), pod: sysctls(false, dual), ecs: sysctls(false, dual), redis: host6, peer: host6 },
+    ip6tables: { vpcr: securityGroup(V6.ecs, s.build.sgAllow6, V6), redis: redisRules, peer: peerRules, ...(nodeRules ? { node: nodeRules } : {}) },
     iptables: dual ? { vpcr: securityGroup(V4.ecs, s.build.sgAllow4 ?? [], V4) } : {},
   };
 }
@@ -253,6 +309,8 @@ export async function createLab6(scenarioOrId: Scenario6 | string): Promise<Lab6
     await Promise.all([
       waitNamespacesUp(ROLES6.map(ns), []),
       startServer(ns('ecs'), ['--http', '80', '--body', 'ecs ok', '--bind', '::'], join(tmp, 'ecs.log')),
+      startServer(ns('redis'), ['--redis', '6379', '--bind', '::'], join(tmp, 'redis.log')),
+      startServer(ns('peer'), ['--http', '80', '--body', 'peer ok', '--bind', '::'], join(tmp, 'peer.log')),
     ]);
   } catch (e) {
     await destroy();
