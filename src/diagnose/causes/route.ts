@@ -3,6 +3,26 @@ import { peerSettle } from '../peer.ts';
 import { doubt, type Signals, signals } from '../signals.ts';
 import type { Evidence, Finding } from '../types.ts';
 import { defineCause } from './define.ts';
+import { podHasFamily } from '../../context/family.ts';
+import { type Family, familyOf } from '../../net/ip.ts';
+
+/** The target is reachable only in a family this pod has no address in. */
+function otherFamily(ev: Evidence, family: Family, evidence: string[]): Finding {
+  const target = ev.target.ip ?? ev.target.host;
+  const named = ev.target.host !== target;
+  const record = family === 'IPv6' ? 'AAAA' : 'A';
+  const own = family === 'IPv6' ? 'IPv4' : 'IPv6';
+  return {
+    confidence: 0.9,
+    summary: `this pod has no ${family} address or route, and ${named ? `${ev.target.host} resolves only to ${family} (${record} ${target})` : `${target} is an ${family} address`}`,
+    evidence: [...evidence, `the pod's addresses are ${own} only: the kernel refused at once (ENETUNREACH), no packet left`],
+    fix: [
+      named
+        ? `Give ${ev.target.host} an ${own === 'IPv4' ? 'A' : 'AAAA'} record (an ${own} address the pod can reach), or run the cluster dual-stack so pods get an ${family} address`
+        : `Use the target's ${own} address, or run the cluster dual-stack so pods get an ${family} address`,
+    ],
+  };
+}
 
 /**
  * No path: a router answered "network unreachable" (our side lacks a route / the peering),
@@ -19,6 +39,9 @@ export const route = defineCause({
 
     if (s.pod.outcome === 'unreachable' && (s.pod.unreachable === 'net' || s.pod.unreachable === 'local')) {
       const local = s.pod.unreachable === 'local';
+      const family = ev.target.ip ? familyOf(ev.target.ip) : undefined;
+      // A name with only AAAA for an IPv4-only pod (or only A for an IPv6-only one): no route in that family at all.
+      if (local && family && podHasFamily(ev.context, family) === false) return otherFamily(ev, family, evidence);
       const from = s.pod.unreachableFrom;
       const fix = local
         ? [`This pod has no route to ${target}: check the pod's routes (ip route) and the CNI configuration`]

@@ -136,3 +136,21 @@ describe('ICMPv6 errors as iputils prints them', () => {
     expect(d.cause).not.toBe('route');
   });
 });
+
+describe('a target only in the family the pod lacks', () => {
+  it('a name with only AAAA from an IPv4-only pod: no IPv6 route, fix the record or go dual-stack', () => {
+    const t = { ...target('fd00:192:168:20::52', 80), host: 'ecs.lab.internal', input: 'ecs.lab.internal:80' };
+    const d = run(t, ctx('vpc'), { tcp: 'unreachable', errno: 'ENETUNREACH', icmp: 'not-run' });
+    expect(d.cause).toBe('route');
+    expect(d.summary).toBe('this pod has no IPv6 address or route, and ecs.lab.internal resolves only to IPv6 (AAAA fd00:192:168:20::52)');
+    expect(d.fix[0]).toMatch(/^Give ecs\.lab\.internal an A record/);
+  });
+  it('an IPv4 address from an IPv6-only pod', () => {
+    const d = run(target('192.168.20.52', 80), v6only('vpc'), { tcp: 'unreachable', errno: 'ENETUNREACH', icmp: 'not-run' });
+    expect(d.summary).toBe('this pod has no IPv4 address or route, and 192.168.20.52 is an IPv4 address');
+  });
+  it('a pod that has the family but no route keeps the plain verdict', () => {
+    const d = run(ECS6, v6only('vpc'), { tcp: 'unreachable', errno: 'ENETUNREACH', icmp: 'not-run' });
+    expect(d.summary).toBe(`this pod has no route to ${ECS6.ip}`);
+  });
+});
