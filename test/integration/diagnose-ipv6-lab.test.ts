@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { PodreachReport } from '../../src/render/report.ts';
 import { checkScenario6 } from '../lab/checks6.ts';
 import { flags6, type Lab6, SCENARIOS6, type Scenario6, V4, V6, withLab6 } from '../lab/ipv6.ts';
-import { NODE } from '../lab/lab.ts';
+import { NODE, withLab } from '../lab/lab.ts';
 import { BUNDLE } from './podreach.ts';
 import { schemaErrors } from './schema.ts';
 
@@ -82,4 +82,23 @@ describe('podreach in the IPv6 and dual-stack VPC lab', () => {
       });
     });
   }
+});
+
+describe('a target only in the family the pod lacks, with real packets (or none)', () => {
+  it('an IPv4-only pod (IPv6 off, the VPC lab) and an IPv6 target: no IPv6 address or route', async () => {
+    await withLab('vpc-ok', async (lab) => {
+      const r = await lab.exec('pod', [NODE, BUNDLE, 'diagnose', `[${V6.ecs}]:80`, ...lab.scenario.flags, '-o', 'json'], { timeoutMs: 10_000 });
+      const d = (JSON.parse(r.stdout) as PodreachReport).diagnosis;
+      expect(d.cause, d.summary).toBe('route');
+      expect(d.summary).toBe(`this pod has no IPv6 address or route, and ${V6.ecs} is an IPv6 address`);
+    });
+  });
+  it('an IPv6-only pod and an IPv4 target: no IPv4 address or route', async () => {
+    await withLab6('v6-vpc-ok', async (lab) => {
+      const r = await lab.exec('pod', [NODE, BUNDLE, 'diagnose', `${V4.ecs}:80`, ...flags6(lab.scenario), '-o', 'json'], { timeoutMs: 10_000 });
+      const d = (JSON.parse(r.stdout) as PodreachReport).diagnosis;
+      expect(d.cause, d.summary).toBe('route');
+      expect(d.summary).toBe(`this pod has no IPv4 address or route, and ${V4.ecs} is an IPv4 address`);
+    });
+  });
 });

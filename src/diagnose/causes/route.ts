@@ -15,7 +15,7 @@ function otherFamily(ev: Evidence, family: Family, evidence: string[]): Finding 
   return {
     confidence: 0.9,
     summary: `this pod has no ${family} address or route, and ${named ? `${ev.target.host} resolves only to ${family} (${record} ${target})` : `${target} is an ${family} address`}`,
-    evidence: [...evidence, `the pod's addresses are ${own} only: the kernel refused at once (ENETUNREACH), no packet left`],
+    evidence: [...evidence, `the pod's addresses are ${own} only: the kernel refused at once, no packet left`],
     fix: [
       named
         ? `Give ${ev.target.host} an ${own === 'IPv4' ? 'A' : 'AAAA'} record (an ${own} address the pod can reach), or run the cluster dual-stack so pods get an ${family} address`
@@ -37,11 +37,14 @@ export const route = defineCause({
     const target = ev.target.ip ?? ev.target.host;
     const evidence = baseEvidence(ev, s);
 
+    // A name with only AAAA for an IPv4-only pod (or only A for an IPv6-only one): the kernel refuses at once,
+    // "no route" (ENETUNREACH) or, with the family turned off, "no source address" (EADDRNOTAVAIL).
+    const family = ev.target.ip ? familyOf(ev.target.ip) : undefined;
+    const refusedHere = (s.pod.outcome === 'unreachable' && !s.pod.unreachableFrom) || (s.pod.outcome === 'error' && /EADDRNOTAVAIL|ENETUNREACH/.test(s.pod.line));
+    if (refusedHere && family && podHasFamily(ev.context, family) === false) return otherFamily(ev, family, evidence);
+
     if (s.pod.outcome === 'unreachable' && (s.pod.unreachable === 'net' || s.pod.unreachable === 'local')) {
       const local = s.pod.unreachable === 'local';
-      const family = ev.target.ip ? familyOf(ev.target.ip) : undefined;
-      // A name with only AAAA for an IPv4-only pod (or only A for an IPv6-only one): no route in that family at all.
-      if (local && family && podHasFamily(ev.context, family) === false) return otherFamily(ev, family, evidence);
       const from = s.pod.unreachableFrom;
       const fix = local
         ? [`This pod has no route to ${target}: check the pod's routes (ip route) and the CNI configuration`]

@@ -154,3 +154,9 @@ describe('a target only in the family the pod lacks', () => {
     expect(d.summary).toBe(`this pod has no route to ${ECS6.ip}`);
   });
 });
+
+it('IPv6 turned off in the pod: connect says EADDRNOTAVAIL, still the family, not "the probe could not run"', () => {
+  const d = run(ECS6, ctx('vpc'), { tcp: 'error', errno: 'EADDRNOTAVAIL', icmp: 'not-run', icmpDetail: 'ping: connect: Cannot assign requested address' });
+  expect(d.cause).toBe('route');
+  expect(d.summary).toBe(`this pod has no IPv6 address or route, and ${ECS6.ip} is an IPv6 address`);
+});
