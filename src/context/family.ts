@@ -54,12 +54,15 @@ export function podHasFamily(ctx: PodContext, family: Family): boolean | undefin
   return all.length ? all.some((a) => familyOf(a) === family) : undefined;
 }
 
-/** The cluster's families from the pod's own addresses, primary first, when nothing stronger said. */
+/**
+ * The cluster's families from the pod's own addresses, primary first, when nothing stronger said. Only when
+ * IPv6 is in play: IPv4 alone is what every other fact already assumes, and says nothing new.
+ */
 export function familiesFrom(ctx: PodContext): Fact<Family[]> | undefined {
   const src = ctx.podIps ?? (ctx.podIp ? { ...ctx.podIp, value: [ctx.podIp.value] } : undefined);
   if (!src) return undefined;
   const fams = [...new Set(src.value.map(familyOf).filter((f) => f !== undefined))];
-  if (!fams.length) return undefined;
+  if (!fams.includes('IPv6')) return undefined;
   const mode = fams.length > 1 ? 'dual-stack' : `${fams[0]} only`;
   return { value: fams, source: src.source, confidence: Math.min(src.confidence, 0.9), note: `${mode}: the pod's addresses (${src.note ?? src.source})` };
 }

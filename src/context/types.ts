@@ -60,7 +60,7 @@ export interface PodContext {
   nodeIps?: Fact<string[]>;
   /** The container CIDR of each family, primary first (`--container-cidr v4,v6` as --cluster-cidr takes it). */
   containerCidrs?: Fact<string[]>;
-  /** The cluster's IP families, primary first: [IPv4], [IPv6], or both (dual-stack). */
+  /** The cluster's IP families, primary first: [IPv6], or both (dual-stack); absent for IPv4 only. */
   ipFamilies?: Fact<Family[]>;
   /** Gateway of the IPv6 default route (/proc/net/ipv6_route), often link-local. */
   gateway6?: Fact<string>;

@@ -1,3 +1,4 @@
+import { viewFor } from '../context/family.ts';
 import { fmtMs } from '../net/format.ts';
 import type { AnyProbeKind } from '../probe/kind.ts';
 import { PROBES } from '../probe/kinds/index.ts';
@@ -39,8 +40,10 @@ export function renderText(r: PodreachReport, paint: Paint = PLAIN, kinds: reado
   const d = r.diagnosis;
   const out: string[] = [];
   const target = targetLabel(r);
-  const pod = r.context.podIp ? factValue(r.context.podIp.value) : '?';
-  const node = r.context.nodeIp ? ` on node ${factValue(r.context.nodeIp.value)}` : '';
+  // A dual-stack pod reaches the target from its address of the target's family.
+  const ctx = viewFor(r.context, r.target.ip ?? undefined);
+  const pod = ctx.podIp ? factValue(ctx.podIp.value) : '?';
+  const node = ctx.nodeIp ? ` on node ${factValue(ctx.nodeIp.value)}` : '';
   out.push(paint.bold(`podreach: ${target} from pod ${pod}${node}`), '');
 
   const color = d.reachable ? paint.green : d.confidence < UNCERTAIN ? paint.yellow : paint.red;

@@ -75,6 +75,12 @@ describe('podreach in the IPv6 and dual-stack VPC lab', () => {
           expect(schemaErrors(alone)).toEqual([]);
           checkVerdict(s, paired, true);
           checkVerdict(s, alone, false);
+          if (s.stack === 'dual') {
+            // The text names the pod and node addresses of the target's family, not the primary ones.
+            const text = await lab.exec('pod', ['env', 'TERM=dumb', NODE, BUNDLE, 'diagnose', targetArg(s), ...flags6(s), '--node-report', node.file, '-o', 'text'], { timeoutMs: 10_000 });
+            const f = s.target.host.includes(':') ? V6 : V4;
+            expect(text.stdout.split('\n')[0]).toBe(`podreach: ${targetArg(s)} from pod ${f.pod} on node ${f.node}`);
+          }
           console.log(`PASS ${s.id.padEnd(28)} ${proof.evidence} | ${paired.diagnosis.cause} ${paired.diagnosis.confidence.toFixed(2)}, alone ${alone.diagnosis.cause} ${alone.diagnosis.confidence.toFixed(2)} | fix: ${paired.diagnosis.fix[0]}`);
         } finally {
           node.cleanup();

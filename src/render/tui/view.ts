@@ -1,4 +1,5 @@
 // Snapshot → what each panel shows. Pure, so the panels stay dumb and the tests stay small.
+import { viewFor } from '../../context/family.ts';
 import type { MissingFact, PodContext } from '../../context/types.ts';
 import { predict } from '../../diagnose/index.ts';
 import type { Diagnosis } from '../../diagnose/types.ts';
@@ -88,14 +89,14 @@ export function buildView(s: RunSnapshot): View {
     view.rtt = `rtt ${rtt.ms === null ? 'unknown' : fmtMs(rtt.ms)} (${rtt.basis}), waited ${fmtMs(rtt.waitMs)} per SYN · took ${fmtMs(r.timings.totalMs)}`;
     view.diagnosis = r.diagnosis;
     view.map = {
-      ...mapInput(facts, targetLabel(target, ip), ip !== undefined, r.cidr, r.diagnosis.sourceSeen),
+      ...mapInput(viewFor(facts, ip), targetLabel(target, ip), ip !== undefined, r.cidr, r.diagnosis.sourceSeen),
       tone: verdictTone(r.diagnosis),
       dockerIsCause: r.diagnosis.cause === 'docker-bridge-conflict',
     };
   } else if (ip) {
     // While probing, the map is the model's prediction: no node comparison, no address named by the service.
     const { cidr, sourceSeen } = predict({ ...target, ip }, facts);
-    view.map = mapInput(facts, targetLabel(target, ip), true, cidr, sourceSeen);
+    view.map = mapInput(viewFor(facts, ip), targetLabel(target, ip), true, cidr, sourceSeen);
   }
   return view;
 }

@@ -140,3 +140,10 @@ describe('flags and the family mode', () => {
     expect(familyView(c.facts, 'IPv4').containerCidr).toBeUndefined();
   });
 });
+
+it('an IPv4-only pod gets no family fact: IPv4 is what every other fact assumes', () => {
+  const c = gatherContext({ flags: { podIp: '172.16.1.10' }, env: {}, local: { facts: {}, addresses: [] } });
+  expect(c.facts.ipFamilies).toBeUndefined();
+  const v6 = gatherContext({ flags: { podIp: 'fd00:172:16:1::10' }, env: {}, local: { facts: {}, addresses: [] } });
+  expect(v6.facts.ipFamilies).toMatchObject({ value: ['IPv6'], source: 'flag', note: 'IPv6 only: the pod\'s addresses (--pod-ip)' });
+});
