@@ -34,9 +34,9 @@ function program(): Command {
     // No default: without -o, a terminal on stdout gets the live view (src/cli/tui.ts), anything else text.
     .addOption(new Option('-o, --output <format>', 'text, json, yaml or junit (default: live view on a terminal, else text)').choices(['text', 'json', 'yaml', 'junit'] as const))
     .option('--concurrency <n>', `targets probed at once (default ${DEFAULT_CONCURRENCY})`, concurrency)
-    .option('--pod-ip <ip>', 'this pod\'s IP (env PODREACH_POD_IP, POD_IP)')
-    .option('--node-ip <ip>', 'IP of the node running this pod (env PODREACH_NODE_IP, NODE_IP, HOST_IP)')
-    .option('--container-cidr <cidr>', 'the cluster\'s container CIDR (ENI: the container subnet)')
+    .option('--pod-ip <ip>', 'this pod\'s IP; dual-stack: IPv4,IPv6 primary first (env PODREACH_POD_IP, POD_IPS, POD_IP)')
+    .option('--node-ip <ip>', 'IP of the node running this pod; dual-stack: one per family (env PODREACH_NODE_IP, NODE_IP, HOST_IP)')
+    .option('--container-cidr <cidr>', 'the cluster\'s container CIDR (ENI: the container subnet); dual-stack: one per family, e.g. 172.16.0.0/16,fd00:172:16::/56')
     .option('--vpc-cidr <cidr>', `the node's VPC CIDR (repeatable, comma-separated; at most ${MAX_VPC_CIDRS})`, collect)
     .option('--service-cidr <cidr>', 'the cluster\'s service CIDR')
     .option('--network-model <model>', 'tunnel, vpc, eni or auto')
