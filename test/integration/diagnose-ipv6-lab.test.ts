@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PodreachReport } from '../../src/render/report.ts';
 import { checkScenario6 } from '../lab/checks6.ts';
-import { flags6, type Lab6, SCENARIOS6, type Scenario6, V4, V6, withLab6 } from '../lab/ipv6.ts';
+import { flags6, type Lab6, podAddr6, SCENARIOS6, type Scenario6, V4, V6, withLab6 } from '../lab/ipv6.ts';
 import { NODE, withLab } from '../lab/lab.ts';
 import { BUNDLE } from './podreach.ts';
 import { schemaErrors } from './schema.ts';
@@ -38,7 +38,7 @@ function checkVerdict(s: Scenario6, report: PodreachReport, withNode: boolean): 
   const label = `${s.id}${withNode ? ' +node' : ''}: ${d.cause} ${d.confidence} — ${d.summary} (pod icmp ${JSON.stringify(p.icmp)}, pmtu ${JSON.stringify(p.pmtu)})`;
   const v6 = s.target.host.includes(':');
   // No SNAT in either family here: the peer sees the pod's address of the target's family (the lab's SG counted it).
-  expect(d.sourceSeen, label).toMatchObject({ kind: 'pod', ip: v6 ? V6.pod : V4.pod });
+  expect(d.sourceSeen, label).toMatchObject({ kind: 'pod', ip: v6 ? podAddr6(s) : V4.pod });
   if (s.stack === 'dual') expect(report.context.podIp?.value, label).toBe(V4.pod);
   expect(report.context.ipFamilies?.value, label).toEqual(s.stack === 'dual' ? ['IPv4', 'IPv6'] : ['IPv6']);
   expect(d.cause, label).toBe(s.expectedCause);

@@ -3,7 +3,7 @@
 // dropped Packet Too Big. Same shape as checks.ts.
 import { join } from 'node:path';
 import type { CheckResult } from './checks.ts';
-import { type Lab6, type Role6, V4, V6 } from './ipv6.ts';
+import { type Lab6, podAddr6, type Role6, V4, V6 } from './ipv6.ts';
 import { LAB_DIR, NODE } from './lab.ts';
 
 interface Tcp {
@@ -45,7 +45,7 @@ export async function checkScenario6(lab: Lab6): Promise<CheckResult> {
   };
   const { host: ip, port } = s.target;
   const fam = ip.includes(':') ? 6 : 4;
-  const src = fam === 6 ? V6 : V4;
+  const src = fam === 6 ? { pod: podAddr6(s) } : V4;
   // Where the target's filter and counters are: the ECS's SG on the router, the Redis host's own whitelist, the peer.
   const at: Role6 = ip === V6.redis ? 'redis' : ip === V6.peer ? 'peer' : 'vpcr';
   const dropComment = at === 'redis' ? 'whitelist-drop' : 'sg-drop';

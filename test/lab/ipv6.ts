@@ -25,6 +25,9 @@ export const V6 = {
   containerCidr: 'fd00:172:16::/56',
   pod: 'fd00:172:16:1::10',
   podCidr: 'fd00:172:16:1::/64',
+  /** ENI model: the container subnet is a VPC subnet, the pod bridged onto it through the node's eth1. */
+  eniSubnet: 'fd00:192:168:40::/64',
+  eniPod: 'fd00:192:168:40::10',
 } as const;
 
 export const V4 = {
@@ -45,6 +48,8 @@ export interface Scenario6 {
   title: string;
   /** IPv6 only, or dual-stack (IPv4 primary). */
   stack: 'ipv6' | 'dual';
+  /** The VPC network model (default), or ENI (IPv6 only): the pod holds an address of a VPC subnet. */
+  model?: 'vpc' | 'eni';
   target: { host: string; port: number };
   expectedCause: LabCause;
   /** The prefix the fix must name (the guide's "what to allow"), or a word for the causes without one. */
@@ -106,6 +111,17 @@ export const SCENARIOS6: Scenario6[] = [
     inFix: V6.containerCidr,
     build: { sgAllow6: BOTH6, peerContainerRoute: false },
   },
+  { id: 'v6-eni-ok', title: 'IPv6 ENI: the SG allows the node subnet and the container subnet', stack: 'ipv6', model: 'eni', target: ecs6(80), expectedCause: 'reachable', inFix: '', build: { sgAllow6: [V6.nodeSubnet, V6.eniSubnet] } },
+  {
+    id: 'v6-eni-sg-subnet',
+    title: 'IPv6 ENI: the SG lacks the container subnet the pod takes its address from',
+    stack: 'ipv6',
+    model: 'eni',
+    target: ecs6(80),
+    expectedCause: 'security-group',
+    inFix: V6.eniSubnet,
+    build: { sgAllow6: [V6.nodeSubnet] },
+  },
   {
     id: 'dual-vpc-v6-blocked',
     title: 'dual-stack: the SG allows the IPv4 container CIDR, not the IPv6 prefix; only the IPv6 path fails',
@@ -126,15 +142,19 @@ export const SCENARIOS6: Scenario6[] = [
   },
 ];
 
+/** The pod's IPv6 address, and the range a peer must allow for it (the container prefix, or the ENI subnet). */
+export const podAddr6 = (s: Scenario6): string => (s.model === 'eni' ? V6.eniPod : V6.pod);
+export const podRange6 = (s: Scenario6): string => (s.model === 'eni' ? V6.eniSubnet : V6.containerCidr);
+
 export const findScenario6 = (id: string): Scenario6 | undefined => SCENARIOS6.find((s) => s.id === id);
 
 /** What a user passes to `podreach diagnose` (no API): one value per family, as Kubernetes writes them. */
 export function flags6(s: Scenario6): string[] {
   const dual = s.stack === 'dual';
   return [
-    '--network-model', 'vpc',
+    '--network-model', s.model ?? 'vpc',
     '--node-ip', dual ? `${V4.node},${V6.node}` : V6.node,
-    '--container-cidr', dual ? `${V4.containerCidr},${V6.containerCidr}` : V6.containerCidr,
+    '--container-cidr', dual ? `${V4.containerCidr},${V6.containerCidr}` : podRange6(s),
     '--vpc-cidr', dual ? `${V4.vpc},${V6.vpc}` : V6.vpc,
   ];
 }
@@ -189,6 +209,7 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
     ['vpcr', 'p-ecs', 'ecs', 'eth0'],
     ['node', 'veth-pod', 'pod', 'eth0'],
     ['vpcr', 'p-redis', 'redis', 'eth0'],
+    ['vpcr', 'p-eni', 'node', 'eth1'],
     ['vpcr', 'peering', 'vpcr2', 'peering'],
     ['vpcr2', 'p-peer', 'peer', 'eth0'],
   ];
@@ -205,8 +226,8 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
   const vpcr = [
     a6('fd00:192:168:10::1/64', 'p-node'), ...a4('192.168.10.1/24', 'p-node'),
     a6('fd00:192:168:20::1/64', 'p-ecs'), ...a4('192.168.20.1/24', 'p-ecs'),
-    a6('fd00:192:168:30::1/64', 'p-redis'), a6('fd00:192:168:255::1/64', 'peering'),
-    ...up('p-node', 'p-ecs', 'p-redis', 'peering'),
+    a6('fd00:192:168:30::1/64', 'p-redis'), a6('fd00:192:168:255::1/64', 'peering'), a6('fd00:192:168:40::1/64', 'p-eni'),
+    ...up('p-node', 'p-ecs', 'p-redis', 'peering', 'p-eni'),
     // The VPC route table: the node's pod CIDR via the node (VPC network model), the peer VPC over the peering.
     `route add ${V6.podCidr} via ${V6.node}`, ...r4(`${V4.podCidr} via ${V4.node}`),
     `route add ${V6.peerVpc} via fd00:192:168:255::2`,
@@ -219,17 +240,21 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
   ];
   const redis = [a6(`${V6.redis}/64`, 'eth0'), ...up('eth0'), 'route add ::/0 via fd00:192:168:30::1'];
   const peer = [a6(`${V6.peer}/64`, 'eth0'), ...up('eth0'), 'route add ::/0 via fd00:10:1::1'];
+  const eni = s.model === 'eni';
   const node = [
     a6(`${V6.node}/64`, 'eth0'), ...a4(`${V4.node}/24`, 'eth0'),
-    a6('fd00:172:16:1::1/64', 'veth-pod'), ...a4('172.16.1.1/24', 'veth-pod'),
-    ...up('eth0', 'veth-pod'),
+    // ENI: the node only switches the pod's frames onto the container subnet; VPC: it routes the pod CIDR.
+    ...(eni
+      ? ['link add br-eni type bridge', 'link set eth1 master br-eni', 'link set veth-pod master br-eni', 'link set br-eni up']
+      : [a6('fd00:172:16:1::1/64', 'veth-pod'), ...a4('172.16.1.1/24', 'veth-pod')]),
+    ...up('eth0', 'eth1', 'veth-pod'),
     'route add ::/0 via fd00:192:168:10::1', ...r4('0.0.0.0/0 via 192.168.10.1'),
     ...(s.build.nodeUplinkMtu ? [`link set eth0 mtu ${s.build.nodeUplinkMtu}`] : []),
   ];
   const pod = [
-    a6(`${V6.pod}/64`, 'eth0'), ...a4(`${V4.pod}/24`, 'eth0'),
+    a6(`${podAddr6(s)}/64`, 'eth0'), ...a4(`${V4.pod}/24`, 'eth0'),
     'link set eth0 mtu 1500', ...up('eth0'),
-    'route add ::/0 via fd00:172:16:1::1', ...r4('0.0.0.0/0 via 172.16.1.1'),
+    `route add ::/0 via ${eni ? 'fd00:192:168:40::1' : 'fd00:172:16:1::1'}`, ...r4('0.0.0.0/0 via 172.16.1.1'),
   ];
   const ecs = [
     a6(`${V6.ecs}/64`, 'eth0'), ...a4(`${V4.ecs}/24`, 'eth0'),
@@ -243,7 +268,7 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
   // A managed service's own whitelist (DCS Redis): its host drops what it does not list, and no one gets a ping.
   const redisRules = [
     '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]',
-    `-A INPUT -p tcp --syn --dport 6379 -s ${V6.pod} -m comment --comment src-pod`,
+    `-A INPUT -p tcp --syn --dport 6379 -s ${podAddr6(s)} -m comment --comment src-pod`,
     `-A INPUT -p tcp --syn --dport 6379 -s ${V6.node} -m comment --comment src-node`,
     '-A INPUT -p ipv6-icmp --icmpv6-type echo-request -m comment --comment icmp-drop -j DROP',
     ...(s.build.redisAllow6 ?? [V6.nodeSubnet, V6.containerCidr]).map((c) => `-A INPUT -p tcp --dport 6379 -s ${c} -m comment --comment "whitelist ${c}" -j ACCEPT`),
@@ -252,13 +277,13 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
     '',
   ].join('\n');
   // The peer only counts who it sees; its VPC's route table decides.
-  const peerRules = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', `-A INPUT -p tcp --syn -s ${V6.pod} -m comment --comment src-pod`, 'COMMIT', ''].join('\n');
+  const peerRules = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', `-A INPUT -p tcp --syn -s ${podAddr6(s)} -m comment --comment src-pod`, 'COMMIT', ''].join('\n');
   const host6 = sysctls(false, false);
   return {
     host,
     ip: { vpcr, vpcr2, node, pod, ecs, redis, peer },
     sysctl: { vpcr: sysctls(true, dual), vpcr2: sysctls(true, false), node: sysctls(true, dual), pod: sysctls(false, dual), ecs: sysctls(false, dual), redis: host6, peer: host6 },
-    ip6tables: { vpcr: securityGroup(V6.ecs, s.build.sgAllow6, V6), redis: redisRules, peer: peerRules, ...(nodeRules ? { node: nodeRules } : {}) },
+    ip6tables: { vpcr: securityGroup(V6.ecs, s.build.sgAllow6, { pod: podAddr6(s), node: V6.node }), redis: redisRules, peer: peerRules, ...(nodeRules ? { node: nodeRules } : {}) },
     iptables: dual ? { vpcr: securityGroup(V4.ecs, s.build.sgAllow4 ?? [], V4) } : {},
   };
 }
@@ -307,7 +332,7 @@ export async function createLab6(scenarioOrId: Scenario6 | string): Promise<Lab6
       }),
     );
     await Promise.all([
-      waitNamespacesUp(ROLES6.map(ns), []),
+      waitNamespacesUp(ROLES6.map(ns), scenario.model === 'eni' ? [ns('node')] : []),
       startServer(ns('ecs'), ['--http', '80', '--body', 'ecs ok', '--bind', '::'], join(tmp, 'ecs.log')),
       startServer(ns('redis'), ['--redis', '6379', '--bind', '::'], join(tmp, 'redis.log')),
       startServer(ns('peer'), ['--http', '80', '--body', 'peer ok', '--bind', '::'], join(tmp, 'peer.log')),
