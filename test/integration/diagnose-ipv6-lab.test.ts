@@ -108,3 +108,20 @@ describe('a target only in the family the pod lacks, with real packets (or none)
     });
   });
 });
+
+describe('`podreach peer` for an IPv6 source reads ip6tables', () => {
+  it('on the Redis host: the pod is dropped by the IPv6 whitelist, the node accepted, and the drop counts the pod\'s SYNs', async () => {
+    await withLab6('v6-vpc-whitelist', async (lab) => {
+      const peer = lab.exec('redis', [NODE, BUNDLE, 'peer', '--source', `${V6.pod},${V6.node}`, '--port', '6379', '--listen', '3', '-o', 'json'], { timeoutMs: 15_000 });
+      await new Promise((r) => setTimeout(r, 500));
+      await diagnose(lab);
+      const r = await peer;
+      const rep = JSON.parse(r.stdout) as { sources: { ip: string; firewall: { tool: string; verdict: string; rule?: string }; arrived: { methods: { method: string; seen?: number }[] } }[] };
+      const [pod, node] = rep.sources;
+      expect(pod?.firewall).toMatchObject({ tool: 'ip6tables-save', verdict: 'drop', rule: expect.stringContaining('whitelist-drop') });
+      expect(node?.firewall).toMatchObject({ tool: 'ip6tables-save', verdict: 'accept' });
+      const counted = pod?.arrived.methods.find((m) => m.method === 'firewall-counters');
+      expect(counted?.seen, JSON.stringify(pod?.arrived)).toBeGreaterThan(0);
+    });
+  });
+});

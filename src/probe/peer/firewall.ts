@@ -166,10 +166,14 @@ function policyVerdict(rules: Rules): Omit<PeerFirewall, 'tool'> {
   return { verdict: anyRule ? 'accept' : 'no-rules', chain: 'INPUT' };
 }
 
-/** Reads the filter table (with counters), or why it cannot be read. */
-export async function readRules(): Promise<{ rules: Rules; why?: undefined } | { rules?: undefined; why: string }> {
-  const r = await read('iptables-save', ['-c', '-t', 'filter']);
-  if (!r.ok) return { why: /denied|must be root|not permitted/i.test(r.err) ? `not readable as uid ${process.getuid?.() ?? '?'}: iptables-save needs root (CAP_NET_ADMIN)` : r.err || 'iptables-save failed' };
+/** The tool that shows the filter table of a family: IPv6 sources meet ip6tables, never iptables. */
+export const saveTool = (family: 4 | 6): string => (family === 6 ? 'ip6tables-save' : 'iptables-save');
+
+/** Reads the filter table (with counters) of one family, or why it cannot be read. */
+export async function readRules(family: 4 | 6 = 4): Promise<{ rules: Rules; why?: undefined } | { rules?: undefined; why: string }> {
+  const tool = saveTool(family);
+  const r = await read(tool, ['-c', '-t', 'filter']);
+  if (!r.ok) return { why: /denied|must be root|not permitted/i.test(r.err) ? `not readable as uid ${process.getuid?.() ?? '?'}: ${tool} needs root (CAP_NET_ADMIN)` : r.err || `${tool} failed` };
   return { rules: parseIptablesSave(r.stdout) };
 }
 

@@ -1,9 +1,9 @@
 // `podreach peer` on the target host: for each source, where a reply would go, which interfaces and routes
 // cover it, the host firewall's verdict, and with a listening window whether its packets arrive. Read-only:
-// it runs `ip` (show / route get), `iptables-save` and reads /proc; it changes nothing.
+// it runs `ip` (show / route get), `iptables-save` (`ip6tables-save` for IPv6 sources) and reads /proc; it changes nothing.
 import { hostname } from 'node:os';
 import { covering, addresses, hostNet, routeTo } from './ip.ts';
-import { readRules, ruleCount, verdictFor, type Rules } from './firewall.ts';
+import { readRules, ruleCount, saveTool, verdictFor, type Rules } from './firewall.ts';
 import { sockets, type Socket } from './sockets.ts';
 import type { Arrival, ArrivalMethod, Listener, PeerFirewall, PeerReport, PeerSource } from './types.ts';
 import { read } from './exec.ts';
@@ -20,26 +20,33 @@ export interface PeerOptions {
 }
 
 const SOCKETS = 'none (any user reads /proc/net/tcp of its own network namespace)';
-const COUNTERS = 'root or CAP_NET_ADMIN (iptables-save -c)';
+const COUNTERS = 'root or CAP_NET_ADMIN (iptables-save -c, ip6tables-save -c)';
 const CAPTURE = 'tcpdump and CAP_NET_RAW';
+
+/** The family of a source address: which filter table its packets meet. */
+const fam = (ip: string): 4 | 6 => (ip.includes(':') ? 6 : 4);
 
 export async function gatherPeer(o: PeerOptions): Promise<PeerReport> {
   const net = await hostNet();
   const local = addresses(net);
-  const [fw, socks] = await Promise.all([readRules(), sockets()]);
+  const v6 = o.sources.some((ip) => fam(ip) === 6);
+  const [fw4, fw6, socks] = await Promise.all([readRules(4), v6 ? readRules(6) : undefined, sockets()]);
+  const fws = { 4: fw4, 6: fw6 ?? fw4 };
   const notes: string[] = [];
   const listener = o.port === undefined ? null : listenerOn(socks, o.port);
   if (listener && !listener.listening) notes.push(`nothing listens on TCP port ${o.port}: a SYN gets a RST (or no socket state to watch)`);
   const sources: PeerSource[] = await Promise.all(
     o.sources.map(async (ip) => {
       const route = await routeTo(net, ip);
+      const fw = fws[fam(ip)];
+      const tool = saveTool(fam(ip));
       const firewall: PeerFirewall | undefined =
-        o.port === undefined ? undefined : fw.rules ? { tool: 'iptables-save', ...verdictFor(fw.rules, { src: ip, port: o.port, inDev: route.dev, local }) } : { tool: 'iptables-save', verdict: 'not-readable', why: fw.why };
+        o.port === undefined ? undefined : fw.rules ? { tool, ...verdictFor(fw.rules, { src: ip, port: o.port, inDev: route.dev, local }) } : { tool, verdict: 'not-readable', why: fw.why };
       return { ip, route, covering: covering(net, ip), ...(firewall ? { firewall } : {}) };
     }),
   );
   if (o.listenMs > 0 && o.port !== undefined) {
-    const arrivals = await watch(o, fw.rules, sources);
+    const arrivals = await watch(o, { 4: fw4.rules, 6: fw6?.rules }, sources);
     sources.forEach((s, i) => (s.arrived = arrivals[i]));
   } else if (o.listenMs > 0) notes.push('--listen needs --port: the socket table shows TCP only');
   return {
@@ -65,7 +72,7 @@ function listenerOn(socks: Socket[], port: number): Listener {
  * the rules are readable, diffs the counter of the rule that decides for that source. A capture would need
  * tcpdump and NET_RAW: said so, not attempted without them.
  */
-async function watch(o: PeerOptions, before: Rules | undefined, sources: PeerSource[]): Promise<Arrival[]> {
+async function watch(o: PeerOptions, before: Record<4 | 6, Rules | undefined>, sources: PeerSource[]): Promise<Arrival[]> {
   const port = o.port as number;
   const states = sources.map(() => new Set<string>());
   const keys = sources.map(() => new Set<string>());
@@ -81,7 +88,8 @@ async function watch(o: PeerOptions, before: Rules | undefined, sources: PeerSou
     await new Promise((r) => setTimeout(r, Math.min(poll, Math.max(0, o.listenMs - (performance.now() - t0)))));
   }
   const windowMs = Math.round(performance.now() - t0);
-  const after = before ? await readRules() : undefined;
+  const [after4, after6] = await Promise.all([before[4] ? readRules(4) : undefined, before[6] ? readRules(6) : undefined]);
+  const after = { 4: after4?.rules, 6: after6?.rules };
   const tcpdump = await read('tcpdump', ['--version'], 1000);
   return sources.map((src, i) => {
     const seenSockets = keys[i]?.size ?? 0;
@@ -93,7 +101,7 @@ async function watch(o: PeerOptions, before: Rules | undefined, sources: PeerSou
         seen: seenSockets,
         detail: seenSockets ? `${seenSockets} connection(s) from ${src.ip} to port ${port}: ${[...(states[i] ?? [])].join(', ')}` : `no socket from ${src.ip} on port ${port} (a SYN dropped before the socket, or to a port nobody listens on, leaves none)`,
       },
-      counters(src, before, after?.rules),
+      counters(src, before[fam(src.ip)], after[fam(src.ip)]),
       { method: 'capture', needs: CAPTURE, available: false, detail: tcpdump.ok ? 'not attempted: podreach peer does not start captures' : 'tcpdump is not installed' },
     ];
     return { seen: methods.some((m) => (m.seen ?? 0) > 0), windowMs, states: [...(states[i] ?? [])], methods };
