@@ -113,7 +113,10 @@ export function detect(r: ClusterReads): Detection {
     }
   }
   const svc = value(r.kubernetesService)?.spec?.clusterIP;
-  if (svc && isIp(svc) && !svc.includes(':')) {
+  if (svc && familyOf(svc) === 'IPv6') {
+    // The widest IPv6 service range the API server's bitmap allocator accepts is a /108.
+    facts.serviceCidr = api(subnetOf(svc, 108), 0.3, `guess: the /108 around service default/kubernetes ClusterIP ${svc} (the widest IPv6 service CIDR Kubernetes allocates from)`);
+  } else if (svc && isIp(svc)) {
     const cce = cloud?.value === 'cce' && inCidr(svc, '10.247.0.0/16');
     facts.serviceCidr = api(
       subnetOf(svc, 16),

@@ -147,3 +147,8 @@ it('an IPv4-only pod gets no family fact: IPv4 is what every other fact assumes'
   const v6 = gatherContext({ flags: { podIp: 'fd00:172:16:1::10' }, env: {}, local: { facts: {}, addresses: [] } });
   expect(v6.facts.ipFamilies).toMatchObject({ value: ['IPv6'], source: 'flag', note: 'IPv6 only: the pod\'s addresses (--pod-ip)' });
 });
+
+it('an IPv6 ClusterIP of service default/kubernetes: a /108 guess, never an IPv4 /16', () => {
+  const d = detect({ namespace: 'default', configMaps: {}, kubernetesService: { ok: true, value: { metadata: { name: 'kubernetes' }, spec: { clusterIP: 'fd00:10:96::1' } } } });
+  expect(d.facts.serviceCidr).toMatchObject({ value: 'fd00:10:96::/108', confidence: 0.3 });
+});
