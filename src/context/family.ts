@@ -29,8 +29,10 @@ export function primaryFamily(ctx: PodContext): Family | undefined {
 export function familyView(ctx: PodContext, family: Family | undefined): PodContext {
   if (!family) return ctx;
   const out: PodContext = { ...ctx };
-  // Kept whole: whether the pod has an address in this family at all decides who the peer sees.
+  // Kept whole: whether the pod has an address in this family at all decides who the peer sees, and a
+  // container CIDR of the other family tells what to ask for.
   if (!out.podIps && ctx.podIp) out.podIps = { ...ctx.podIp, value: [ctx.podIp.value] };
+  if (!out.containerCidrs && ctx.containerCidr) out.containerCidrs = { ...ctx.containerCidr, value: [ctx.containerCidr.value] };
   const set = <K extends 'podIp' | 'nodeIp' | 'containerCidr' | 'serviceCidr'>(k: K, f: Fact<string> | undefined) => {
     if (f) out[k] = f;
     else delete out[k];

@@ -232,11 +232,14 @@ export function sourceSeen(ev: SeenInput, model: NetworkModel | undefined, diff:
   const nodeIp = ctx.nodeIp?.value;
   const targetIp = ev.target.ip;
   const containerCidr = ctx.containerCidr?.value;
+  const family = targetIp ? familyOf(targetIp) : undefined;
+  // Dual-stack with the container CIDR of the other family only: the pod's own address, and what to pass.
+  const other = !containerCidr && family ? ctx.containerCidrs?.value.find((c) => familyOf(c) !== family) : undefined;
   const podSide: SourceSeen = {
     kind: 'pod',
     ip: podIp,
     allow: containerCidr ?? (podIp ? hostCidr(podIp) : undefined),
-    allowWhat: model === 'eni' ? 'the container subnet' : containerCidr ? 'the container CIDR' : 'the pod IP',
+    allowWhat: model === 'eni' ? 'the container subnet' : containerCidr ? 'the container CIDR' : other ? `the pod IP; the ${family} container CIDR is unknown: pass --container-cidr ${other},<${family} CIDR> to allow all pods` : 'the pod IP',
     confidence: 0.8,
     why: '',
   };
@@ -249,7 +252,6 @@ export function sourceSeen(ev: SeenInput, model: NetworkModel | undefined, diff:
     why: '',
   };
   // An IPv6-only pod reaching an IPv4 peer (EKS IPv6): its IPv4 egress is SNATed on the node.
-  const family = targetIp ? familyOf(targetIp) : undefined;
   if (family && podHasFamily(ctx, family) === false) {
     return { ...nodeSide, confidence: 0.75, why: `the pod has no ${family} address: its ${family} traffic leaves through the node's ${family} address (SNAT on the node, as EKS IPv6 clusters do for IPv4)` };
   }

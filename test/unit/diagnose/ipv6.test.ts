@@ -160,3 +160,10 @@ it('IPv6 turned off in the pod: connect says EADDRNOTAVAIL, still the family, no
   expect(d.cause).toBe('route');
   expect(d.summary).toBe(`this pod has no IPv6 address or route, and ${ECS6.ip} is an IPv6 address`);
 });
+
+it('dual-stack with only the IPv4 container CIDR given: the pod /128, and the flag that would give the prefix', () => {
+  const c = ctx('vpc', { podIps: ['172.16.1.10', V6.podIp], nodeIps: ['192.168.10.11', V6.nodeIp], vpcCidrs: ['192.168.0.0/16', ...V6.vpcCidrs] });
+  const d = run(ECS6, c, SILENT, OPEN);
+  expect(d.sourceSeen).toMatchObject({ kind: 'pod', ip: V6.podIp, allow: `${V6.podIp}/128` });
+  expect(d.fix[0]).toContain('pass --container-cidr 172.16.0.0/16,<IPv6 CIDR>');
+});
