@@ -17,6 +17,8 @@ import { UsageError } from './errors.ts';
 export interface DiagnoseOptions {
   port?: number;
   timeoutMs?: number;
+  /** --patience, ms (probe/rtt.ts). */
+  patienceMs?: number;
   nodeReport?: string;
   context: ContextFlags;
   env: NodeJS.ProcessEnv;
@@ -107,7 +109,7 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
  * runs); reports in input order.
  */
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const plan = makePlan(targets, timeoutMs);
+  const plan = makePlan(targets, timeoutMs, opts.patienceMs);
   // The route and MTU were just read for the context: the probes take them from there.
   const probing = runPlan(plan, {
     role: 'pod',

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { resolveName, type ResolveOptions } from './dns.ts';
+import { dnsWait, resolveName, type ResolveOptions } from './dns.ts';
 import { loopClock, observedTimeout, seen, STALL_NOTE_MS } from './clock.ts';
 import { interfaceMtu, localAddresses, readDefaultRoute } from '../net/host.ts';
 import { probePathMtu } from './pmtu.ts';
@@ -17,6 +17,8 @@ export interface RunOptions {
   role: 'pod' | 'node';
   /** Overall cap for the run, ms (--timeout). */
   timeoutMs?: number;
+  /** --patience: the least wait for a path slower than podreach can measure, ms (rtt.ts). */
+  patienceMs?: number;
   onEvent?: (e: ProbeEvent) => void;
   /** Gateway to ping: default /proc/net/route; null = don't ping one. */
   gateway?: string | null;
@@ -64,7 +66,7 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   const started = (probe: ProbeName): void => emit({ type: 'started', probe, atMs: at() });
 
   const ping = opts.icmp ?? probeIcmp;
-  const tracker = new RttTracker({ capMs: Math.max(100, (timeoutMs - 100) / 2) });
+  const tracker = new RttTracker({ capMs: Math.max(100, (timeoutMs - 100) / 2), patienceMs: opts.patienceMs });
   const out: Target = { ...target };
   // A loopback target never crosses the gateway: never ping it then (tests probe 127.0.0.1 from the host).
   const loopback = /^(127\.|::1$|localhost$)/.test(target.ip ?? target.host);
@@ -76,7 +78,7 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   let gatewayProbe: Promise<(IcmpResult & { ip: string }) | undefined> = Promise.resolve(undefined);
   if (gatewayIp) {
     started('gateway');
-    gatewayProbe = ping(gatewayIp, GATEWAY_ICMP).then((r) => {
+    gatewayProbe = ping(gatewayIp, GATEWAY_ICMP, tracker).then((r) => {
       const result = { ...r, ip: gatewayIp };
       if (r.status === 'reply' && r.rttMs !== undefined) tracker.observe({ basis: 'gateway', ms: r.rttMs });
       emit({ type: 'finished', probe: 'gateway', atMs: at(), result });
@@ -87,7 +89,7 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   let dns: DnsResult | undefined;
   if (needsDns(out)) {
     started('dns');
-    dns = await resolveName(out.host, { ...opts.dns, timeoutMs: Math.min(1000, timeoutMs * DNS_SHARE) });
+    dns = await resolveName(out.host, { ...opts.dns, timeoutMs: Math.min(dnsWait(opts.patienceMs), timeoutMs * DNS_SHARE) });
     emit({ type: 'finished', probe: 'dns', atMs: at(), result: dns });
     if (dns.status === 'ok' && dns.addresses[0]) out.ip = dns.addresses[0];
   }
@@ -99,7 +101,7 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
   const ip = out.ip;
   if (ip !== undefined) {
     started('icmp');
-    icmp = ping(ip, TARGET_ICMP).then((r) => {
+    icmp = ping(ip, TARGET_ICMP, tracker).then((r) => {
       if (r.status === 'reply' && r.rttMs !== undefined) tracker.observe({ basis: 'icmp-target', ms: r.rttMs });
       emit({ type: 'finished', probe: 'icmp', atMs: at(), result: r });
       return r;
@@ -143,7 +145,7 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
     // IPv4 only: the sizes count a 20-byte IP header.
     if (!mtu || !ip || r.status !== 'reply' || ip.includes(':')) return undefined;
     started('pmtu');
-    return (opts.pmtu ?? probePathMtu)(ip, mtu, r.rttMs).then((p) => {
+    return (opts.pmtu ?? probePathMtu)(ip, mtu, r.rttMs, tracker.policy).then((p) => {
       emit({ type: 'finished', probe: 'pmtu', atMs: at(), result: p });
       return p;
     });

@@ -59,7 +59,7 @@ function tcpOutcome(r: TcpResult): Pick<ProbeRow, 'outcome' | 'detail' | 'tone'>
     case 'timeout':
       return {
         outcome: 'timeout',
-        detail: `${r.attempts} SYN${r.attempts === 1 ? '' : 's'}, ${fmtMs(r.waitMs)} each`,
+        detail: `${r.attempts} SYN${r.attempts === 1 ? '' : 's'}, no answer in ${fmtMs(r.waitMs)}`,
         tone: 'bad',
       };
     case 'unreachable':
