@@ -120,27 +120,45 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
     mtu: local.facts.mtu?.value ?? null,
   });
   // The API loads lazily and in parallel with probing; the verdict waits for it only within the API's budget.
-  const kube = opts.kube === false ? undefined : await loadKube(opts.kube ?? {}, opts.env, probing, opts.signal);
+  const kubeLoad = opts.kube === false ? undefined : loadKube(opts.kube ?? {}, opts.env, probing, opts.signal);
+  const wantNode = kubeLoad !== undefined && fileNodes.every((n) => !n) && opts.nodeProbe !== false;
+  // The node-probe pod starts as soon as the API context is in, alongside the pod's own probes, and is
+  // cancelled (deleted) once those prove every target reachable: the node's view cannot change that
+  // verdict. Started only after a failure instead, a failing verdict would wait for the pod's probes too
+  // (README, Benchmarks).
+  const cancelNode = new AbortController();
+  const forward = (): void => cancelNode.abort(opts.signal?.reason);
+  // Also tells the CLI's signal handler that a pod is being cleaned up.
+  if (wantNode) opts.signal?.addEventListener('abort', forward);
+  const nodeRun = wantNode
+    ? kubeLoad.then(async (kube) => {
+        const { runNodeProbe } = await import('../kube/index.ts');
+        const rounds = Math.ceil(targets.length / (opts.concurrency ?? DEFAULT_CONCURRENCY));
+        return runNodeProbe(kube, plan, { image: opts.image, timeoutMs: Math.max(20_000, timeoutMs * 8, rounds * timeoutMs + 20_000), signal: cancelNode.signal });
+      })
+    : undefined;
+  const pods = await probing;
+  const podOnly = (i: number): boolean => {
+    const pod = pods[i] as ProbeReport;
+    const target = { ...(targets[i] as Target), ip: pod.target.ip ?? targets[i]?.ip };
+    return judge({ target, context: early.facts, observations: podAndNode(pod, undefined, undefined) }).diagnosis.cause === 'reachable';
+  };
+  const proven = nodeRun !== undefined && targets.every((_, i) => podOnly(i));
+  if (proven) cancelNode.abort();
+  const kube = await kubeLoad;
   let nodes = fileNodes;
   const notes: string[] = [];
-  if (fileNodes.every((n) => !n) && kube && opts.nodeProbe !== false) {
-    const { runNodeProbe } = await import('../kube/index.ts');
-    const rounds = Math.ceil(targets.length / (opts.concurrency ?? DEFAULT_CONCURRENCY));
-    const r = await runNodeProbe(kube, plan, {
-      image: opts.image,
-      timeoutMs: Math.max(20_000, timeoutMs * 8, rounds * timeoutMs + 20_000),
-      signal: opts.signal,
-    });
-    if (r.reports) {
-      // A report that cannot stand for its target (another address or port) is left out, and said so.
-      const wrong = r.reports.map((rep, i) => targetMismatch(rep, targets[i] as Target));
-      nodes = r.reports.map((rep, i) => (wrong[i] === undefined ? rep : undefined));
-      const first = wrong.findIndex((w) => w !== undefined);
-      const which = targets.length > 1 ? ` for ${targets[first]?.input}` : '';
-      if (first >= 0) notes.push(`node side: the probe pod's report${which} cannot be used: ${wrong[first]}; by hand: ${r.manualCommand}`);
-    } else notes.push(`node side: ${r.error ?? 'no report'}; by hand: ${r.manualCommand}`);
-  }
-  const pods = await probing;
+  const r = await nodeRun;
+  opts.signal?.removeEventListener('abort', forward);
+  if (r?.reports) {
+    // A report that cannot stand for its target (another address or port) is left out, and said so.
+    const wrong = r.reports.map((rep, i) => targetMismatch(rep, targets[i] as Target));
+    nodes = r.reports.map((rep, i) => (wrong[i] === undefined ? rep : undefined));
+    const first = wrong.findIndex((w) => w !== undefined);
+    const which = targets.length > 1 ? ` for ${targets[first]?.input}` : '';
+    if (first >= 0) notes.push(`node side: the probe pod's report${which} cannot be used: ${wrong[first]}; by hand: ${r.manualCommand}`);
+  } else if (proven) notes.push(`node side: not needed: this pod reached ${targets.length > 1 ? 'every target' : 'the target'} (probe pod cancelled)`);
+  else if (r) notes.push(`node side: ${r.error ?? 'no report'}; by hand: ${r.manualCommand}`);
   const tProbe = performance.now();
   const context = gatherContext({
     flags: opts.context,

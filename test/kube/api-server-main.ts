@@ -5,6 +5,7 @@
 //   node test/kube/api-server-main.ts --flavour cce-vpc --node-ns NS --podreach "node dist/podreach.mjs"
 //        --token T --state FILE [--rewrite 172.16.=172.17.] [--rbac rbac.yaml,rbac-node-probe.yaml,rbac-from-env.yaml] [--restricted]
 //        [--objects FILE]   (more objects, as a JSON array: what a scenario adds to the recorded cluster)
+//        [--pod-start-ms MS] (a created pod stays Pending this long before its command runs: a real node's start)
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ApiServer, type Flavour, FLAVOURS, loadFixture, rulesFromManifests, SA_USER } from './api-server.ts';
@@ -20,6 +21,7 @@ const { values: a } = parseArgs({
     rbac: { type: 'string', default: 'rbac.yaml,rbac-node-probe.yaml' },
     restricted: { type: 'boolean', default: false },
     objects: { type: 'string' },
+    'pod-start-ms': { type: 'string' },
   },
 });
 const flavour = a.flavour as Flavour;
@@ -38,6 +40,7 @@ const server = await ApiServer.start({
   crds: fx['x-podreach-fixture'].crds,
   tokens: { [a.token as string]: { user: SA_USER, rules } },
   restrictedNamespaces: a.restricted ? ['default'] : [],
+  podStartMs: Number(a['pod-start-ms'] ?? 0),
   runner: ({ argv }) => (argv[0] === 'podreach' ? { argv: ['ip', 'netns', 'exec', a['node-ns'] as string, ...podreach, ...argv.slice(1)] } : undefined),
   onChange: (s) => writeState(s),
 });
