@@ -1,4 +1,4 @@
-import { promises as dnsp } from 'node:dns';
+import { Resolver } from 'node:dns/promises';
 import { performance } from 'node:perf_hooks';
 import { type ResolvConf, readResolvConf } from '../net/host.ts';
 import { loopClock, observedTimeout, seen, STALL_NOTE_MS, withStall } from './clock.ts';
@@ -40,7 +40,7 @@ interface Answer {
   errno?: string;
 }
 
-async function ask(resolver: dnsp.Resolver, name: string): Promise<Answer> {
+async function ask(resolver: Resolver, name: string): Promise<Answer> {
   const tryFamily = async (rr: 'A' | 'AAAA'): Promise<Answer> => {
     try {
       const addresses = rr === 'A' ? await resolver.resolve4(name) : await resolver.resolve6(name);
@@ -106,7 +106,7 @@ export async function resolveName(name: string, opts: ResolveOptions = {}): Prom
 async function lookup(name: string, opts: ResolveOptions): Promise<DnsResult> {
   const timeoutMs = opts.timeoutMs ?? DNS_WAIT_MS;
   const conf = opts.conf ?? readResolvConf();
-  const resolver = new dnsp.Resolver({ timeout: Math.max(50, Math.floor(timeoutMs / 3)), tries: 2 });
+  const resolver = new Resolver({ timeout: Math.max(50, Math.floor(timeoutMs / 3)), tries: 2 });
   if (opts.servers) resolver.setServers(opts.servers);
   const servers = resolver.getServers();
   const cancelGuard = observedTimeout(performance.now(), () => timeoutMs, () => resolver.cancel());
