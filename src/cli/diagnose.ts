@@ -157,7 +157,7 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
     const first = wrong.findIndex((w) => w !== undefined);
     const which = targets.length > 1 ? ` for ${targets[first]?.input}` : '';
     if (first >= 0) notes.push(`node side: the probe pod's report${which} cannot be used: ${wrong[first]}; by hand: ${r.manualCommand}`);
-  } else if (proven) notes.push(`node side: not needed: this pod reached ${targets.length > 1 ? 'every target' : 'the target'} (probe pod cancelled)`);
+  } else if (proven && kube?.session) notes.push(`node side: not needed: this pod reached ${targets.length > 1 ? 'every target' : 'the target'} (probe pod cancelled)`);
   else if (r) notes.push(`node side: ${r.error ?? 'no report'}; by hand: ${r.manualCommand}`);
   const tProbe = performance.now();
   const context = gatherContext({

@@ -3,6 +3,7 @@
 // TCP connect), and their ratio; podreach's peak RSS; start-up alone; the API path with a probe pod that takes
 // 2 s to start. Prints figures; asserts nothing (speed goals live here, not in timed tests).
 //   node test/bench/run.ts [SCENARIO_ID...]     BENCH_RUNS=N (default 7)
+//   BENCH_BASELINE=/path/to/an/older/dist/podreach.mjs adds that build, interleaved too: before and after in one run.
 import { withLab, type Lab } from '../lab/lab.ts';
 import { SCENARIOS } from '../lab/scenarios.ts';
 import { BUNDLE, podreach, targetArg } from '../integration/podreach.ts';
@@ -10,6 +11,7 @@ import { NODE } from '../lab/lab.ts';
 import { withApi } from '../kube/lab-api.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const BASELINE = process.env.BENCH_BASELINE;
 const POD_START_MS = 2000;
 const only = process.argv.slice(2);
 const median = (xs: number[]) => {
@@ -32,32 +34,45 @@ async function peakRss(lab: Lab, args: string[]): Promise<number> {
 }
 
 const startup: number[] = [];
+const baseStartup: number[] = [];
+const bare: number[] = [];
 const rows: string[] = [];
 const scenarios = only.length ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
-console.log(`${'scenario'.padEnd(26)} ${'verdict'.padEnd(22)} ${'podreach'.padStart(8)} ${'by hand'.padStart(8)}  ratio  peak RSS   (medians of ${RUNS}, interleaved)`);
+console.log(`${'scenario'.padEnd(26)} ${'verdict'.padEnd(22)} ${'podreach'.padStart(8)} ${'by hand'.padStart(8)}  ratio  peak RSS${BASELINE ? '  baseline (verdict)' : ''}   (medians of ${RUNS}, interleaved)`);
 for (const s of scenarios) {
   await withLab(s, async (lab) => {
     if (!startup.length) {
-      for (let i = 0; i < RUNS; i++) startup.push((await podreach(lab, 'pod', ['--version'])).ms);
+      for (let i = 0; i < RUNS; i++) {
+        startup.push((await podreach(lab, 'pod', ['--version'])).ms);
+        if (BASELINE) baseStartup.push((await lab.exec('pod', [NODE, BASELINE, '--version'])).ms);
+        bare.push((await lab.exec('pod', [NODE, '-e', '0'])).ms);
+      }
     }
     const args = ['diagnose', targetArg(lab), ...s.flags, '-o', 'json'];
     const tool: number[] = [];
     const hand: number[] = [];
+    const base: number[] = [];
     let cause = '';
+    let baseCause = '';
     // Interleaved, so that both see the same machine load.
     for (let i = 0; i < RUNS; i++) {
       const r = await podreach(lab, 'pod', args);
       tool.push(r.ms);
       cause = JSON.parse(r.stdout).diagnosis.cause;
       hand.push(await byHand(lab));
+      if (BASELINE) {
+        const b = await lab.exec('pod', [NODE, BASELINE, ...args], { timeoutMs: 15_000 });
+        base.push(b.ms);
+        baseCause = JSON.parse(b.stdout).diagnosis.cause;
+      }
     }
     const rss = await peakRss(lab, args);
-    const line = `${s.id.padEnd(26)} ${cause.padEnd(22)} ${ms(median(tool))} ${ms(median(hand))}  ${(median(tool) / median(hand)).toFixed(2).padStart(5)}  ${rss.toFixed(0).padStart(4)} MB`;
+    const line = `${s.id.padEnd(26)} ${cause.padEnd(22)} ${ms(median(tool))} ${ms(median(hand))}  ${(median(tool) / median(hand)).toFixed(2).padStart(5)}  ${rss.toFixed(0).padStart(4)} MB${BASELINE ? `  ${ms(median(base))} (${baseCause})` : ''}`;
     console.log(line);
     rows.push(`| \`${s.id}\` | ${cause} | ${median(tool).toFixed(0)} ms | ${median(hand).toFixed(0)} ms | ${(median(tool) / median(hand)).toFixed(2)} |`);
   });
 }
-console.log(`\nstart-up alone (podreach --version in the pod namespace): median ${median(startup).toFixed(0)} ms (n=${startup.length})`);
+console.log(`\nstart-up alone (podreach --version in the pod namespace): median ${median(startup).toFixed(0)} ms (n=${startup.length}); node -e 0: ${median(bare).toFixed(0)} ms${BASELINE ? `; baseline ${median(baseStartup).toFixed(0)} ms` : ''}`);
 
 // The API path: the test API server in the pod's namespace, probe pods Pending for POD_START_MS before they run.
 const apiPath = ['vpc-ok', 'vpc-sg-container-cidr'].filter((id) => !only.length || only.includes(id));
