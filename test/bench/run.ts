@@ -20,10 +20,13 @@ const median = (xs: number[]) => {
 };
 const ms = (n: number) => `${n.toFixed(0).padStart(5)} ms`;
 
-/** What a person types: one ping with the shortest whole-second wait, then a TCP connect bounded by timeout(1). */
+/**
+ * What a person types: one ping with the shortest whole-second wait, then a TCP connect bounded by timeout(1).
+ * ping gets -n: the lab's DNS does not answer reverse lookups, which would add seconds a cluster DNS does not.
+ */
 function byHand(lab: Lab): Promise<number> {
   const { host, port } = lab.scenario.target;
-  const script = `ping -c1 -W1 ${host} >/dev/null 2>&1; timeout 5 bash -c 'exec 3<>/dev/tcp/${host}/${port}' >/dev/null 2>&1; true`;
+  const script = `ping -n -c1 -W1 ${host} >/dev/null 2>&1; timeout 5 bash -c 'exec 3<>/dev/tcp/${host}/${port}' >/dev/null 2>&1; true`;
   return lab.exec('pod', ['bash', '-c', script], { timeoutMs: 15_000 }).then((r) => r.ms);
 }
 
