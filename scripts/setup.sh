@@ -12,6 +12,8 @@ command -v tmux >/dev/null      || need+=(tmux)
 command -v traceroute >/dev/null || need+=(traceroute)
 command -v pkill >/dev/null     || need+=(procps)
 command -v script >/dev/null    || need+=(bsdutils)
+command -v zsh >/dev/null       || need+=(zsh)   # completion tests source the scripts in each shell
+command -v fish >/dev/null      || need+=(fish)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: missing ${need[*]}; run as root or install them" >&2; exit 1

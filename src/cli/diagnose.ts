@@ -4,7 +4,10 @@ import { gatherContext, localFacts } from '../context/index.ts';
 import type { LocalFacts } from '../context/local.ts';
 import type { ContextFlags } from '../context/flags.ts';
 import type { ContextReport } from '../context/types.ts';
-import { judge, podAndNode } from '../diagnose/index.ts';
+import { judge, peerObservation, podAndNode, podOnly } from '../diagnose/index.ts';
+import type { Diagnosis } from '../diagnose/types.ts';
+import { normalizeCidr } from '../net/ip.ts';
+import type { PeerReport } from '../probe/peer/types.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, makePlan, MAX_PLAN_ITEMS } from '../probe/plan.ts';
 import { readProbeReportsFile, shown, targetMismatch } from '../probe/report.ts';
 import { runPlan } from '../probe/sweep.ts';
@@ -20,13 +23,18 @@ export interface DiagnoseOptions {
   /** --patience, ms (probe/rtt.ts). */
   patienceMs?: number;
   nodeReport?: string;
+  /** --peer-report: what `podreach peer` read on the target host. */
+  peerReport?: string;
   context: ContextFlags;
   env: NodeJS.ProcessEnv;
   version: string;
   /** Probe progress; `index` is the target's place in the input. */
   onEvent?: (e: ProbeEvent, index: number) => void;
-  /** A target's probes from this pod are over (completion order); its report still waits for the node and the API. */
-  onProbed?: (index: number) => void;
+  /**
+   * A target's probes from this pod are over (completion order), with the verdict they give alone; its report
+   * still waits for the node and the API.
+   */
+  onProbed?: (index: number, soFar: Diagnosis) => void;
   /** Targets probed at once (--concurrency). */
   concurrency?: number;
   /** Where each target came from ("-f deps.txt", "env DATABASE_URL"; undefined: an argument), in input order. */
@@ -55,6 +63,8 @@ export interface Prepared {
   targets: Target[];
   /** The node's report for each target from --node-report, where it has one. */
   fileNodes: (ProbeReport | undefined)[];
+  /** The target host's report for each target from --peer-report, where it is that target's host. */
+  peers: (PeerReport | undefined)[];
   local: LocalFacts;
   early: ContextReport;
 }
@@ -71,11 +81,38 @@ export async function prepareDiagnose(targetInputs: readonly string[], opts: Dia
     opts.nodeReport === undefined
       ? targets.map(() => undefined)
       : matchNodeReports(targets, await readNodeReports(opts.nodeReport, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, targets.length), opts.nodeReport);
+  const peers = opts.peerReport === undefined ? targets.map(() => undefined) : matchPeerReport(targets, await readPeerReport(opts.peerReport, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS), opts.peerReport);
   const kubeconfig = opts.kube ? opts.kube.kubeconfig : undefined;
   if (kubeconfig && !existsSync(kubeconfig)) throw new UsageError(`--kubeconfig ${kubeconfig}: no such file`);
   const local = localFacts();
   const early = gatherContext({ flags: opts.context, env: opts.env, nodeReport: fileNodes.find(Boolean), local });
-  return { targets, fileNodes, local, early };
+  return { targets, fileNodes, peers, local, early };
+}
+
+async function readPeerReport(path: string, timeoutMs: number): Promise<PeerReport> {
+  if (path === '') throw new UsageError('--peer-report: the file name is empty');
+  const { readPeerReportFile } = await import('../probe/peer/intake.ts');
+  const got = await readPeerReportFile(path, timeoutMs);
+  if (got.why !== undefined) throw new UsageError(`--peer-report ${shown(path)}: ${got.why}`);
+  return got.report;
+}
+
+/**
+ * The peer report stands for the targets on its host (one of its addresses) and port. One target that it
+ * cannot stand for is a usage error; in a sweep, the targets on other hosts simply go without.
+ */
+function matchPeerReport(targets: readonly Target[], peer: PeerReport, path: string): (PeerReport | undefined)[] {
+  const why = (t: Target): string | undefined => {
+    if (t.ip !== undefined && !peer.host.addresses.some((a) => normalizeCidr(a) === normalizeCidr(t.ip as string))) return `it was made on ${shown(peer.host.hostname)} (${peer.host.addresses.slice(0, 4).join(', ')}), not on ${t.ip}`;
+    if (peer.port !== null && t.port !== undefined && peer.port !== t.port) return `it watched port ${peer.port}, not ${t.port}`;
+    return undefined;
+  };
+  const [only] = targets;
+  if (targets.length === 1 && only) {
+    const wrong = why(only);
+    if (wrong !== undefined) throw new UsageError(`--peer-report ${shown(path)}: ${wrong}`);
+  }
+  return targets.map((t) => (why(t) === undefined ? peer : undefined));
 }
 
 /**
@@ -102,20 +139,20 @@ function matchNodeReports(targets: readonly Target[], reports: readonly ProbeRep
 export async function runDiagnose(targetInputs: readonly string[], opts: DiagnoseOptions, prepared?: Prepared): Promise<PodreachReport[]> {
   const t0 = performance.now();
   // Context first: it validates every flag, and nothing may be sent before the input is known good.
-  const { targets, fileNodes, local, early } = prepared ?? (await prepareDiagnose(targetInputs, opts));
+  const { targets, fileNodes, peers, local, early } = prepared ?? (await prepareDiagnose(targetInputs, opts));
   opts.onContext?.(early, targets[0] as Target);
-/**
- * Every target, one context read, one API read and one node-probe pod for all (it runs the same plan the pod
- * runs); reports in input order.
- */
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const plan = makePlan(targets, timeoutMs, opts.patienceMs);
+  // Each target's verdict from the pod's own probes, once: the live table's first answer, and what tells
+  // whether the node's view is needed at all.
+  const alone: Diagnosis[] = [];
+  const verdictAlone = (i: number, pod: ProbeReport): Diagnosis => (alone[i] ??= podOnly(targets[i] as Target, pod, early.facts));
   // The route and MTU were just read for the context: the probes take them from there.
   const probing = runPlan(plan, {
     role: 'pod',
     concurrency: opts.concurrency,
     onEvent: opts.onEvent ? (i, e) => opts.onEvent?.(e, i) : undefined,
-    onReport: opts.onProbed ? (i) => opts.onProbed?.(i) : undefined,
+    onReport: opts.onProbed ? (i, pod) => opts.onProbed?.(i, verdictAlone(i, pod)) : undefined,
     gateway: local.facts.gateway?.value ?? null,
     mtu: local.facts.mtu?.value ?? null,
   });
@@ -138,12 +175,7 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
       })
     : undefined;
   const pods = await probing;
-  const podOnly = (i: number): boolean => {
-    const pod = pods[i] as ProbeReport;
-    const target = { ...(targets[i] as Target), ip: pod.target.ip ?? targets[i]?.ip };
-    return judge({ target, context: early.facts, observations: podAndNode(pod, undefined, undefined) }).diagnosis.cause === 'reachable';
-  };
-  const proven = nodeRun !== undefined && targets.every((_, i) => podOnly(i));
+  const proven = nodeRun !== undefined && pods.every((pod, i) => verdictAlone(i, pod).cause === 'reachable');
   if (proven) cancelNode.abort();
   const kube = await kubeLoad;
   let nodes = fileNodes;
@@ -171,7 +203,8 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
   });
   return targets.map((target, i) => {
     const t1 = performance.now();
-    const observations = podAndNode(pods[i] as ProbeReport, nodes[i], context.facts.nodeName?.value);
+    const peer = peers[i];
+    const observations = [...podAndNode(pods[i] as ProbeReport, nodes[i], context.facts.nodeName?.value), ...(peer ? [peerObservation(peer)] : [])];
     const [pod, node] = observations.map((o) => o.report) as [ProbeReport, ProbeReport?];
     const resolved = { ...target, ip: pod.target.ip ?? target.ip };
     const { diagnosis, cidr, snat } = judge({ target: resolved, context: context.facts, observations });
@@ -182,7 +215,7 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
       targets.length === 1
         ? { probeMs: round(tProbe - t0), diagnoseMs: round(tEnd - tProbe), totalMs: round(tEnd - t0) }
         : { probeMs: round(pod.durationMs), diagnoseMs: round(tEnd - t1), totalMs: round(pod.durationMs + tEnd - t1) };
-    return buildReport({ version: opts.version, target: resolved, from: opts.origins?.[i], context: { ...context, facts }, cidr, pod, node, diagnosis, timings });
+    return buildReport({ version: opts.version, target: resolved, from: opts.origins?.[i], context: { ...context, facts }, cidr, pod, node, peer, diagnosis, timings });
   });
 }
 

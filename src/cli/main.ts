@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { Argument, Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { MAX_VPC_CIDRS } from '../context/types.ts';
 import { killProbeChildren } from '../probe/children.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../probe/plan.ts';
@@ -32,7 +32,7 @@ function program(): Command {
     .option('--container <name>', '--from-env: only this container of the pod', nonEmpty('--container'))
     .option('-p, --port <port>', 'port to test (overrides TARGET)', wholeNumber('--port'))
     // No default: without -o, a terminal on stdout gets the live view (src/cli/tui.ts), anything else text.
-    .addOption(new Option('-o, --output <format>', 'text, json or junit (default: live view on a terminal, else text)').choices(['text', 'json', 'junit'] as const))
+    .addOption(new Option('-o, --output <format>', 'text, json, yaml or junit (default: live view on a terminal, else text)').choices(['text', 'json', 'yaml', 'junit'] as const))
     .option('--concurrency <n>', `targets probed at once (default ${DEFAULT_CONCURRENCY})`, concurrency)
     .option('--pod-ip <ip>', 'this pod\'s IP (env PODREACH_POD_IP, POD_IP)')
     .option('--node-ip <ip>', 'IP of the node running this pod (env PODREACH_NODE_IP, NODE_IP, HOST_IP)')
@@ -41,6 +41,7 @@ function program(): Command {
     .option('--service-cidr <cidr>', 'the cluster\'s service CIDR')
     .option('--network-model <model>', 'tunnel, vpc, eni or auto')
     .option('--node-report <file>', 'JSON from `podreach probe TARGET -o json` run on the node')
+    .option('--peer-report <file>', 'JSON from `podreach peer --source IP --port N --listen S -o json` run on the target host')
     .option('--timeout <ms>', 'overall probe budget in ms', budget, DEFAULT_TIMEOUT_MS)
     .option('--patience <ms>', 'least wait before calling silence, for a link slower than podreach can measure (cross-region peering); raises --timeout as needed', patience)
     .option('--kubeconfig <file>', 'kubeconfig to read the pod, node and cluster from (default: service account, $KUBECONFIG, ~/.kube/config)', nonEmpty('--kubeconfig'))
@@ -72,6 +73,7 @@ function program(): Command {
         timeoutMs: o.timeout,
         patienceMs: o.patience,
         nodeReport: o.nodeReport,
+        peerReport: o.peerReport,
         context: {
           podIp: o.podIp,
           nodeIp: o.nodeIp,
@@ -107,7 +109,7 @@ function program(): Command {
     .argument('[targets...]', 'as for diagnose')
     .option('--plan <json>', 'the probe plan podreach diagnose wrote (what the node-probe pod runs)')
     .option('-p, --port <port>', 'port to test (overrides TARGET)', wholeNumber('--port'))
-    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json'] as const).default('json'))
+    .addOption(new Option('-o, --output <format>', 'text, json or yaml').choices(['text', 'json', 'yaml'] as const).default('json'))
     .option('--role <role>', 'pod or node: who is probing', 'node')
     .option('--timeout <ms>', 'overall probe budget in ms', budget, DEFAULT_TIMEOUT_MS)
     .option('--patience <ms>', 'least wait before calling silence (see diagnose)', patience)
@@ -116,6 +118,7 @@ function program(): Command {
       const { parseTarget } = await import('../probe/target.ts');
       const { runPlan } = await import('../probe/sweep.ts');
       const { probeSet } = await import('../probe/report.ts');
+      const { probeSummary } = await import('../render/text.ts');
       if (o.role !== 'pod' && o.role !== 'node') throw new UsageError(`--role: ${quoted(o.role)} is not pod or node`);
       if (o.plan !== undefined && targetArgs.length > 0) throw new UsageError('give TARGETs or --plan, not both');
       if (o.plan === undefined && targetArgs.length === 0) throw new UsageError('no TARGET given (podreach probe TARGET..., or --plan PLAN)');
@@ -123,21 +126,81 @@ function program(): Command {
       const reports = await runPlan(plan, { role: o.role });
       // One target: the probe report itself (what --node-report has always read); several: a probe set.
       const doc = reports.length === 1 ? reports[0] : probeSet(reports);
-      if (o.output === 'json') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-      else process.stdout.write(reports.map(probeSummary).join(''));
+      if (o.output !== 'text') process.stdout.write(await (await import('../render/serialize.ts')).serialize(doc, o.output));
+      else process.stdout.write(reports.map((r) => probeSummary(r)).join(''));
       const ok = (r: ProbeReport) => (r.tcp ? r.tcp.status === 'open' : r.icmp.status === 'reply');
       process.exitCode = reports.every(ok) ? EXIT.reachable : EXIT.notReachable;
     });
+  cli
+    .command('fleet')
+    .description('probe each TARGET from every node group (pool, zone, subnet or node) through short-lived probe pods, and name what differs between the groups that reach it and those that do not')
+    .argument('[targets...]', 'as for diagnose')
+    .addOption(new Option('--by <key>', 'group nodes by node, pool, zone or subnet').choices(['node', 'pool', 'zone', 'subnet'] as const).default('pool' as const))
+    .option('--selector <labels>', 'only nodes with these labels (key=value,...)', nonEmpty('--selector'))
+    .option('--max-pods <n>', 'probe pods in flight at once (default 5)', wholeNumber('--max-pods'), 5)
+    .addOption(new Option('--vantage <where>', "the node's network, a pod's, both, or auto (pod unless the model SNATs pods to the node)").choices(['pod', 'node', 'both', 'auto'] as const).default('auto' as const))
+    .addOption(new Option('-o, --output <format>', 'text, json or junit (default: a live groups × targets matrix on a terminal, then text)').choices(['text', 'json', 'junit'] as const))
+    .option('-p, --port <port>', 'port to test (overrides TARGET)', wholeNumber('--port'))
+    .option('--timeout <ms>', 'overall probe budget per target in ms', budget, DEFAULT_TIMEOUT_MS)
+    .option('--node-subnet <cidr>', 'the node subnets (repeatable, comma-separated): allow a subnet rather than node IPs', collect)
+    .option('--network-model <model>', 'tunnel, vpc, eni or auto (default: from the API)')
+    .option('--container-cidr <cidr>', "the cluster's container CIDR")
+    .option('--vpc-cidr <cidr>', "the cluster VPC's CIDRs (repeatable, comma-separated)", collect)
+    .option('--kubeconfig <file>', 'kubeconfig (default: service account, $KUBECONFIG, ~/.kube/config)', nonEmpty('--kubeconfig'))
+    .option('--context <name>', 'kubeconfig context', nonEmpty('--context'))
+    .option('-n, --namespace <ns>', 'namespace for the probe pods', nonEmpty('--namespace'))
+    .option('--image <image>', 'image for the probe pods', nonEmpty('--image'))
+    .option('--cleanup', "delete podreach's leftover probe pods in the namespace (by label) and exit")
+    .option('--no-color', 'no colour (also NO_COLOR)')
+    .action(async (targetArgs, o) => {
+      const { runFleet } = await import('./fleet.ts');
+      const terminal = drawingTerminal(process.stdout.isTTY === true, process.env);
+      const color = o.color && !process.env.NO_COLOR && terminal;
+      const live = o.output === undefined && terminal;
+      process.exitCode = await runFleet(targetArgs, { ...o, output: o.output ?? 'text', live, color, version: VERSION, env: process.env, signal: interrupted.signal });
+      });
+  cli
+    .command('allowlist')
+    .description('no packets: per node group, the source each destination sees and the CIDRs to allow (security groups, whitelists, peer routes), from the API')
+    .argument('[targets...]', 'same-vpc, peered-vpc, managed-service, internet, IP or IP:PORT (default: the four classes)')
+    .option('--by <key>', 'group nodes by pool, zone, subnet or node', 'pool')
+    .option('--node-subnet <cidr>', 'a node subnet (repeatable, comma-separated): allow it instead of single node IPs', collect)
+    .option('--vpc-cidr <cidr>', `the cluster's VPC CIDR (repeatable, comma-separated; at most ${MAX_VPC_CIDRS}): places an IP target in the same VPC or across a peering`, collect)
+    .option('--container-cidr <cidr>', "the cluster's container CIDR (ENI: the container subnet)")
+    .option('--network-model <model>', 'tunnel, vpc or eni (default: from the API)')
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json'] as const).default('text' as const))
+    .option('--timeout <ms>', 'budget for the API reads in ms', budget, 10_000)
+    .option('--kubeconfig <file>', 'kubeconfig (default: service account, $KUBECONFIG, ~/.kube/config)', nonEmpty('--kubeconfig'))
+    .option('--context <name>', 'kubeconfig context', nonEmpty('--context'))
+    .option('--no-color', 'no colour (also NO_COLOR)')
+    .action(async (targets, o) => {
+      const { runAllowlist } = await import('./allowlist.ts');
+      const color = o.color && !process.env.NO_COLOR && drawingTerminal(process.stdout.isTTY === true, process.env);
+      // Read-only, nothing to clean up: no abort signal, so Ctrl-C leaves at once with 130.
+      process.stdout.write(await runAllowlist(targets, { ...o, color }, VERSION));
+    });
+  // --- peer (issue #15): on the target host ---
+  cli
+    .command('peer')
+    .description('on the target host: where replies to each source go, which bridges cover it, the listener, the host firewall, and (--listen) whether its packets arrive; read-only')
+    .requiredOption('--source <ips>', 'the address(es) the target sees for the pod (pod IP, or node IP under SNAT), comma-separated')
+    .option('-p, --port <port>', 'the TCP port the pod connects to', wholeNumber('--port'))
+    .option('--listen <seconds>', 'watch this long for the sources\' packets (run podreach diagnose in the pod meanwhile)', wholeNumber('--listen'))
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json'] as const).default('text'))
+    .action(async (o) => {
+      const { runPeer } = await import('./peer.ts');
+      process.exitCode = await runPeer(o, VERSION, interrupted.signal);
+    });
+  // --- end peer ---
+  cli
+    .command('completion')
+    .description('print the shell completion script: source <(podreach completion bash), zsh likewise, podreach completion fish | source')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish'] as const))
+    .action(async (shell) => {
+      const { completionScript } = await import('./completion.ts');
+      process.stdout.write(completionScript(shell, cli));
+    });
   return cli;
-}
-
-function probeSummary(r: ProbeReport): string {
-  const parts = [`icmp ${r.icmp.status}`];
-  if (r.tcp) parts.push(`tcp/${r.tcp.port} ${r.tcp.status}`);
-  if (r.app) parts.push(`${r.app.protocol} ${r.app.status}`);
-  if (r.pmtu) parts.push(`mtu ${r.pmtu.mtu} ${r.pmtu.status}`);
-  if (r.dns) parts.push(`dns ${r.dns.status}`);
-  return `${r.from.role} ${r.from.hostname}: ${r.target.input} ${parts.join(', ')}\n`;
 }
 
 /**
@@ -165,17 +228,18 @@ async function envDependencies(env: NodeJS.ProcessEnv, o: EnvFlags): Promise<{ i
 }
 
 /** One target: its report; several: the sweep. JUnit either way. */
-async function render(reports: PodreachReport[], output: 'text' | 'json' | 'junit', color: boolean, totalMs: number): Promise<string> {
+async function render(reports: PodreachReport[], output: 'text' | 'json' | 'yaml' | 'junit', color: boolean, totalMs: number): Promise<string> {
   if (output === 'junit') {
     const { renderJunit } = await import('../render/junit.ts');
     return renderJunit(reports, totalMs);
   }
   const { COLOR, PLAIN, renderText } = await import('../render/text.ts');
+  const { serialize } = await import('../render/serialize.ts');
   const [only] = reports;
-  if (reports.length === 1 && only) return output === 'json' ? `${JSON.stringify(only, null, 2)}\n` : renderText(only, color ? COLOR : PLAIN);
+  if (reports.length === 1 && only) return output === 'text' ? renderText(only, color ? COLOR : PLAIN) : serialize(only, output);
   const { buildSweep, renderSweepText } = await import('../render/sweep.ts');
   const sweep = buildSweep(VERSION, reports, totalMs);
-  return output === 'json' ? `${JSON.stringify(sweep, null, 2)}\n` : renderSweepText(sweep, color ? COLOR : PLAIN);
+  return output === 'text' ? renderSweepText(sweep, color ? COLOR : PLAIN) : serialize(sweep, output);
 }
 
 /** Ctrl-C aborts what podreach created (the node-probe pod) before the process ends. */
@@ -221,12 +285,12 @@ export async function main(argv: string[]): Promise<number> {
 function commanderMessage(e: InstanceType<typeof CommanderError>, argv: string[]): string {
   if (e.code === 'commander.help') {
     return argv[0] === 'help' && argv[1] !== undefined
-      ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe)`
+      ? `help: unknown command ${quoted(oneLine(argv[1]))} (commands: diagnose, probe, fleet, allowlist, peer, completion)`
       : 'missing command (try podreach diagnose TARGET, or --help)';
   }
   if (e.code === 'commander.unknownCommand') {
     const name = /unknown command '([\s\S]*)'/.exec(e.message)?.[1] ?? '';
-    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe)`;
+    return `unknown command ${quoted(oneLine(name))} (commands: diagnose, probe, fleet, allowlist, peer, completion)`;
   }
   return oneLine(e.message.replace(/^error: /, '').replace(/\n\(Did you mean/, ' (did you mean'));
 }

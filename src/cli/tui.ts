@@ -69,7 +69,7 @@ export async function runTui(inputs: readonly string[], opts: DiagnoseOptions, u
         ...opts,
         onEvent: (e, i) => post({ t: 'event', n, i, e }),
         onContext: (context, first) => targets.forEach((t, i) => post({ t: 'context', n, i, context, target: i === 0 ? first : t })),
-        onProbed: several ? (i) => post({ t: 'probed', n, i }) : undefined,
+        onProbed: several ? (i, soFar) => post({ t: 'probed', n, i, soFar }) : undefined,
       },
       n === 1 ? prepared : undefined,
     );

@@ -5,6 +5,7 @@ import { type LocalFacts, localFacts } from './local.ts';
 import { nodeReportFacts } from './measure.ts';
 import { mergeFacts } from './merge.ts';
 import { FLAG_HINTS } from './hints.ts';
+import { debugProfileNote, readGroupRange } from './debug-profile.ts';
 import type { ContextReport, MissingFact, PodContext } from './types.ts';
 
 export interface ContextInput {
@@ -32,6 +33,8 @@ export function gatherContext(input: ContextInput): ContextReport {
     if (!facts[fact] && !missing.some((m) => m.fact === fact)) missing.push({ fact, hint: `pass ${flag}` });
   }
   const notes = [...(input.apiNotes ?? [])];
+  const profileNote = debugProfileNote(input.env, process.getgid?.(), input.env.PODREACH_DEBUG_PROFILE ? readGroupRange() : undefined);
+  if (profileNote) notes.push(profileNote);
   const flagModel = facts.networkModel?.source === 'flag' ? facts.networkModel.value : undefined;
   const evidenceModel = heuristicFacts({ ...facts, networkModel: undefined }, local).networkModel;
   if (flagModel && evidenceModel && evidenceModel.value !== flagModel && evidenceModel.confidence >= 0.7) {

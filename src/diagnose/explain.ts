@@ -1,5 +1,6 @@
 import { type Signals, starvedLine } from './signals.ts';
 import type { Evidence } from './types.ts';
+import { peerSide } from './vantage.ts';
 
 /** The probe lines and the source-IP reasoning every verdict starts from. */
 export function baseEvidence(ev: Evidence, s: Signals): string[] {
@@ -12,6 +13,8 @@ export function baseEvidence(ev: Evidence, s: Signals): string[] {
   const seenIp = s.seen.ip ? ` ${s.seen.ip}` : '';
   if (s.seen.kind !== 'unknown') lines.push(`the peer sees source${seenIp} (${s.seen.kind} IP): ${s.seen.why}`);
   else lines.push(s.seen.why);
+  if (s.peer) lines.push(s.peer.line);
+  else if (peerSide(ev)) lines.push(`the peer report names neither ${[ev.context.podIp?.value, ev.context.nodeIp?.value].filter(Boolean).join(' nor ') || 'this pod\'s address'}: not used (run podreach peer with --source set to them)`);
   if (s.pod.via === 'icmp' && s.pod.outcome === 'silent') {
     lines.push('ICMP only (no port given): a host that ignores ping looks exactly like a blocked one; pass a port to test the service');
   }

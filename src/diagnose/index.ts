@@ -9,8 +9,13 @@ import { measuredSnat, sourceSeen } from './signals.ts';
 import type { CauseCheck, CauseId, CidrFacts, Diagnosis, Observation, SourceSeen } from './types.ts';
 import { nodeVantage, observation, unusable } from './vantage.ts';
 
+export { peerObservation } from './vantage.ts';
+
 export { CAUSE_IDS, CAUSE_TITLES, CAUSES } from './causes/index.ts';
 export { diagnose } from './engine.ts';
+// The same rule for a group of nodes (allowlist, fleet): the source each destination sees, and where it goes.
+export { allowRules, DESTINATION_CLASSES, groupSource, usesNodePodCidrs } from './sources.ts';
+export type { AllowRule, ClusterNet, Destination, DestinationClass, GroupSource } from './sources.ts';
 
 /** This pod's report and its node's (when there is one), keyed by vantage point: the node by its name when known. */
 export function podAndNode(pod: ProbeReport, node: ProbeReport | undefined, nodeName: string | undefined): Observation[] {
@@ -46,9 +51,21 @@ export function judge(o: Observed, causes: readonly CauseCheck[] = CAUSES): Judg
 }
 
 /**
+ * The verdict from the pod's own probes and what was known before probing: final for a reachable target (no
+ * other vantage point can change it), a first answer for the others while the node and the API are awaited.
+ */
+export function podOnly(target: Target & { ip?: string }, pod: ProbeReport, context: PodContext): Diagnosis {
+  return judge({ target: { ...target, ip: pod.target.ip ?? target.ip }, context, observations: podAndNode(pod, undefined, undefined) }).diagnosis;
+}
+
+/**
  * Before any probe has answered: where the target sits and which source the model says the peer will see
  * (no node comparison, no address named by the service yet). The live view draws its map from this.
  */
 export function predict(target: Target & { ip: string }, context: PodContext): { cidr: CidrFacts; sourceSeen: SourceSeen } {
   return { cidr: cidrFacts(target.ip, context), sourceSeen: sourceSeen({ target, context }, context.networkModel?.value, 'no-node-report') };
 }
+
+// podreach fleet: the cross-group diagnosis (fleet.ts) over the source each node group shows (sources.ts).
+export { diagnoseFleet, outcomeOf } from './fleet.ts';
+export type { FleetCause, FleetDiagnosis, FleetVantage, GroupObserved, GroupOutcome, TargetVerdict } from './fleet.ts';

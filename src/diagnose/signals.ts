@@ -1,7 +1,9 @@
 import type { Fact, NetworkModel } from '../context/types.ts';
 import { fmtMs, hostPort } from '../net/format.ts';
-import { firstMatch, inCidr, isRfc1918 } from '../net/ip.ts';
+import { inCidr } from '../net/ip.ts';
 import type { AppProtocol, AppStatus, DnsResult, ProbeReport } from '../probe/types.ts';
+import { MANAGED_PORTS, peerSees } from './sources.ts';
+import { type PeerSignal, peerSignal } from './peer.ts';
 import type { Differential, Evidence, SourceSeen } from './types.ts';
 import { from, nodeSide, podSide } from './vantage.ts';
 
@@ -38,6 +40,8 @@ export interface Signals {
   managedService?: string;
   targetLabel: string;
   port?: number;
+  /** The target host's own view of the source (--peer-report), when there is one that names it. */
+  peer?: PeerSignal;
 }
 
 const PROTOCOL_NAMES: Record<AppProtocol, string> = { http: 'HTTP', tls: 'TLS', redis: 'Redis', mysql: 'MySQL', postgres: 'PostgreSQL' };
@@ -53,21 +57,6 @@ const APP_SAID: Record<AppStatus, string> = {
   timeout: 'said nothing in time',
   unexpected: 'answered in another protocol',
   error: 'exchange failed',
-};
-
-const MANAGED_PORTS: Record<number, string> = {
-  6379: 'Redis',
-  6380: 'Redis (TLS)',
-  11211: 'Memcached',
-  3306: 'MySQL',
-  5432: 'PostgreSQL',
-  1433: 'SQL Server',
-  1521: 'Oracle',
-  27017: 'MongoDB',
-  9092: 'Kafka',
-  5672: 'RabbitMQ',
-  9200: 'Elasticsearch',
-  2181: 'ZooKeeper',
 };
 
 function unreachableKind(text: string | undefined): SideResult['unreachable'] {
@@ -261,24 +250,9 @@ export function sourceSeen(ev: SeenInput, model: NetworkModel | undefined, diff:
   if (diff === 'pod-only-fails' && model !== 'tunnel') {
     return { ...podSide, confidence: 0.9, why: 'measured: the node reaches the target and the pod does not, so the peer sees a source other than the node IP' };
   }
+  const rule = peerSees(model, targetIp ? { ip: targetIp } : {}, { nonMasq: ctx.nonMasqueradeCidrs?.value, cni: ctx.cni?.value, vpcCidrs: ctx.vpcCidrs?.value });
+  if (rule) return { ...(rule.side === 'pod' ? podSide : nodeSide), confidence: rule.confidence, why: rule.why };
   switch (model) {
-    case 'tunnel':
-      return { ...nodeSide, why: 'container tunnel network: pod egress is SNATed to the node IP' };
-    case 'eni':
-      return { ...podSide, why: 'Cloud Native Network 2.0 / ENI: the pod holds a VPC address and is never SNATed inside the VPC' };
-    case 'vpc': {
-      const nonMasq = ctx.nonMasqueradeCidrs?.value;
-      const keepsPodIp = targetIp ? (nonMasq ? firstMatch(targetIp, nonMasq) !== undefined : isRfc1918(targetIp)) : true;
-      if (keepsPodIp) {
-        return {
-          ...podSide,
-          why: nonMasq
-            ? `VPC network: ${targetIp} is in the no-masquerade list (${nonMasq.join(', ')}), so the peer sees the pod IP`
-            : 'VPC network: private destinations see the pod IP (default no-masquerade list 10/8, 172.16/12, 192.168/16)',
-        };
-      }
-      return { ...nodeSide, why: 'VPC network: destinations outside the no-masquerade list see the node IP' };
-    }
     default: {
       if (podIp && containerCidr && inCidr(podIp, containerCidr) && diff === 'both-fail') {
         return { ...nodeSide, kind: 'unknown', confidence: 0.4, why: 'network model unknown: pod and node fail alike, which fits SNAT to the node IP' };
@@ -337,12 +311,15 @@ function computeSignals(ev: Evidence): Signals {
   const diff = differential(pod, node);
   const port = ev.target.port;
   const ip = ev.target.ip ?? ev.target.host;
+  const seen = sourceSeen(ev, model, diff);
+  const peer = peerSignal(ev, seen);
   return {
     model,
     pod,
     node,
     differential: diff,
-    seen: sourceSeen(ev, model, diff),
+    seen,
+    ...(peer ? { peer } : {}),
     managedService: port ? MANAGED_PORTS[port] : undefined,
     targetLabel: hostPort(ip, port),
     port,

@@ -1,5 +1,6 @@
 // The diagnosis's types: what render/ and cli/ may import from src/diagnose besides the entry point (index.ts).
 import type { PodContext } from '../context/types.ts';
+import type { PeerReport } from '../probe/peer/types.ts';
 import type { ProbeReport, Target } from '../probe/types.ts';
 import type { CAUSES } from './causes/index.ts';
 import type { CidrFacts } from './cidr.ts';
@@ -15,11 +16,8 @@ export type CauseId = (typeof CAUSES)[number]['id'];
  */
 export type Vantage = 'pod' | 'node' | `node:${string}` | 'peer' | `peer:${string}`;
 
-/** One probe report and the vantage point it was made from. */
-export interface Observation {
-  vantage: Vantage;
-  report: ProbeReport;
-}
+/** One probe report and the vantage point it was made from; or, from the target host, what `podreach peer` read there. */
+export type Observation = { vantage: Vantage; report: ProbeReport; peer?: undefined } | { vantage: 'peer' | `peer:${string}`; peer: PeerReport; report?: undefined };
 
 /**
  * Everything the diagnosis reads. Built at the edges; the diagnosis itself has no side effects.

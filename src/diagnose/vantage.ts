@@ -1,4 +1,5 @@
 // The observations by vantage point: what the causes and signals ask for, whatever else was observed.
+import type { PeerReport } from '../probe/peer/types.ts';
 import type { ProbeReport } from '../probe/types.ts';
 import type { Evidence, Observation, Vantage } from './types.ts';
 
@@ -33,3 +34,9 @@ export function unusable(observations: readonly Observation[]): string | undefin
   const twice = observations.find((o, i) => observations.findIndex((p) => p.vantage === o.vantage) !== i);
   return twice ? `two observations from ${twice.vantage}` : undefined;
 }
+
+/** What `podreach peer` read on the target host (--peer-report), if it was given. */
+export const peerSide = (ev: Observed): PeerReport | undefined => ev.observations.find((o) => o.peer !== undefined)?.peer;
+
+/** The target host's report as an observation. */
+export const peerObservation = (peer: PeerReport): Observation => ({ vantage: 'peer', peer });

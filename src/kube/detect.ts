@@ -129,7 +129,7 @@ function cceTurbo(pod: PodObject | undefined, nads: NadObject[] | undefined, ds:
   const status = ann['cni.yangtse.io/network-status'];
   const subnet = status ? networkStatusSubnet(status) : undefined;
   const nad = (nads ?? []).find((n) => cniConfig(n)?.type === 'eni-neutron');
-  const nadCidr = nad ? stringArg(cniConfig(nad)?.args, 'cidr') : undefined;
+  const nadCidr = nad ? eniCidr(nad) : undefined;
   const yangtseAnn = Object.keys(ann).filter((k) => k.startsWith('yangtse.io/') || k.startsWith('cni.yangtse.io/'));
   let why: string | undefined;
   let confidence = 0;
@@ -300,6 +300,17 @@ function cceStandard(cloud: string | undefined, nodePodCidr: string | undefined,
       notes: [],
     };
   }
+  if (nodePodCidr && !podIp) {
+    // No pod to check against (allowlist reads nodes only): the VPC network gives nodes a pod CIDR, the tunnel network does not.
+    return {
+      name: 'CCE VPC network',
+      model: 'vpc',
+      cni: 'yangtse',
+      confidence: 0.6,
+      why: `node spec.podCIDR ${nodePodCidr}: a per-node pod CIDR routed by the VPC route table (the tunnel network sets none)`,
+      notes: [],
+    };
+  }
   return {
     name: 'CCE container tunnel network',
     model: 'tunnel',
@@ -392,6 +403,20 @@ function networkStatusSubnet(text: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** args.cidr of a CCE Turbo eni-neutron NetworkAttachmentDefinition: a container subnet. */
+function eniCidr(n: NadObject): string | undefined {
+  const c = cniConfig(n);
+  return c?.type === 'eni-neutron' ? stringArg(c.args, 'cidr') : undefined;
+}
+
+/** Every container subnet the cluster's eni-neutron NetworkAttachmentDefinitions name (CCE Turbo). */
+export function eniSubnets(nads: readonly NadObject[]): { cidr: string; note: string }[] {
+  return nads.flatMap((n) => {
+    const cidr = normalizeCidr(eniCidr(n) ?? '');
+    return cidr ? [{ cidr, note: `NetworkAttachmentDefinition ${n.metadata?.namespace}/${n.metadata?.name} args.cidr` }] : [];
+  });
 }
 
 function cniConfig(n: NadObject): { type?: string; args?: unknown } | undefined {

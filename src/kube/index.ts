@@ -58,6 +58,10 @@ export interface NodeProbeOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   extraArgs?: string[];
+  /** The pod's network: the node's (default, the node's view) or its own (fleet: the view of a pod on that node). */
+  hostNetwork?: boolean;
+  /** More labels (fleet: the run that owns the pod, for --cleanup). */
+  labels?: Record<string, string>;
 }
 
 const DEFAULT_KUBE_TIMEOUT_MS = 3000;

@@ -12,7 +12,7 @@ import type { PodObject } from './objects.ts';
 import { call } from './rest.ts';
 import type { Api } from './session.ts';
 
-const PROBE_LABELS = {
+export const PROBE_LABELS = {
   'app.kubernetes.io/name': 'podreach',
   'app.kubernetes.io/component': 'node-probe',
   'app.kubernetes.io/managed-by': 'podreach',
@@ -31,7 +31,8 @@ function targetsNote(plan: ProbePlan): string {
   return all.length <= 1000 ? all : `${all.slice(0, 1000)}… (${plan.items.length} targets)`;
 }
 
-function probePodManifest(session: KubeSession, name: string, plan: ProbePlan, opts: ProbeOptions): object {
+/** Exported for the Pod Security test (test/unit/manifests-pss.test.ts): the one pod podreach creates. */
+export function probePodManifest(session: KubeSession, name: string, plan: ProbePlan, opts: ProbeOptions): object {
   const deadlineSeconds = Math.ceil(opts.timeoutMs / 1000) + 10;
   return {
     apiVersion: 'v1',
@@ -39,21 +40,30 @@ function probePodManifest(session: KubeSession, name: string, plan: ProbePlan, o
     metadata: {
       name,
       namespace: session.namespace,
-      labels: { ...PROBE_LABELS, ...(session.podName ? { 'podreach.io/for-pod': session.podName.slice(0, 63) } : {}) },
-      annotations: { 'podreach.io/target': targetsNote(plan), 'podreach.io/cleanup': 'deleted by podreach when the probe ends; owned by the pod that started it' },
+      labels: { ...PROBE_LABELS, ...(session.podName ? { 'podreach.io/for-pod': session.podName.slice(0, 63) } : {}), ...opts.labels },
+      annotations: {
+        'podreach.io/target': targetsNote(plan),
+        'podreach.io/cleanup': 'deleted by podreach when the probe ends; owned by the pod that started it',
+        // The documented exception to Pod Security "restricted" (manifests/rbac-node-probe.yaml).
+        'podreach.io/pod-security':
+          opts.hostNetwork !== false
+            ? 'privileged: hostNetwork and NET_RAW, to probe from the node\'s own network namespace'
+            : 'baseline: NET_RAW, to ping from the pod network',
+      },
       ...(session.podName && session.podUid
         ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: session.podName, uid: session.podUid, blockOwnerDeletion: false }] }
         : {}),
     },
     spec: {
       nodeName: session.nodeName,
-      hostNetwork: true,
-      dnsPolicy: 'ClusterFirstWithHostNet',
+      hostNetwork: opts.hostNetwork !== false,
+      dnsPolicy: opts.hostNetwork !== false ? 'ClusterFirstWithHostNet' : 'ClusterFirst',
       restartPolicy: 'Never',
       activeDeadlineSeconds: deadlineSeconds,
       terminationGracePeriodSeconds: 0,
       automountServiceAccountToken: false,
       enableServiceLinks: false,
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       // Our node may be tainted; the pod is pinned to it by nodeName anyway.
       tolerations: [{ operator: 'Exists' }],
       containers: [
@@ -162,10 +172,18 @@ async function waitForEnd(
 }
 
 /** Deletes the probe pod now (grace 0); bounded, independent of the caller's abort signal. */
-async function remove(api: Api, ns: string, name: string): Promise<string | undefined> {
-  const res = await call(api.rest, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${name}?gracePeriodSeconds=0`, { method: 'DELETE', ms: DELETE_TIMEOUT_MS });
-  if (res.ok || res.status === 'not-found') return undefined;
-  return res.message;
+export async function remove(api: Api, ns: string, name: string): Promise<string | undefined> {
+  // A 500 or a connection closed mid-run must not leave the pod: asked again, a short pause apart, within the bound.
+  const end = Date.now() + DELETE_TIMEOUT_MS;
+  let last = '';
+  for (let attempt = 0; attempt < 4 && Date.now() < end; attempt++) {
+    if (attempt) await sleep(Math.min(250 * attempt, Math.max(0, end - Date.now())));
+    const res = await call(api.rest, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${name}?gracePeriodSeconds=0`, { method: 'DELETE', ms: Math.max(1, end - Date.now()) });
+    if (res.ok || res.status === 'not-found') return undefined;
+    if (res.status === 'forbidden' || res.status === 'unauthorized') return res.message;
+    last = res.message;
+  }
+  return last;
 }
 
 function createError(status: string, message: string, ns: string): string {

@@ -65,7 +65,11 @@ export interface ContainerStatus {
 export interface NodeObject {
   metadata?: Meta;
   spec?: { podCIDR?: string; podCIDRs?: string[]; providerID?: string };
-  status?: { addresses?: { type?: string; address?: string }[]; nodeInfo?: { kubeletVersion?: string } };
+  status?: {
+    addresses?: { type?: string; address?: string }[];
+    nodeInfo?: { kubeletVersion?: string };
+    conditions?: { type?: string; status?: string }[];
+  };
 }
 
 export interface DaemonSetObject {

@@ -264,8 +264,9 @@ export class Rest {
       });
       let connected = false;
       req.on('socket', (s) => {
+        // A kept-alive socket is connected already: a listener on it would never fire, and they pile up.
         if (!s.connecting) connected = true;
-        s.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
+        else s.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
       });
       const timer = setTimeout(
         () => finish(fail('timeout', `no answer within ${o.ms} ms${connected ? ' (connected; the server sends nothing)' : ''}`)),

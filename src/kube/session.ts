@@ -44,6 +44,21 @@ type List<T> = { items?: T[] };
 const seg = encodeURIComponent;
 const items = <T>(o: Outcome<List<T>>): Outcome<T[]> => (o.ok ? { ok: true, value: o.value.items ?? [] } : o);
 
+export type NetworkReads = Pick<ClusterReads, 'daemonSets' | 'configMaps' | 'nads' | 'ipPools' | 'kubernetesService'>;
+
+/** The cluster's network signals, pod-independent (CNI DaemonSets, kube-system ConfigMaps, NADs, IPPools), in parallel. */
+export async function networkReads(get: <T>(path: string) => Promise<Outcome<T>>): Promise<NetworkReads> {
+  const ks = 'kube-system';
+  const [daemonSets, configMaps, nads, ipPools, kubernetesService] = await Promise.all([
+    get<List<DaemonSetObject>>(`/apis/apps/v1/namespaces/${ks}/daemonsets`).then(items),
+    Promise.all(KUBE_SYSTEM_CONFIGMAPS.map(async (name) => [name, await get<ConfigMapObject>(`/api/v1/namespaces/${ks}/configmaps/${name}`)] as const)),
+    get<List<NadObject>>(`/apis/k8s.cni.cncf.io/v1/namespaces/${ks}/network-attachment-definitions`).then(items),
+    get<List<IpPoolObject>>('/apis/crd.projectcalico.org/v1/ippools').then(items),
+    get<ServiceObject>('/api/v1/namespaces/default/services/kubernetes'),
+  ]);
+  return { daemonSets, configMaps: Object.fromEntries(configMaps), nads, ipPools, kubernetesService };
+}
+
 /** Our own pod's name: --pod, the downward API, or (inside a pod) the hostname, which is the pod name. */
 export function podNameOf(cred: Credentials, opts: KubeOptions, env: NodeJS.ProcessEnv): string | undefined {
   if (opts.pod) return opts.pod;
@@ -67,33 +82,17 @@ export async function loadContext(
   const namespace = opts.namespace || api.namespace || env.POD_NAMESPACE || 'default';
   const podName = podNameOf(cred, opts, env);
   const get = <T>(path: string) => call<T>(api.rest, path, { ms: Math.max(50, deadline - Date.now()), signal });
-  const ks = 'kube-system';
 
   // Everything that does not need the node name, in parallel.
   const podP = podName ? get<PodObject>(`/api/v1/namespaces/${seg(namespace)}/pods/${seg(podName)}`) : undefined;
-  const dsP = get<List<DaemonSetObject>>(`/apis/apps/v1/namespaces/${ks}/daemonsets`).then(items);
-  const cmP = Promise.all(KUBE_SYSTEM_CONFIGMAPS.map(async (name) => [name, await get<ConfigMapObject>(`/api/v1/namespaces/${ks}/configmaps/${name}`)] as const));
-  const nadP = get<List<NadObject>>(`/apis/k8s.cni.cncf.io/v1/namespaces/${ks}/network-attachment-definitions`).then(items);
-  const poolP = get<List<IpPoolObject>>('/apis/crd.projectcalico.org/v1/ippools').then(items);
-  const svcP = get<ServiceObject>('/api/v1/namespaces/default/services/kubernetes');
+  const networkP = networkReads(get);
   const npP = get<List<NetworkPolicyObject>>(`/apis/networking.k8s.io/v1/namespaces/${seg(namespace)}/networkpolicies`).then(items);
 
   const pod = podP ? await podP : undefined;
   const nodeName = (pod?.ok ? pod.value.spec?.nodeName : undefined) || env.NODE_NAME;
   const node = nodeName ? await get<NodeObject>(`/api/v1/nodes/${seg(nodeName)}`) : undefined;
 
-  const reads: ClusterReads = {
-    namespace,
-    podName,
-    pod,
-    node,
-    daemonSets: await dsP,
-    configMaps: Object.fromEntries(await cmP),
-    nads: await nadP,
-    ipPools: await poolP,
-    kubernetesService: await svcP,
-    networkPolicies: await npP,
-  };
+  const reads: ClusterReads = { namespace, podName, pod, node, ...(await networkP), networkPolicies: await npP };
   const { facts, notes } = detect(reads);
   const rbacNotes = accessNotes(reads, cred, api);
   const access = accessOf(reads);
@@ -122,7 +121,7 @@ export async function loadContext(
 }
 
 /** The podreach container's image in our own pod: ephemeral containers first (that is how kubectl debug runs us). */
-function ownImage(pod: PodObject | undefined): string | undefined {
+export function ownImage(pod: PodObject | undefined): string | undefined {
   const all = [...(pod?.spec?.ephemeralContainers ?? []).slice().reverse(), ...(pod?.spec?.containers ?? [])];
   return all.find((c) => /podreach/i.test(c.image ?? ''))?.image;
 }
@@ -165,11 +164,8 @@ function accessOf(r: ClusterReads): KubeAccess {
 function accessNotes(r: ClusterReads, cred: Credentials, api: Api): string[] {
   const out: string[] = [];
   const line = (o: Outcome<unknown> | undefined, what: string, grant: string) => {
-    if (!o || o.ok) return;
-    if (o.status === 'not-found') return;
-    const fix = o.status === 'forbidden' ? ` (grant ${grant})` : o.status === 'unauthorized' ? ` (credentials from ${cred.describe} rejected)` : '';
-    const said = o.message === o.words ? '' : `: ${o.message}`;
-    out.push(`API: ${o.words ?? o.status} ${what}${fix}${said}`.replace(/\s+/g, ' '));
+    const l = failLine(o, what, grant, cred);
+    if (l) out.push(l);
   };
   if (nothingFound(r)) {
     return [`API: ${api.server}: every read answered 404 Not Found: not a Kubernetes API server at that URL (a path prefix missing?)`];
@@ -188,11 +184,27 @@ function accessNotes(r: ClusterReads, cred: Credentials, api: Api): string[] {
     out.push(`API: pod ${r.podName} not found in ${r.namespace}: pass --pod NAME --namespace NS`);
   }
   line(r.node, 'getting our node', 'get nodes (ClusterRole)');
-  line(r.daemonSets, 'listing daemonsets in kube-system', 'list daemonsets in kube-system');
-  for (const [name, o] of Object.entries(r.configMaps)) line(o, `getting configmap kube-system/${name}`, `get configmaps ${name} in kube-system`);
-  line(r.nads, 'listing network-attachment-definitions in kube-system', 'list network-attachment-definitions.k8s.cni.cncf.io in kube-system');
-  line(r.ipPools, 'listing ippools.crd.projectcalico.org', 'list ippools.crd.projectcalico.org (ClusterRole)');
-  line(r.kubernetesService, 'getting service default/kubernetes', 'get services kubernetes in default');
+  out.push(...networkNotes(r, cred));
   line(r.networkPolicies, `listing networkpolicies in ${r.namespace}`, `list networkpolicies.networking.k8s.io in ${r.namespace}`);
   return out;
+}
+
+/** One line per failed read, naming the RBAC grant that would allow it ("not found" is an answer). */
+function failLine(o: Outcome<unknown> | undefined, what: string, grant: string, cred: Credentials): string | undefined {
+  if (!o || o.ok || o.status === 'not-found') return undefined;
+  const fix = o.status === 'forbidden' ? ` (grant ${grant})` : o.status === 'unauthorized' ? ` (credentials from ${cred.describe} rejected)` : '';
+  const said = o.message === o.words ? '' : `: ${o.message}`;
+  return `API: ${o.words ?? o.status} ${what}${fix}${said}`.replace(/\s+/g, ' ');
+}
+
+/** The failed network-signal reads (networkReads), one line each. */
+export function networkNotes(r: NetworkReads, cred: Credentials): string[] {
+  const lines = [
+    failLine(r.daemonSets, 'listing daemonsets in kube-system', 'list daemonsets in kube-system', cred),
+    ...Object.entries(r.configMaps).map(([name, o]) => failLine(o, `getting configmap kube-system/${name}`, `get configmaps ${name} in kube-system`, cred)),
+    failLine(r.nads, 'listing network-attachment-definitions in kube-system', 'list network-attachment-definitions.k8s.cni.cncf.io in kube-system', cred),
+    failLine(r.ipPools, 'listing ippools.crd.projectcalico.org', 'list ippools.crd.projectcalico.org (ClusterRole)', cred),
+    failLine(r.kubernetesService, 'getting service default/kubernetes', 'get services kubernetes in default', cred),
+  ];
+  return lines.filter((l): l is string => l !== undefined);
 }

@@ -23,9 +23,9 @@ export function parseProbeReport(text: string): Promise<Intake> {
 }
 
 /** JSON within `max` bytes, then `check`ed; what is too big or not JSON is named. */
-async function parseBounded<T>(text: string, max: number, check: (v: unknown) => Promise<T>): Promise<T | { why: string }> {
+export async function parseBounded<T>(text: string, max: number, check: (v: unknown) => Promise<T>, limit = capWords(max)): Promise<T | { why: string }> {
   const size = Buffer.byteLength(text);
-  if (size > max) return { why: tooBig(size, capWords(max)) };
+  if (size > max) return { why: tooBig(size, limit) };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -1,17 +1,15 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { dnsWait, resolveName, type ResolveOptions } from './dns.ts';
+import type { ResolveOptions } from './dns.ts';
 import { loopClock, observedTimeout, seen, STALL_NOTE_MS } from './clock.ts';
 import { interfaceMtu, localAddresses, readDefaultRoute } from '../net/host.ts';
-import { probePathMtu } from './pmtu.ts';
-import { GATEWAY_ICMP, probeIcmp, TARGET_ICMP } from './icmp.ts';
+import type { probePathMtu } from './pmtu.ts';
+import type { probeIcmp } from './icmp.ts';
+import type { AnyProbeKind, RunState } from './kind.ts';
+import { PROBES } from './kinds/index.ts';
 import { RttTracker } from './rtt.ts';
 import { DEFAULT_TIMEOUT_MS } from './plan.ts';
-import { needsDns } from './target.ts';
-import { probeTcp } from './tcp.ts';
-import { appProtocol, probeApp } from './app.ts';
-import type { Socket } from 'node:net';
-import type { AppResult, DnsResult, IcmpResult, PmtuResult, ProbeEvent, ProbeName, ProbeReport, Target, TcpResult } from './types.ts';
+import type { IcmpResult, ProbeEvent, ProbeName, ProbeReport, Target } from './types.ts';
 
 export interface RunOptions {
   role: 'pod' | 'node';
@@ -31,31 +29,22 @@ export interface RunOptions {
   pmtu?: typeof probePathMtu;
 }
 
-/** DNS gets at most this share of the run, so the probes behind it still have time. */
-const DNS_SHARE = 0.4;
-
-/** The application exchange's budget: a service answers its first message at once or not at all. */
-const APP_MAX_MS = 1000;
-
-/** How long ICMP may still take once TCP has answered. */
-const ICMP_GRACE_MS = 150;
 const SKIPPED: IcmpResult = { status: 'skipped', sent: 0, received: 0, ms: 0 };
 
 /**
- * Probes one target from here: DNS when the host is a name (skipped when target.ip is already set),
- * then ICMP to the target, ICMP to the default gateway and a TCP connect (when there is a port), all
- * at once. The gateway ping starts with DNS: it only feeds the RTT estimate. After them: one
- * application exchange on the open connection, and a full-size DF echo once a small one came back.
- * Never rejects.
+ * Probes one target from here with every kind of `kinds` (default: all podreach ships), each started as
+ * soon as the kind it waits for is done: DNS and the gateway at once; ICMP and TCP once the address is
+ * known; the application exchange on TCP's open connection; the full-size echo after a small one came
+ * back. Once a result settles the question (TCP open or refused), kinds with a grace (ICMP, the gateway)
+ * are waited for no longer than it. Never rejects.
  */
-export async function runProbes(target: Target, opts: RunOptions): Promise<ProbeReport> {
+export async function runProbes(target: Target, opts: RunOptions, kinds: readonly AnyProbeKind[] = PROBES): Promise<ProbeReport> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
-  // Sample the event loop for the whole run: budgets below count only time podreach could observe.
+  // Sample the event loop for the whole run: budgets count only time podreach could observe.
   const release = loopClock.hold();
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const at = (): number => Math.round(performance.now() - t0);
-  const used = (): number => seen(t0).observedMs;
   const emit = (e: ProbeEvent): void => {
     try {
       opts.onEvent?.(e);
@@ -63,112 +52,71 @@ export async function runProbes(target: Target, opts: RunOptions): Promise<Probe
       // a broken view must not break the probes
     }
   };
-  const started = (probe: ProbeName): void => emit({ type: 'started', probe, atMs: at() });
 
-  const ping = opts.icmp ?? probeIcmp;
-  const tracker = new RttTracker({ capMs: Math.max(100, (timeoutMs - 100) / 2), patienceMs: opts.patienceMs });
-  const out: Target = { ...target };
   // A loopback target never crosses the gateway: never ping it then (tests probe 127.0.0.1 from the host).
   const loopback = /^(127\.|::1$|localhost$)/.test(target.ip ?? target.host);
   // Read from /proc and /sys only what the caller did not pass (diagnose passes what its context read).
   const route = loopback || (opts.gateway !== undefined && opts.mtu !== undefined) ? undefined : readDefaultRoute();
-  const gatewayIp = loopback ? undefined : opts.gateway === undefined ? route?.gateway : (opts.gateway ?? undefined);
-  const mtu = loopback ? undefined : opts.mtu === undefined ? (route ? interfaceMtu(route.iface) : undefined) : (opts.mtu ?? undefined);
-
-  let gatewayProbe: Promise<(IcmpResult & { ip: string }) | undefined> = Promise.resolve(undefined);
-  if (gatewayIp) {
-    started('gateway');
-    gatewayProbe = ping(gatewayIp, GATEWAY_ICMP, tracker).then((r) => {
-      const result = { ...r, ip: gatewayIp };
-      if (r.status === 'reply' && r.rttMs !== undefined) tracker.observe({ basis: 'gateway', ms: r.rttMs });
-      emit({ type: 'finished', probe: 'gateway', atMs: at(), result });
-      return result;
-    });
-  }
-
-  let dns: DnsResult | undefined;
-  if (needsDns(out)) {
-    started('dns');
-    dns = await resolveName(out.host, { ...opts.dns, timeoutMs: Math.min(dnsWait(opts.patienceMs), timeoutMs * DNS_SHARE) });
-    emit({ type: 'finished', probe: 'dns', atMs: at(), result: dns });
-    if (dns.status === 'ok' && dns.addresses[0]) out.ip = dns.addresses[0];
-  }
-
-  let icmp: Promise<IcmpResult> = Promise.resolve(SKIPPED);
-  let tcp: Promise<TcpResult | undefined> = Promise.resolve(undefined);
-  let connected: Socket | undefined;
-  const protocol = appProtocol(out);
-  const ip = out.ip;
-  if (ip !== undefined) {
-    started('icmp');
-    icmp = ping(ip, TARGET_ICMP, tracker).then((r) => {
-      if (r.status === 'reply' && r.rttMs !== undefined) tracker.observe({ basis: 'icmp-target', ms: r.rttMs });
-      emit({ type: 'finished', probe: 'icmp', atMs: at(), result: r });
-      return r;
-    });
-    if (out.port !== undefined) {
-      // Whatever time DNS used comes out of the TCP budget.
-      const left = timeoutMs - used() - 100;
-      tracker.capAt(Math.max(50, left / 2));
-      started('tcp');
-      tcp = probeTcp(ip, out.port, tracker, protocol ? (s) => (connected = s) : undefined).then((r) => {
-        emit({ type: 'finished', probe: 'tcp', atMs: at(), result: r });
-        return r;
-      });
-    }
-  }
-
-  // A TCP answer (open or RST) settles the question: don't sit out ping's one-second wait on a target
-  // that drops ICMP (most managed services). The ping child ends on its own; the CLI exits past it.
-  const tcpResult = await tcp;
-  const settled = tcpResult && (tcpResult.status === 'open' || tcpResult.status === 'refused');
-  const grace = <T,>(p: Promise<T>, late: T): Promise<T> => {
-    if (!settled) return p;
-    let cancel = (): void => {};
-    const timer = new Promise<T>((r) => (cancel = observedTimeout(performance.now(), () => ICMP_GRACE_MS, () => r(late))));
-    return Promise.race([p, timer]).finally(cancel);
+  const state: RunState = {
+    target: { ...target },
+    opts,
+    timeoutMs,
+    usedMs: () => seen(t0).observedMs,
+    tracker: new RttTracker({ capMs: Math.max(100, (timeoutMs - 100) / 2), patienceMs: opts.patienceMs }),
+    results: {},
   };
-  const notWaited = (): IcmpResult => ({ status: 'skipped', sent: 0, received: 0, ms: at(), detail: 'not waited for: TCP answered first' });
-  let app: Promise<AppResult | undefined> = Promise.resolve(undefined);
-  if (connected && protocol) {
-    started('app');
-    const budget = Math.max(100, Math.min(APP_MAX_MS, timeoutMs - used() - 100));
-    app = probeApp(connected, protocol, out.host, budget).then((r) => {
-      emit({ type: 'finished', probe: 'app', atMs: at(), result: r });
-      return r;
-    });
-  }
-  const icmpSettled = grace(icmp, notWaited());
-  // Full size only once a small echo came back: then silence means size, not a filter. Not cut short by
-  // the grace above: a black hole takes its waits to show.
-  const pmtu: Promise<PmtuResult | undefined> = icmpSettled.then((r) => {
-    // IPv4 only: the sizes count a 20-byte IP header.
-    if (!mtu || !ip || r.status !== 'reply' || ip.includes(':')) return undefined;
-    started('pmtu');
-    return (opts.pmtu ?? probePathMtu)(ip, mtu, r.rttMs, tracker.policy).then((p) => {
-      emit({ type: 'finished', probe: 'pmtu', atMs: at(), result: p });
-      return p;
-    });
-  });
-  const [icmpResult, gatewayResult, appResult, pmtuResult] = await Promise.all([icmpSettled, grace(gatewayProbe, undefined), app, pmtu]);
+  const gateway = loopback ? undefined : opts.gateway === undefined ? route?.gateway : (opts.gateway ?? undefined);
+  const mtu = loopback ? undefined : opts.mtu === undefined ? (route ? interfaceMtu(route.iface) : undefined) : (opts.mtu ?? undefined);
+  if (gateway) state.gateway = gateway;
+  if (mtu) state.mtu = mtu;
+
+  // Once a result settles the question, each kind with a grace is cut short after it.
+  let settle: () => void = () => {};
+  const settled = new Promise<void>((r) => (settle = r));
+  const byName = new Map(kinds.map((k) => [k.name, k]));
+  const done = new Map<string, Promise<void>>();
+  const finish = (k: AnyProbeKind): Promise<void> => {
+    let p = done.get(k.name);
+    if (p) return p;
+    p = (async () => {
+      const before = k.after ? byName.get(k.after) : undefined;
+      if (before) await finish(before);
+      const running = k.start(state);
+      if (!running) return;
+      emit({ type: 'started', probe: k.name, atMs: at() });
+      const result = k.late ? await cutShort(running, k.late) : await running;
+      if (result === undefined) return;
+      state.results[k.name as ProbeName] = result;
+      emit({ type: 'finished', probe: k.name, atMs: at(), result } as ProbeEvent);
+      if (k.settles?.(result)) settle();
+    })();
+    done.set(k.name, p);
+    return p;
+  };
+  const cutShort = <R,>(running: Promise<R>, late: NonNullable<AnyProbeKind['late']>): Promise<R | undefined> => {
+    let cancel = (): void => {};
+    const cut = settled.then(() => new Promise<R | undefined>((r) => (cancel = observedTimeout(performance.now(), () => late.graceMs, () => r(late.value(at()) as R | undefined)))));
+    return Promise.race([running, cut]).finally(() => cancel());
+  };
+  await Promise.all(kinds.map(finish));
   const stalledMs = seen(t0).stalledMs;
   release();
+
   const report: ProbeReport = {
     kind: 'podreach.probe',
     schemaVersion: 1,
     from: { role: opts.role, hostname: hostname(), addresses: localAddresses() },
-    target: out,
-    icmp: icmpResult,
-    rtt: tracker.estimate,
+    target: state.target,
+    icmp: state.results.icmp ?? SKIPPED,
+    rtt: state.tracker.estimate,
     startedAt,
     durationMs: at(),
   };
-  if (gatewayIp) report.from.gateway = gatewayIp;
-  if (dns) report.dns = dns;
-  if (gatewayResult) report.gateway = gatewayResult;
-  if (tcpResult) report.tcp = tcpResult;
-  if (appResult) report.app = appResult;
-  if (pmtuResult) report.pmtu = pmtuResult;
+  if (gateway) report.from.gateway = gateway;
+  for (const k of kinds) {
+    const r = state.results[k.name as ProbeName];
+    if (r !== undefined && k.name !== 'icmp') Object.assign(report, { [k.name]: r });
+  }
   if (stalledMs >= STALL_NOTE_MS) report.stalledMs = stalledMs;
   return report;
 }

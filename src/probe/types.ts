@@ -132,8 +132,24 @@ export interface RttEstimate {
   waitMs: number;
 }
 
+/**
+ * What each probe kind reports, by the kind's name: the kinds in kinds/ fill it. A kind outside the shipped
+ * list (a test's fixture) adds its own entry with `declare module`.
+ */
+export interface ProbeResults {
+  dns: DnsResult;
+  icmp: IcmpResult;
+  /** ICMP to the default gateway: the nearest thing that answers. */
+  gateway: IcmpResult & { ip: string };
+  tcp: TcpResult;
+  /** One application exchange after TCP connected, when the protocol is known. */
+  app: AppResult;
+  /** Full-size packets with Don't Fragment, when the target answers ping. */
+  pmtu: PmtuResult;
+}
+
 /** The raw result of probing a target from one place. Produced by `podreach probe -o json`. */
-export interface ProbeReport {
+export interface ProbeReport extends Partial<ProbeResults> {
   kind: 'podreach.probe';
   schemaVersion: 1;
   from: {
@@ -146,15 +162,8 @@ export interface ProbeReport {
     vantage?: string;
   };
   target: Target;
-  dns?: DnsResult;
+  /** Always there: `skipped` when no address was known to ping. */
   icmp: IcmpResult;
-  /** ICMP to the default gateway: the nearest thing that answers. */
-  gateway?: IcmpResult & { ip: string };
-  tcp?: TcpResult;
-  /** One application exchange after TCP connected, when the protocol is known. */
-  app?: AppResult;
-  /** Full-size packets with Don't Fragment, when the target answers ping. */
-  pmtu?: PmtuResult;
   rtt: RttEstimate;
   /** ms of the run during which podreach itself could not run (event-loop stalls: CPU starvation, SIGSTOP). Present from 50 ms. */
   stalledMs?: number;
@@ -162,15 +171,10 @@ export interface ProbeReport {
   durationMs: number;
 }
 
-/** The probes a run performs, one row each in a live view. */
-export type ProbeName = 'dns' | 'icmp' | 'gateway' | 'tcp' | 'app' | 'pmtu';
+/** A probe kind's name: a key of ProbeResults. */
+export type ProbeName = keyof ProbeResults & string;
 
 /** Progress of `runProbes`, for a live UI. `atMs` counts from the start of the run. */
 export type ProbeEvent =
   | { type: 'started'; probe: ProbeName; atMs: number }
-  | { type: 'finished'; probe: 'dns'; atMs: number; result: DnsResult }
-  | { type: 'finished'; probe: 'icmp'; atMs: number; result: IcmpResult }
-  | { type: 'finished'; probe: 'gateway'; atMs: number; result: IcmpResult & { ip: string } }
-  | { type: 'finished'; probe: 'tcp'; atMs: number; result: TcpResult }
-  | { type: 'finished'; probe: 'app'; atMs: number; result: AppResult }
-  | { type: 'finished'; probe: 'pmtu'; atMs: number; result: PmtuResult };
+  | { [N in ProbeName]: { type: 'finished'; probe: N; atMs: number; result: ProbeResults[N] } }[ProbeName];

@@ -1,5 +1,6 @@
 import type { ContextReport, Fact, MissingFact } from '../context/types.ts';
 import type { CidrFacts, Diagnosis } from '../diagnose/types.ts';
+import type { PeerReport } from '../probe/peer/types.ts';
 import type { ProbeReport, Target } from '../probe/types.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -17,6 +18,8 @@ export interface PodreachReport {
   notes: string[];
   cidr: CidrFacts;
   probes: { pod: ProbeReport; node: ProbeReport | null };
+  /** With --peer-report: the target host's report the diagnosis read. */
+  peer?: PeerReport;
   diagnosis: Diagnosis;
   timings: { probeMs: number; diagnoseMs: number; totalMs: number };
 }
@@ -29,6 +32,7 @@ export interface ReportParts {
   cidr: CidrFacts;
   pod: ProbeReport;
   node?: ProbeReport;
+  peer?: PeerReport;
   diagnosis: Diagnosis;
   timings: PodreachReport['timings'];
 }
@@ -52,6 +56,7 @@ export function buildReport(p: ReportParts): PodreachReport {
     notes: p.context.notes,
     cidr: p.cidr,
     probes: { pod: p.pod, node: p.node ?? null },
+    ...(p.peer ? { peer: p.peer } : {}),
     diagnosis: p.diagnosis,
     timings: p.timings,
   };

@@ -1,5 +1,7 @@
 import { fmtMs } from '../net/format.ts';
-import type { ProbeReport } from '../probe/types.ts';
+import type { AnyProbeKind } from '../probe/kind.ts';
+import { PROBES } from '../probe/kinds/index.ts';
+import type { ProbeName, ProbeReport } from '../probe/types.ts';
 import type { PodreachReport } from './report.ts';
 import { FACT_LABELS, factValue, orderedFacts, SOURCE_LABELS, UNCERTAIN } from './words.ts';
 
@@ -15,17 +17,17 @@ const esc = (code: string) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
 export const COLOR: Paint = { red: esc('31'), green: esc('32'), yellow: esc('33'), bold: esc('1'), dim: esc('2') };
 export const PLAIN: Paint = { red: (s) => s, green: (s) => s, yellow: (s) => s, bold: (s) => s, dim: (s) => s };
 
-function probeLine(p: ProbeReport): string {
-  const parts: string[] = [];
-  if (p.dns) parts.push(`dns ${p.dns.status}${p.dns.addresses.length ? ` → ${p.dns.addresses.join(',')}` : ''} ${fmtMs(p.dns.ms)}`);
-  parts.push(`icmp ${p.icmp.status}${p.icmp.sent ? ` ${p.icmp.received}/${p.icmp.sent}` : ''}${p.icmp.rttMs !== undefined ? ` rtt ${fmtMs(p.icmp.rttMs)}` : ''} ${fmtMs(p.icmp.ms)}`);
-  if (p.tcp) parts.push(`tcp/${p.tcp.port} ${p.tcp.status}${p.tcp.errno ? ` (${p.tcp.errno})` : ''} ${fmtMs(p.tcp.ms)}, ${p.tcp.attempts} attempt${p.tcp.attempts === 1 ? '' : 's'}`);
-  if (p.pmtu) parts.push(`mtu ${p.pmtu.mtu} ${p.pmtu.status}${p.pmtu.pathMtu ? ` (path ${p.pmtu.pathMtu})` : ''} ${fmtMs(p.pmtu.ms)}`);
-  if (p.app) parts.push(`${p.app.protocol} ${p.app.status} ${fmtMs(p.app.ms)}${p.app.reply ? ` (${p.app.reply})` : ''}`);
-  if (p.gateway) parts.push(`gateway ${p.gateway.ip} ${p.gateway.status}`);
-  return parts.join(' · ');
+function probeLine(p: ProbeReport, kinds: readonly AnyProbeKind[]): string {
+  return kinds.flatMap((k) => (p[k.name as ProbeName] === undefined ? [] : [k.text(p[k.name as ProbeName])])).join(' · ');
 }
-
+/** `podreach probe -o text`: one line a target, a few words a probe. */
+export function probeSummary(r: ProbeReport, kinds: readonly AnyProbeKind[] = PROBES): string {
+  const parts = kinds.flatMap((k) => {
+    const result = r[k.name as ProbeName];
+    return result === undefined || !k.brief ? [] : [k.brief(result)];
+  });
+  return `${r.from.role} ${r.from.hostname}: ${r.target.input} ${parts.join(', ')}\n`;
+}
 
 /** "192.168.10.52:80", or the name with what it resolved to. */
 export function targetLabel(r: PodreachReport): string {
@@ -33,7 +35,7 @@ export function targetLabel(r: PodreachReport): string {
 }
 
 /** The same content as the TUI, as plain lines: for `-o text` and non-TTY output. */
-export function renderText(r: PodreachReport, paint: Paint = PLAIN): string {
+export function renderText(r: PodreachReport, paint: Paint = PLAIN, kinds: readonly AnyProbeKind[] = PROBES): string {
   const d = r.diagnosis;
   const out: string[] = [];
   const target = targetLabel(r);
@@ -64,8 +66,8 @@ export function renderText(r: PodreachReport, paint: Paint = PLAIN): string {
   for (const m of r.missing) out.push(`  ${(FACT_LABELS[m.fact] ?? m.fact).padEnd(15)}${paint.yellow('–')} ${paint.dim(`unknown: ${m.hint}`)}`);
   for (const n of r.notes) out.push(`  ${paint.yellow('note')} ${n}`);
   out.push('', paint.bold('PROBES'));
-  out.push(`  from pod   ${probeLine(r.probes.pod)}`);
-  if (r.probes.node) out.push(`  from node  ${probeLine(r.probes.node)}`);
+  out.push(`  from pod   ${probeLine(r.probes.pod, kinds)}`);
+  if (r.probes.node) out.push(`  from node  ${probeLine(r.probes.node, kinds)}`);
   out.push(`  rtt ${r.probes.pod.rtt.ms === null ? 'unknown' : fmtMs(r.probes.pod.rtt.ms)} (${r.probes.pod.rtt.basis}), silence after ${fmtMs(r.probes.pod.rtt.waitMs)}`);
   out.push('', paint.dim(`target ${r.cidr.zoneNote}${r.cidr.podDocker ? `; pod IP inside ${r.cidr.podDocker.range} (${r.cidr.podDocker.what})` : ''}`));
   for (const o of r.cidr.overlaps) out.push(paint.yellow(`  overlap: ${o}`));

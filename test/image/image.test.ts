@@ -94,7 +94,9 @@ describe.skipIf(why !== null)('the podreach image', () => {
     expect(labels['org.opencontainers.image.version']).toBe(PKG_VERSION);
     // The Containerfile's default must follow package.json, or a plain `podman build` mislabels.
     expect(readFileSync(CONTAINERFILE, 'utf8')).toContain(`ARG VERSION=${PKG_VERSION}\n`);
-    expect(labels['org.opencontainers.image.source']).toBeTruthy();
+    expect(labels['org.opencontainers.image.source']).toMatch(/^https:\/\//);
+    expect(labels['org.opencontainers.image.url']).toMatch(/^https:\/\//);
+    expect(Date.parse(labels['org.opencontainers.image.created'] ?? '')).toBeGreaterThan(Date.parse('2026-01-01'));
     expect(labels['org.opencontainers.image.description']).toMatch(/reach/);
     expect(info.Config.User).toBe('1000:1000');
     expect(info.Config.Entrypoint).toEqual(['podreach']);

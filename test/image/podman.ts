@@ -3,6 +3,7 @@
 // Shared by the image test and the image benchmark.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildArgFlags, imageBuildArgs } from '../../scripts/image-args.ts';
 import { run, type ExecResult } from '../lab/lab.ts';
 
 export const REPO = join(import.meta.dirname, '..', '..');
@@ -44,19 +45,14 @@ export async function smoke(base: string): Promise<string | null> {
   return r.code === 0 ? null : tail(r, 4);
 }
 
-async function gitRevision(): Promise<string> {
-  const r = await run('git', ['-C', REPO, 'rev-parse', 'HEAD']);
-  return (r.code === 0 && r.stdout.trim()) || 'unknown';
-}
-
-/** `podman build -f image/Containerfile` with only NODE_IMAGE (and the revision label) overridden. */
+/** `podman build -f image/Containerfile` with NODE_IMAGE overridden and the labels' arguments of scripts/image-args.ts. */
 export async function buildImage(base: string, tag = IMAGE): Promise<{ ms: number }> {
   const before = (await podman(['image', 'inspect', '--format', '{{.Id}}', tag])).stdout.trim();
   const r = await podman(
     [
       'build', ...LIMITS, '--quiet',
       '--build-arg', `NODE_IMAGE=${base}`,
-      '--build-arg', `REVISION=${await gitRevision()}`,
+      ...buildArgFlags(imageBuildArgs()),
       '-f', CONTAINERFILE, '-t', tag, REPO,
     ],
     15 * 60_000,

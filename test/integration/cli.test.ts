@@ -1,5 +1,6 @@
 // Bad input → one clear line on stderr and exit 2, before anything is sent. Loopback only.
 import { spawnSync } from 'node:child_process';
+import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { NODE } from '../lab/lab.ts';
 import { BUNDLE } from './podreach.ts';
@@ -20,7 +21,7 @@ describe('the command line', () => {
     [['diagnose', '127.0.0.1:80', '--vpc-cidr', '10.0.0.0/33'], /--vpc-cidr: "10.0.0.0\/33" is not a CIDR/],
     [['diagnose', '127.0.0.1:80', '--network-model', 'overlay'], /tunnel, vpc, eni or auto/],
     [['diagnose', '127.0.0.1:80', '--node-report', '/nonexistent'], /no such file/],
-    [['diagnose', '127.0.0.1:80', '-o', 'yaml'], /Allowed choices are text, json/],
+    [['diagnose', '127.0.0.1:80', '-o', 'xml'], /Allowed choices are text, json, yaml/],
     [['diagnose', '127.0.0.1:80', '--kubeconfig', '/nonexistent'], /--kubeconfig \/nonexistent: no such file/],
     [['probe', '127.0.0.1:80', '--role', 'x'], /not pod or node/],
     [['nonsense'], /unknown command/],
@@ -41,5 +42,13 @@ describe('the command line', () => {
     const r = run('diagnose', '127.0.0.1:1', '--no-api', '-o', 'json');
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stdout).diagnosis.cause).toBe('port-closed');
+  });
+
+  it('-o yaml: the report as YAML, same exit code', () => {
+    const r = run('diagnose', '127.0.0.1:1', '--no-api', '-o', 'yaml');
+    expect(r.status).toBe(1);
+    const doc = load(r.stdout) as { kind: string; diagnosis: { cause: string } };
+    expect(doc.diagnosis.cause).toBe('port-closed');
+    expect(r.stdout).not.toMatch(/^\{/);
   });
 });

@@ -20,3 +20,17 @@ export function schemaErrors(report: unknown): string[] {
 export function sweepSchemaErrors(sweep: unknown): string[] {
   return errors(validateSweep, sweep);
 }
+
+const validateFleet = ajv.compile(load('fleet.schema.json'));
+
+/** Errors of a fleet document against schema/fleet.schema.json (its probe reports against report.schema.json). */
+export function fleetSchemaErrors(doc: unknown): string[] {
+  return errors(validateFleet, doc);
+}
+
+const validateAllowlist = ajv.compile(load('allowlist.schema.json'));
+
+/** Errors of `podreach allowlist -o json` against schema/allowlist.schema.json. */
+export function allowlistSchemaErrors(doc: unknown): string[] {
+  return errors(validateAllowlist, doc);
+}

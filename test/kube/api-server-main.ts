@@ -6,9 +6,13 @@
 //        --token T --state FILE [--rewrite 172.16.=172.17.] [--rbac rbac.yaml,rbac-node-probe.yaml,rbac-from-env.yaml] [--restricted]
 //        [--objects FILE]   (more objects, as a JSON array: what a scenario adds to the recorded cluster)
 //        [--pod-start-ms MS] (a created pod stays Pending this long before its command runs: a real node's start)
+//        [--node-map FILE]  (fleet lab: {"node name": {"node": NS, "pod": NS}}; a probe pod pinned to a node runs in
+//                            that node's namespace, or in its pod namespace when it is not hostNetwork)
+//        [--faults FILE]    (FaultRule[] as JSON, `path` a regex source: a server that fails mid-run)
+//        [--drop KIND]      (leave the recorded cluster's objects of that kind out, e.g. Node for the fleet lab's own)
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ApiServer, type Flavour, FLAVOURS, loadFixture, rulesFromManifests, SA_USER } from './api-server.ts';
+import { ApiServer, type FaultRule, type Flavour, FLAVOURS, loadFixture, rulesFromManifests, SA_USER } from './api-server.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -22,6 +26,9 @@ const { values: a } = parseArgs({
     restricted: { type: 'boolean', default: false },
     objects: { type: 'string' },
     'pod-start-ms': { type: 'string' },
+    'node-map': { type: 'string' },
+    drop: { type: 'string', multiple: true },
+    faults: { type: 'string' },
   },
 });
 const flavour = a.flavour as Flavour;
@@ -33,17 +40,26 @@ const rewrite = (a.rewrite ?? []).map((r) => r.split('=') as [string, string]);
 const fx = loadFixture(flavour, rewrite);
 const podreach = (a.podreach as string).split(' ');
 const stateFile = a.state as string;
+const nodeMap: Record<string, { node: string; pod: string }> = a['node-map'] ? JSON.parse(readFileSync(a['node-map'], 'utf8')) : {};
 const rules = a.rbac ? rulesFromManifests(a.rbac.split(',').filter(Boolean)) : [];
 
 const server = await ApiServer.start({
-  objects: [...fx.items, ...(a.objects ? JSON.parse(readFileSync(a.objects, 'utf8')) : [])],
+  objects: [...fx.items.filter((o) => !(a.drop ?? []).includes(o.kind)), ...(a.objects ? JSON.parse(readFileSync(a.objects, 'utf8')) : [])],
   crds: fx['x-podreach-fixture'].crds,
   tokens: { [a.token as string]: { user: SA_USER, rules } },
   restrictedNamespaces: a.restricted ? ['default'] : [],
   podStartMs: Number(a['pod-start-ms'] ?? 0),
-  runner: ({ argv }) => (argv[0] === 'podreach' ? { argv: ['ip', 'netns', 'exec', a['node-ns'] as string, ...podreach, ...argv.slice(1)] } : undefined),
+  faults: a.faults ? (JSON.parse(readFileSync(a.faults, 'utf8')) as (Omit<FaultRule, 'path'> & { path?: string })[]).map((f) => ({ ...f, path: f.path ? new RegExp(f.path) : undefined })) : undefined,
+  runner: ({ pod, argv }) => (argv[0] === 'podreach' ? { argv: ['ip', 'netns', 'exec', namespaceOf(pod), ...podreach, ...argv.slice(1)] } : undefined),
   onChange: (s) => writeState(s),
 });
+/** Where a probe pod runs: the namespace of the node it is pinned to (fleet lab), else the one node namespace. */
+function namespaceOf(pod: { spec?: Record<string, unknown> }): string {
+  const spec = (pod.spec ?? {}) as { nodeName?: string; hostNetwork?: boolean };
+  const place = spec.nodeName ? nodeMap[spec.nodeName] : undefined;
+  if (!place) return a['node-ns'] as string;
+  return spec.hostNetwork ? place.node : place.pod;
+}
 // Write then rename: the test reads the file while we rewrite it, and must never see half of it.
 function writeState(s: ApiServer): void {
   writeFileSync(`${stateFile}.tmp`, JSON.stringify({ ...s.state(), caFile: s.caFile, requests: s.requests.length }));

@@ -10,6 +10,7 @@ import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { violations } from '../support/pod-security.ts';
 
 export interface Rule {
   verbs: string[];
@@ -57,7 +58,17 @@ export interface ApiServerOptions {
   podStartMs?: number;
   /** Called after every change to the set of pods (for a state file). */
   onChange?: (s: ApiServer) => void;
+  /** Maps an ephemeral container (kubectl debug POD) to a local process, or undefined to leave it waiting. */
+  debugRunner?: DebugRunner;
 }
+
+/** An ephemeral container kubectl debug added: the pod it joins, the container as sent, its command. */
+export interface DebugContainer {
+  pod: PodLike;
+  container: { name: string; image?: string; securityContext?: Record<string, unknown>; env?: { name: string; value?: string }[]; targetContainerName?: string };
+  argv: string[];
+}
+export type DebugRunner = (d: DebugContainer) => { argv: string[]; env?: NodeJS.ProcessEnv } | undefined;
 
 /** What a broken or overloaded API server, or something that is not one, does to a request. */
 export type Fault = 'unauthorized' | 'forbidden' | 'not-found' | 'too-many-requests' | 'server-error' | 'silent' | 'reset' | 'not-json';
@@ -71,6 +82,8 @@ export interface FaultRule {
   retryAfter?: number;
   /** Serve it this many times, then answer normally (default: always). */
   times?: number;
+  /** Only for this HTTP method (GET, POST, DELETE); absent = every method. */
+  method?: string;
 }
 
 export interface KubeObject {
@@ -84,6 +97,7 @@ type PodLike = KubeObject & { spec?: Record<string, unknown>; status?: Record<st
 
 const KINDS: Record<string, { group: string; resource: string; list: string }> = {
   Pod: { group: '', resource: 'pods', list: 'PodList' },
+  Namespace: { group: '', resource: 'namespaces', list: 'NamespaceList' },
   Node: { group: '', resource: 'nodes', list: 'NodeList' },
   ConfigMap: { group: '', resource: 'configmaps', list: 'ConfigMapList' },
   Secret: { group: '', resource: 'secrets', list: 'SecretList' },
@@ -103,6 +117,13 @@ interface Running {
   startTimer?: NodeJS.Timeout;
 }
 
+interface Debugged {
+  run: Running;
+  /** Open `kubectl logs -f` responses. */
+  followers: Set<ServerResponse>;
+  done: boolean;
+}
+
 export class ApiServer {
   readonly url: string;
   readonly caFile?: string;
@@ -110,8 +131,12 @@ export class ApiServer {
   readonly requests: string[] = [];
   readonly created: string[] = [];
   readonly deleted: string[] = [];
+  /** Every list answered: "nodes 500" (resource, items in that page). */
+  readonly pages: string[] = [];
   private store = new Map<string, KubeObject>();
   private running = new Map<string, Running>();
+  /** Ephemeral containers by "pod key#container". */
+  private debugged = new Map<string, Debugged>();
   private rv = 5_000_000;
 
   private server: Server;
@@ -177,6 +202,8 @@ export class ApiServer {
   async close(): Promise<void> {
     for (const [, r] of this.running) stop(r);
     this.running.clear();
+    for (const [, d] of this.debugged) stop(d.run);
+    this.debugged.clear();
     this.server.closeAllConnections?.();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
@@ -193,12 +220,14 @@ export class ApiServer {
     const method = req.method ?? 'GET';
     res.on('finish', () => this.requests.push(`${method} ${url.pathname} ${res.statusCode}`));
     if (this.opts.hang?.some((r) => r.test(url.pathname))) return; // never answers
-    const rule = this.opts.faults?.find((f) => (!f.path || f.path.test(url.pathname)) && (f.times === undefined || f.times > 0));
+    const rule = this.opts.faults?.find((f) => (!f.path || f.path.test(url.pathname)) && (!f.method || f.method === method) && (f.times === undefined || f.times > 0));
     if (rule) {
       if (rule.times !== undefined) rule.times--;
       return serveFault(req, res, rule);
     }
     if (url.pathname === '/version') return send(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.4', platform: 'linux/amd64' });
+    const found = discovery(url.pathname, this.opts.crds ?? [], new URL(this.url).host);
+    if (found) return send(res, 200, found);
     const route = parsePath(url.pathname);
     if (!route) return status(res, 404, 'NotFound', 'the server could not find the requested resource');
 
@@ -235,12 +264,21 @@ export class ApiServer {
       const sel = url.searchParams.get('labelSelector');
       const picked = sel ? items.filter((o) => matches(o, sel)) : items;
       const kind = Object.values(KINDS).find((k) => k.resource === route.resource)?.list ?? 'List';
-      return send(res, 200, { kind, apiVersion: route.version === 'v1' && !route.group ? 'v1' : `${route.group}/${route.version}`, metadata: { resourceVersion: String(this.rv) }, items: picked });
+      // Chunked lists (?limit=N&continue=TOKEN), as kubectl asks for them; the token is an offset here.
+      const limit = Number(url.searchParams.get('limit') ?? 0);
+      const from = Number(url.searchParams.get('continue') ?? 0);
+      const page = limit > 0 ? picked.slice(from, from + limit) : picked;
+      const cont = limit > 0 && from + limit < picked.length ? { continue: String(from + limit) } : {};
+      this.pages.push(`${route.resource} ${page.length}`);
+      return send(res, 200, { kind, apiVersion: route.version === 'v1' && !route.group ? 'v1' : `${route.group}/${route.version}`, metadata: { resourceVersion: String(this.rv), ...cont }, items: page });
     }
     if (verb === 'create' && route.resource === 'pods' && body) return this.createPod(res, route.namespace ?? 'default', body);
     const key = prefix + (route.name ?? '');
     const obj = this.store.get(key);
     if (!obj) return status(res, 404, 'NotFound', `${route.resource} "${route.name}" not found`, { name: route.name, kind: route.resource });
+    if (verb === 'patch' && route.sub === 'ephemeralcontainers') return this.patchEphemeral(res, key, obj as PodLike, await readBody(req));
+    const debugLog = route.sub === 'log' ? this.debugged.get(`${key}#${url.searchParams.get('container') ?? ''}`) : undefined;
+    if (verb === 'get' && debugLog) return this.serveDebugLog(res, debugLog, url.searchParams.get('follow') === 'true');
     if (verb === 'get' && route.sub === 'log') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       return void res.end(this.running.get(key)?.log ?? '');
@@ -256,6 +294,85 @@ export class ApiServer {
       return send(res, 200, { ...obj, metadata: { ...obj.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 0 } });
     }
     return status(res, 405, 'MethodNotAllowed', `${method} is not supported`);
+  }
+
+  // ---- kubectl debug POD (issue #13): ephemeral containers, admitted by Pod Security, run, logged ----
+
+  /** The Pod Security level a namespace enforces: its label, or restrictedNamespaces. */
+  private enforced(ns: string): 'baseline' | 'restricted' | undefined {
+    const label = this.store.get(`/namespaces//${ns}`)?.metadata.labels?.['pod-security.kubernetes.io/enforce'];
+    if (label === 'baseline' || label === 'restricted') return label;
+    return this.opts.restrictedNamespaces?.includes(ns) ? 'restricted' : undefined;
+  }
+
+  /** PATCH pods/NAME/ephemeralcontainers (strategic merge or JSON merge): adds the new containers. */
+  private patchEphemeral(res: ServerResponse, key: string, pod: PodLike, text: string): void {
+    let patch: { spec?: { ephemeralContainers?: DebugContainer['container'][] } };
+    try {
+      patch = JSON.parse(text);
+    } catch {
+      return void status(res, 400, 'BadRequest', 'the patch is not JSON (only merge patches are served here)');
+    }
+    const ns = pod.metadata.namespace ?? 'default';
+    const spec = (pod.spec ?? {}) as { ephemeralContainers?: DebugContainer['container'][]; securityContext?: object };
+    const have = new Set((spec.ephemeralContainers ?? []).map((c) => c.name));
+    const added = (patch.spec?.ephemeralContainers ?? []).filter((c) => c && !have.has(c.name));
+    const level = this.enforced(ns);
+    if (level) {
+      const broken = violations({ securityContext: spec.securityContext, ephemeralContainers: added }, level);
+      if (broken.length) {
+        return void status(res, 403, 'Forbidden', `pods "${pod.metadata.name}" is forbidden: violates PodSecurity "${level}:latest": ${broken.join('; ')}`, { name: pod.metadata.name, kind: 'pods' });
+      }
+    }
+    spec.ephemeralContainers = [...(spec.ephemeralContainers ?? []), ...added];
+    pod.spec = spec as Record<string, unknown>;
+    pod.metadata.resourceVersion = String(++this.rv);
+    for (const c of added) this.startDebug(key, pod, c);
+    send(res, 200, pod);
+  }
+
+  private startDebug(key: string, pod: PodLike, c: DebugContainer['container'] & { command?: string[]; args?: string[] }): void {
+    const statuses = () => ((pod.status ??= {}).ephemeralContainerStatuses ??= []) as { name: string; state: object }[];
+    const setState = (state: object) => {
+      const all = statuses();
+      const mine = all.find((x) => x.name === c.name);
+      if (mine) mine.state = state;
+      else all.push({ name: c.name, image: c.image, ready: false, restartCount: 0, state } as { name: string; state: object });
+    };
+    setState({ waiting: { reason: 'ContainerCreating' } });
+    const d: Debugged = { run: { log: '' }, followers: new Set(), done: false };
+    this.debugged.set(`${key}#${c.name}`, d);
+    const plan = this.opts.debugRunner?.({ pod, container: c, argv: [...(c.command ?? []), ...(c.args ?? [])] });
+    if (!plan) return;
+    const [cmd, ...args] = plan.argv;
+    const child = spawn(cmd as string, args, { env: plan.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    d.run.child = child;
+    setState({ running: { startedAt: new Date().toISOString() } });
+    const out = (b: Buffer) => {
+      d.run.log += b.toString();
+      for (const f of d.followers) f.write(b);
+    };
+    child.stdout?.on('data', out);
+    child.stderr?.on('data', out);
+    child.on('error', (err) => out(Buffer.from(`exec failed: ${err.message}\n`)));
+    child.on('close', (code) => {
+      d.run.child = undefined;
+      const exitCode = code ?? 137;
+      // The status first: a client that sees the log end reads the exit code next.
+      setState({ terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: new Date().toISOString() } });
+      d.done = true;
+      for (const f of d.followers) f.end();
+      d.followers.clear();
+    });
+  }
+
+  /** GET .../log?container=NAME[&follow=true]: what it printed so far; following, the rest as it comes. */
+  private serveDebugLog(res: ServerResponse, d: Debugged, follow: boolean): void {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.write(d.run.log);
+    if (!follow || d.done) return void res.end();
+    d.followers.add(res);
+    res.on('close', () => d.followers.delete(res));
   }
 
   private createPod(res: ServerResponse, ns: string, body: PodLike): void {
@@ -346,6 +463,42 @@ function stop(r: Running): void {
       // already gone
     }
   }
+}
+
+/**
+ * Discovery as kubectl reads it (the legacy documents: kubectl falls back to them from aggregated discovery):
+ * /api, /apis, and each group version's resources, from KINDS, the subresources served and the CRDs installed.
+ */
+function discovery(path: string, crds: string[], host: string): object | undefined {
+  const verbs = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+  const groups = new Map<string, { name: string; singularName: string; namespaced: boolean; kind: string; verbs: string[]; shortNames?: string[] }[]>();
+  for (const [kind, k] of Object.entries(KINDS)) {
+    if (!BUILTIN.has(k.group) && !crds.some((c) => c === `${k.resource}.${k.group}`)) continue;
+    const gv = k.group ? `${k.group}/v1` : 'v1';
+    const namespaced = kind !== 'Node' && kind !== 'Namespace' && kind !== 'IPPool';
+    const list = groups.get(gv) ?? [];
+    list.push({ name: k.resource, singularName: kind.toLowerCase(), namespaced, kind, verbs, ...(kind === 'Pod' ? { shortNames: ['po'] } : kind === 'Namespace' ? { shortNames: ['ns'] } : {}) });
+    if (kind === 'Pod') {
+      list.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
+      list.push({ name: 'pods/ephemeralcontainers', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] });
+    }
+    groups.set(gv, list);
+  }
+  if (path === '/api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] };
+  if (path === '/apis') {
+    const named = [...groups.keys()].filter((gv) => gv.includes('/'));
+    return {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: named.map((gv) => {
+        const [name, version] = gv.split('/') as [string, string];
+        return { name, versions: [{ groupVersion: gv, version }], preferredVersion: { groupVersion: gv, version } };
+      }),
+    };
+  }
+  const gv = path.startsWith('/api/') ? path.slice(5) : path.startsWith('/apis/') ? path.slice(6) : undefined;
+  const resources = gv !== undefined ? groups.get(gv) : undefined;
+  return resources ? { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources } : undefined;
 }
 
 interface Route {
@@ -467,14 +620,15 @@ export function loadFixture(name: Flavour, rewrite: [string, string][] = []): Fi
 
 export const SA_USER = 'system:serviceaccount:default:podreach';
 
-/** Rules as manifests/rbac*.yaml grant them, parsed from the files themselves. */
-export function rulesFromManifests(files: string[], podNamespace = 'default'): Rule[] {
+/** Rules as manifests/rbac*.yaml grant them, parsed from the files themselves; `roles`: only the (Cluster)Roles so named. */
+export function rulesFromManifests(files: string[], podNamespace = 'default', roles?: (name: string) => boolean): Rule[] {
   const out: Rule[] = [];
   for (const f of files) {
     const text = readFileSync(new URL(`../../manifests/${f}`, import.meta.url), 'utf8');
     for (const doc of text.split(/^---\s*$/m)) {
       const kind = doc.match(/^kind:\s*(\S+)/m)?.[1];
       if (kind !== 'Role' && kind !== 'ClusterRole') continue;
+      if (roles && !roles(doc.match(/^metadata:\n(?:\s+.*\n)*?\s+name:\s*(\S+)/m)?.[1] ?? '')) continue;
       const ns = doc.match(/^metadata:\n(?:\s+.*\n)*?\s+namespace:\s*(\S+)/m)?.[1];
       for (const block of doc.split(/\n\s*- apiGroups:/).slice(1)) {
         const list = (key: string) => {

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import type { Lab } from '../lab/lab.ts';
 import { NODE } from '../lab/lab.ts';
 import { waitLine } from '../lab/wait.ts';
-import { type Flavour, fakeToken, writeServiceAccount } from './api-server.ts';
+import { type Flavour, fakeToken, writeKubeconfig, writeServiceAccount } from './api-server.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // A private copy: other suites rebuild dist/ while this one runs.
@@ -25,12 +25,16 @@ const FLAVOUR = { tunnel: 'cce-tunnel', vpc: 'cce-vpc', eni: 'cce-turbo' } as co
 
 export interface Api {
   env: string[];
+  /** A kubeconfig for the same server and token: podreach run from a "laptop" (fleet). */
+  kubeconfig: string;
   state(): { created: string[]; deleted: string[]; live: string[] };
 }
 
 export async function withApi<T>(lab: Lab, fn: (api: Api) => Promise<T>, extra: string[] = []): Promise<T> {
   const s = lab.scenario;
-  const rewrite = s.build.containerCidr.startsWith('172.17.') ? ['--rewrite', '172.16.=172.17.'] : [];
+  // The recorded clusters use 172.16.0.0/16; a scenario on another container CIDR (172.17/16, 172.18/16) gets it rewritten.
+  const prefix = `${s.build.containerCidr.split('.').slice(0, 2).join('.')}.`;
+  const rewrite = prefix !== '172.16.' ? ['--rewrite', `172.16.=${prefix}`] : [];
   return withApiIn({ podNs: lab.ns('pod'), nodeNs: lab.ns('node'), flavour: FLAVOUR[s.model], objects: s.apiObjects }, fn, [...rewrite, ...extra]);
 }
 
@@ -41,6 +45,10 @@ export interface ApiPlace {
   flavour: Flavour;
   /** Objects added to the recorded cluster. */
   objects?: object[];
+  /** Fleet lab: node name → its node and pod namespaces (a pinned probe pod runs there). */
+  nodeMap?: Record<string, { node: string; pod: string }>;
+  /** Kinds of the recorded cluster left out (Node, when the lab serves its own). */
+  drop?: string[];
 }
 
 /** The test API server in any namespace pair (an empty namespace for both is fine); `extra`: more flags (--rbac). */
@@ -50,10 +58,13 @@ export async function withApiIn<T>(place: ApiPlace, fn: (api: Api) => Promise<T>
   const stateFile = join(dir, 'state.json');
   const objects = place.objects ? join(dir, 'objects.json') : undefined;
   if (objects) writeFileSync(objects, JSON.stringify(place.objects));
+  const nodeMap = place.nodeMap ? join(dir, 'node-map.json') : undefined;
+  if (nodeMap) writeFileSync(nodeMap, JSON.stringify(place.nodeMap));
+  const fleet = [...(nodeMap ? ['--node-map', nodeMap] : []), ...(place.drop ?? []).flatMap((k) => ['--drop', k])];
   const child: ChildProcess = spawn(
     'ip',
     ['netns', 'exec', place.podNs, NODE, join(ROOT, 'test/kube/api-server-main.ts'), '--flavour', place.flavour, '--node-ns', place.nodeNs,
-      '--podreach', `${NODE} ${BUNDLE}`, '--token', token, '--state', stateFile, ...(objects ? ['--objects', objects] : []), ...extra],
+      '--podreach', `${NODE} ${BUNDLE}`, '--token', token, '--state', stateFile, ...(objects ? ['--objects', objects] : []), ...fleet, ...extra],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   try {
@@ -62,7 +73,8 @@ export async function withApiIn<T>(place: ApiPlace, fn: (api: Api) => Promise<T>
     const sa = writeServiceAccount(mkdtempSync(join(dir, 'sa-')), token, state().caFile);
     const u = new URL(url as string);
     const env = [`KUBERNETES_SERVICE_HOST=${u.hostname}`, `KUBERNETES_SERVICE_PORT=${u.port}`, `PODREACH_SERVICEACCOUNT_DIR=${sa}`, `HOSTNAME=${POD}`, 'HOME=/nonexistent'];
-    return await fn({ env, state });
+    const kubeconfig = writeKubeconfig(mkdtempSync(join(dir, 'kc-')), url as string, token, state().caFile);
+    return await fn({ env, kubeconfig, state });
   } finally {
     try {
       process.kill(-(child.pid ?? 0), 'SIGTERM');

@@ -115,8 +115,10 @@ export async function checkScenario(lab: Lab): Promise<CheckResult> {
   const seenCounter = s.model === 'tunnel' ? 'src-node' : 'src-pod';
   const seenIp = s.model === 'tunnel' ? NODE_IP : lab.podIp;
   const dropComment = peerRole === 'redis' ? 'whitelist-drop' : 'sg-drop';
+  // The security groups sit on the VPC routers, outside the hosts; Redis's whitelist is the service's own.
+  const dropRole: Role = peerRole === 'redis' ? 'redis' : peerRole === 'peer' ? 'vpcr2' : 'vpcr';
   const before = {
-    drop: await lab.iptablesCounter(peerRole, dropComment),
+    drop: await lab.iptablesCounter(dropRole, dropComment),
     seen: await lab.iptablesCounter(peerRole, seenCounter),
   };
 
@@ -138,7 +140,7 @@ export async function checkScenario(lab: Lab): Promise<CheckResult> {
 
   const [pt, nt] = await Promise.all([tcp(lab, 'pod', ip, port), tcp(lab, 'node', ip, port)]);
   const after = {
-    drop: (await lab.iptablesCounter(peerRole, dropComment)) - before.drop,
+    drop: (await lab.iptablesCounter(dropRole, dropComment)) - before.drop,
     seen: (await lab.iptablesCounter(peerRole, seenCounter)) - before.seen,
   };
   const sawPod = `${peerRole} saw ${after.seen} SYN from ${seenIp}`;
@@ -169,8 +171,10 @@ export async function checkScenario(lab: Lab): Promise<CheckResult> {
     // falls through: a silent drop by the managed service's whitelist looks like a security group's
     case 'security-group': {
       expect(pt.status === 'timeout', `pod tcp ${show(pt)}, expected timeout`);
-      expect(after.drop > 0, `${dropComment} on ${peerRole} did not rise`);
-      expect(after.seen > 0, `${peerRole} never saw a SYN from ${seenIp}`);
+      expect(after.drop > 0, `${dropComment} on ${dropRole} did not rise`);
+      // A whitelist is the service's own: the host sees the SYN. A security group drops it before the host.
+      if (peerRole === 'redis') expect(after.seen > 0, `${peerRole} never saw a SYN from ${seenIp}`);
+      else expect(after.seen === 0, `${peerRole} saw ${after.seen} SYNs from ${seenIp}: the security group on ${dropRole} did not drop them`);
       // Tunnel: the peer sees the node for both, so the node fails too; vpc/eni: the node is allowed.
       if (s.model === 'tunnel') expect(nt.status === 'timeout', `node tcp ${show(nt)}, expected timeout too`);
       else expect(served(nt, port), `node tcp ${show(nt)}, expected success`);
@@ -200,6 +204,20 @@ export async function checkScenario(lab: Lab): Promise<CheckResult> {
       const rg = await routeGet(lab, 'ecs', lab.podIp);
       expect(rg.includes(`dev ${bridge}`), `ecs: ip route get ${lab.podIp} → "${rg}", expected dev ${bridge}`);
       ev.push(`pod tcp ${show(pt)}; node tcp ${show(nt)}; ${sawPod}, sg-drop +0; ecs route get ${lab.podIp}: ${rg}`);
+      break;
+    }
+    case 'host-firewall': {
+      // The security group lets it through; the host's own INPUT rule drops it after the host counted it.
+      const fw = s.build.ecsHostFirewall;
+      const f0 = await lab.iptablesCounter('ecs', 'host-fw-drop');
+      const again = await tcp(lab, 'pod', ip, port);
+      const dropped = (await lab.iptablesCounter('ecs', 'host-fw-drop')) - f0;
+      expect(again.status === 'timeout' && pt.status === 'timeout', `pod tcp ${show(pt)} / ${show(again)}, expected timeout`);
+      expect(served(nt, port), `node tcp ${show(nt)}, expected success`);
+      expect(after.drop === 0, `sg-drop rose by ${after.drop}: the security group, not the host, dropped it`);
+      expect(after.seen > 0, `ECS never counted the pod's SYN`);
+      expect(dropped > 0, 'host-fw-drop on the ECS did not rise');
+      ev.push(`pod tcp ${show(again)}; node tcp ${show(nt)}; sg-drop +0; ${sawPod}; ECS host-fw-drop (${fw?.drop} → tcp/${fw?.port}) +${dropped}`);
       break;
     }
     case 'mtu': {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkScenario } from './checks.ts';
+import { demoOutcome } from './demo-outcome.ts';
 import { createLab, LAB_DIR, NODE, withLab } from './lab.ts';
 import { clean } from './registry.ts';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.ts';
@@ -112,7 +113,9 @@ async function demo(id: string | undefined): Promise<number> {
         console.error('lab: podreach diagnose timed out');
         return 2;
       }
-      return d.code ?? 2;
+      const outcome = demoOutcome(s, d.code, d.stdout);
+      console.log(outcome.line);
+      return outcome.exit;
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newPrefix, register, teardown } from './registry.ts';
 import { findScenario, podAddressing, type Scenario } from './scenarios.ts';
-import { DELAY_DEV, RESOLV_CONF, ROLES, type Role, plan } from './topology.ts';
+import { DELAY_DEV, NO_CARRIER_PORT, RESOLV_CONF, ROLES, type Role, plan } from './topology.ts';
 import { INFRA_DEADLINE_MS, until, waitLine } from './wait.ts';
 
 export const LAB_DIR = dirname(fileURLToPath(import.meta.url));
@@ -179,7 +179,7 @@ async function waitLinksUp(ns: (r: Role) => string, skip: string[]): Promise<voi
       down = outs
         .flatMap((o) => o.stdout.split('\n'))
         .filter((l) => / state /.test(l) && !/ lo: /.test(l) && !/ state (UP|forwarding) /.test(l))
-        .filter((l) => !skip.some((d) => l.includes(` ${d}:`)));
+        .filter((l) => !skip.some((d) => l.includes(` ${d}:`) || l.includes(` ${d}@`)));
       return down.length === 0;
     },
     { what: 'lab links up', last: () => `still down: ${down.map((l) => l.slice(0, 60)).join(' | ')}` },
@@ -209,7 +209,10 @@ export async function createLab(scenarioOrId: Scenario | string): Promise<Lab> {
       }),
     );
     // A TUN device has no carrier state to wait for (UNKNOWN once delay.py holds it).
-    const skip = [...(scenario.build.ecsBridge ? [scenario.build.ecsBridge.name] : []), ...(scenario.build.peeringDelayMs ? [DELAY_DEV] : [])];
+    const skip = [
+      ...(scenario.build.ecsBridge ? [scenario.build.ecsBridge.name, NO_CARRIER_PORT, `${NO_CARRIER_PORT}p`] : []),
+      ...(scenario.build.peeringDelayMs ? [DELAY_DEV] : []),
+    ];
     await Promise.all([
       waitLinksUp(ns, skip),
       ...p.servers.map((s) => startServer(ns(s.role), s.args, join(tmp, `${s.role}.log`), s.program)),
@@ -249,3 +252,19 @@ export async function withLab<T>(scenario: Scenario | string, fn: (lab: Lab) => 
 }
 
 export { ROLES, type Role };
+
+/** Every link in these namespaces up (bridge ports forwarding in `bridged`): the fleet lab's wait, as waitLinksUp's. */
+export async function waitNamespacesUp(namespaces: string[], bridged: string[]): Promise<void> {
+  let down: string[] = [];
+  await until(
+    async () => {
+      const outs = await Promise.all([...namespaces.map((n) => run('ip', ['-n', n, '-o', 'link', 'show'])), ...bridged.map((n) => run('bridge', ['-n', n, 'link', 'show']))]);
+      if (outs.some((o) => o.code !== 0)) return false;
+      down = outs.flatMap((o) => o.stdout.split('\n')).filter((l) => / state /.test(l) && !/ lo: /.test(l) && !/ state (UP|forwarding) /.test(l));
+      return down.length === 0;
+    },
+    { what: 'lab links up', last: () => `still down: ${down.map((l) => l.slice(0, 60)).join(' | ')}` },
+  );
+}
+
+export { setupScript, startServer };

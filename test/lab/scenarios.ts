@@ -10,7 +10,7 @@ export interface BuildOptions {
   model: NetworkModel;
   /** Cluster container CIDR (tunnel/vpc). The node's pod CIDR is its 172.x.1.0/24. */
   containerCidr: string;
-  /** Sources the ECS security group allows (all protocols). */
+  /** Sources the ECS security group allows (all protocols); the group sits on the VPC router, outside the ECS. */
   ecsAllow: string[];
   /** Sources the Redis whitelist allows on tcp/6379. */
   redisAllow: string[];
@@ -20,8 +20,10 @@ export interface BuildOptions {
   peering: boolean;
   /** vpcr2 routes the container CIDR back over the peering. */
   peerContainerRoute: boolean;
-  /** A Docker bridge on the ECS with no ports (NO-CARRIER). */
-  ecsBridge?: { name: string; cidr: string };
+  /** A Docker bridge on the ECS with no ports (NO-CARRIER); `down`: administratively down (its route is gone). */
+  ecsBridge?: { name: string; cidr: string; down?: boolean; noCarrier?: boolean };
+  /** The ECS's own firewall (INPUT inside the host) drops this source on this TCP port. */
+  ecsHostFirewall?: { drop: string; port: number };
   /** The node's uplink MTU, below the pod's, with the node's "fragmentation needed" filtered: a black hole. */
   nodeUplinkMtu?: number;
   /** The CNI enforcing an egress NetworkPolicy on the node: the pod may send DNS only, or nothing at all. */
@@ -226,11 +228,28 @@ export const SCENARIOS: readonly Scenario[] = [
   make({ id: 'vpc-peering-missing', title: 'VPC-A has no route to the peer VPC', model: 'vpc', target: peer, cause: 'route', build: { peering: false } }),
   make({
     id: 'vpc-docker-bridge',
-    title: "container CIDR 172.17.0.0/16 collides with docker0 on the ECS (bridge has no ports)",
+    title: "container CIDR 172.17.0.0/16 collides with docker0 on the ECS (NO-CARRIER: its one port is down; the route, flagged linkdown, still captures)",
     model: 'vpc',
     cause: 'docker-bridge-conflict',
     needsNodeReport: true,
-    build: { containerCidr: DOCKER_CIDR, ecsBridge: { name: 'docker0', cidr: '172.17.0.1/16' } },
+    build: { containerCidr: DOCKER_CIDR, ecsBridge: { name: 'docker0', cidr: '172.17.0.1/16', noCarrier: true } },
+  }),
+  make({
+    id: 'vpc-docker-br-network',
+    title: 'container CIDR 172.18.0.0/16 collides with a user-defined Docker network br-… on the ECS (the pool\'s second /16)',
+    model: 'vpc',
+    cause: 'docker-bridge-conflict',
+    needsNodeReport: true,
+    // A pool network is less likely than docker0: from outside, the security group ranks first.
+    indistinguishableFrom: 'security-group',
+    build: { containerCidr: '172.18.0.0/16', ecsBridge: { name: 'br-5e2d9a41c7b3', cidr: '172.18.0.1/16' } },
+  }),
+  make({
+    id: 'vpc-docker-bridge-down',
+    title: 'container CIDR 172.17.0.0/16, docker0 on the ECS administratively down: no route into it, reachable',
+    model: 'vpc',
+    cause: 'reachable',
+    build: { containerCidr: DOCKER_CIDR, ecsBridge: { name: 'docker0', cidr: '172.17.0.1/16', down: true } },
   }),
   make({
     id: 'vpc-docker-bridge-absent',
@@ -248,6 +267,16 @@ export const SCENARIOS: readonly Scenario[] = [
     // The pod IP sits in Docker's 192.168.0.0/16 pool only as a hint; from outside it is an SG-like drop.
     indistinguishableFrom: 'security-group',
     build: { ecsBridge: { name: 'br-3f9a1c2e7d40', cidr: '192.168.16.1/20' } },
+  }),
+  make({
+    id: 'vpc-host-firewall',
+    title: "the SG allows the container CIDR, but the ECS's own iptables drops it on port 80 (a host firewall, not the SG)",
+    model: 'vpc',
+    cause: 'host-firewall',
+    needsNodeReport: true,
+    // From the pod and the node it is the same silent drop as a security group's: only the ECS itself tells.
+    indistinguishableFrom: 'security-group',
+    build: { ecsHostFirewall: { drop: DEFAULT_CONTAINER_CIDR, port: 80 } },
   }),
   make({
     id: 'vpc-mtu-blackhole',

@@ -52,14 +52,39 @@ const HOST = [...COMMON, 'net.ipv4.ip_forward=0'];
 // br_netfilter makes bridged frames traverse iptables; our bridges are plain switches.
 const NO_BRIDGE_NF = ['net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0'];
 
-/** Cloud security group: stateful, allow listed sources (all protocols), drop the rest. */
-function securityGroup(allow: string[], srcCounters: Record<string, string>, tcpPort: number): string {
-  const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
-  lines.push(...counters(srcCounters, tcpPort));
-  lines.push('-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -i lo -j ACCEPT');
-  for (const cidr of allow) lines.push(`-A INPUT -s ${cidr} -m comment --comment "sg-allow ${cidr}" -j ACCEPT`);
-  lines.push('-A INPUT -m comment --comment sg-drop -j DROP', 'COMMIT', '');
-  return lines.join('\n');
+/**
+ * Cloud security group, outside the host as a cloud has it: on the VPC router, a chain for the peer's port
+ * (every packet forwarded to `dst`), stateful, allow listed sources (all protocols), drop the rest. What the
+ * peer host itself sees is only its own INPUT counters: a dropped SYN never reaches it.
+ */
+function securityGroup(dst: string, allow: string[]): string[] {
+  const chain = `SG-${dst.replaceAll('.', '-')}`;
+  return [
+    `:${chain} - [0:0]`,
+    `-A FORWARD -d ${dst}/32 -j ${chain}`,
+    `-A ${chain} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
+    ...allow.map((cidr) => `-A ${chain} -s ${cidr} -m comment --comment "sg-allow ${cidr}" -j ACCEPT`),
+    `-A ${chain} -m comment --comment sg-drop -j DROP`,
+  ];
+}
+
+// The VPC router answers ARP for the ECS on the node subnet and for the node subnet on the ECS's port. At once:
+// by default the kernel delays proxy replies by up to 0.8 s (proxy_delay), which loses a first SYN.
+const PROXY_ARP = ['br-node', 'p-ecs'].flatMap((d) => [`net.ipv4.conf.${d}.proxy_arp=1`, `net.ipv4.neigh.${d}.proxy_delay=0`]);
+
+/** The idle bridge's port in the no-carrier case (its veth peer stays down). */
+export const NO_CARRIER_PORT = 'vethd0';
+
+/** A filter table: the lab's rule files all start from ACCEPT policies. */
+function filterTable(rules: string[]): string {
+  const head = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
+  // Chain declarations first, as iptables-restore wants them.
+  return [...head, ...rules.filter((r) => r.startsWith(':')), ...rules.filter((r) => !r.startsWith(':')), 'COMMIT', ''].join('\n');
+}
+
+/** The peer host's own firewall (ufw, firewalld, a hand-written rule): INPUT inside the host, after the counters. */
+function hostFirewall(fw: BuildOptions['ecsHostFirewall']): string[] {
+  return fw ? [`-A INPUT -p tcp --dport ${fw.port} -s ${fw.drop} -m comment --comment host-fw-drop -j DROP`] : [];
 }
 
 /** Target-less rules that only count SYNs per source: the lab's "what did the peer see" evidence. */
@@ -101,7 +126,6 @@ export function plan(prefix: string, o: BuildOptions): Plan {
     'link add br-svc type bridge',
     'link add br-eni type bridge',
     'link set p-node master br-node',
-    'link set p-ecs master br-node',
     'link set p-redis master br-svc',
     'link set p-dns master br-svc',
     'link set p-eni master br-eni',
@@ -110,6 +134,9 @@ export function plan(prefix: string, o: BuildOptions): Plan {
     'addr add 192.168.30.1/24 dev br-eni',
     'addr add 192.168.255.1/30 dev peering',
     ...up('br-node', 'br-svc', 'br-eni', 'p-node', 'p-ecs', 'p-redis', 'p-dns', 'p-eni', 'peering'),
+    // The ECS's port is routed, not bridged, so its security group sees every packet (FORWARD); proxy ARP
+    // keeps the ECS on the node subnet, as the VPC's virtual switch does.
+    `route add ${ECS}/32 dev p-ecs`,
   ];
   if (o.model === 'vpc') vpcr.push(`route add ${podCidr} via ${NODE_IP}`);
   if (o.peering) vpcr.push(`route add ${PEER_VPC_CIDR} via 192.168.255.2`);
@@ -147,7 +174,10 @@ export function plan(prefix: string, o: BuildOptions): Plan {
   if (o.ecsBridge) {
     // What Docker leaves behind with no container running: a bridge with an address and no ports.
     const b = o.ecsBridge.name;
-    ecs.push(`link add ${b} type bridge`, `addr add ${o.ecsBridge.cidr} dev ${b}`, `link set ${b} up`);
+    ecs.push(`link add ${b} type bridge`, `addr add ${o.ecsBridge.cidr} dev ${b}`, `link set ${b} ${o.ecsBridge.down ? 'down' : 'up'}`);
+    // A port whose far end is down (a stopped container's veth): the bridge loses carrier, its route is
+    // flagged linkdown, and still used (ignore_routes_with_linkdown=0, the default).
+    if (o.ecsBridge.noCarrier) ecs.push(`link add ${NO_CARRIER_PORT} type veth peer name ${NO_CARRIER_PORT}p`, `link set ${NO_CARRIER_PORT} master ${b}`, `link set ${NO_CARRIER_PORT} up`);
   }
   const redis = [`addr add ${REDIS}/24 dev eth0`, ...up('eth0'), 'route add default via 192.168.20.1'];
   const dns = [`addr add ${DNS_IP}/24 dev eth0`, ...up('eth0'), 'route add default via 192.168.20.1'];
@@ -186,7 +216,7 @@ export function plan(prefix: string, o: BuildOptions): Plan {
     host,
     ip: { vpcr, vpcr2, node, pod, ecs, redis, dns, peer },
     sysctl: {
-      vpcr: [...ROUTER, ...NO_BRIDGE_NF],
+      vpcr: [...ROUTER, ...NO_BRIDGE_NF, ...PROXY_ARP],
       vpcr2: ROUTER,
       node: [...ROUTER, ...NO_BRIDGE_NF],
       pod: HOST,
@@ -212,9 +242,11 @@ export function plan(prefix: string, o: BuildOptions): Plan {
           : []),
         '',
       ].join('\n'),
-      ecs: securityGroup(o.ecsAllow, src, 80),
+      vpcr: filterTable(securityGroup(ECS, o.ecsAllow)),
+      vpcr2: filterTable(securityGroup(PEER, ['192.168.0.0/16', '172.16.0.0/12'])),
+      ecs: filterTable([...counters(src, 80), ...hostFirewall(o.ecsHostFirewall)]),
       redis: redisRules,
-      peer: securityGroup(['192.168.0.0/16', '172.16.0.0/12'], src, 80),
+      peer: filterTable(counters(src, 80)),
     },
     servers: [
       { role: 'ecs', args: ['--http', '80', '--body', 'ecs ok'] },
@@ -228,3 +260,39 @@ export function plan(prefix: string, o: BuildOptions): Plan {
     resolv: ['pod', 'node'],
   };
 }
+
+/** The node's SNAT as the model has it: tunnel masquerades all that leaves the container CIDR; VPC keeps the pod IP towards RFC 1918 (ip-masq-agent); ENI none. */
+export function nodeSnat(model: BuildOptions['model'], containerCidr: string): { rules: string[]; chains: string[] } {
+  if (model === 'tunnel') return { rules: [`-A POSTROUTING -s ${containerCidr} ! -d ${containerCidr} -j MASQUERADE`], chains: [] };
+  if (model !== 'vpc') return { rules: [], chains: [] };
+  return {
+    // ip-masq-agent: keep the pod IP towards RFC1918, SNAT to the node IP elsewhere.
+    rules: [
+      `-A POSTROUTING -s ${containerCidr} -j IP-MASQ`,
+      '-A IP-MASQ -d 10.0.0.0/8 -j RETURN',
+      '-A IP-MASQ -d 172.16.0.0/12 -j RETURN',
+      '-A IP-MASQ -d 192.168.0.0/16 -j RETURN',
+      '-A IP-MASQ -j MASQUERADE',
+    ],
+    chains: [':IP-MASQ - [0:0]'],
+  };
+}
+
+/** A managed service's IP whitelist on one TCP port (DCS Redis, RDS): listed sources in, the rest dropped; no ping for anyone. */
+export function whitelistRules(allow: string[], srcCounters: Record<string, string>, port: number): string {
+  return [
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    ':FORWARD ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ...counters(srcCounters, port),
+    // Like many managed services: no answer to ping, for anyone.
+    '-A INPUT -p icmp --icmp-type echo-request -m comment --comment icmp-drop -j DROP',
+    ...allow.map((c) => `-A INPUT -p tcp --dport ${port} -s ${c} -m comment --comment "whitelist ${c}" -j ACCEPT`),
+    `-A INPUT -p tcp --dport ${port} -m comment --comment whitelist-drop -j DROP`,
+    'COMMIT',
+    '',
+  ].join('\n');
+}
+
+export { COMMON, counters, HOST, NO_BRIDGE_NF, ROUTER, securityGroup };

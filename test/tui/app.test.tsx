@@ -1,29 +1,9 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PodreachReport } from '../../src/render/report.ts';
 import { App, type Session } from '../../src/render/tui/app.tsx';
-import { type LiveRun, type RunHooks, startRun } from '../../src/render/tui/live.ts';
+import type { LiveRun } from '../../src/render/tui/live.ts';
 import { ctx, ECS, evidence, OPEN, SILENT } from '../unit/diagnose/fixtures.ts';
-import { reportFrom } from './fixtures.ts';
-
-/** A run whose events, context and report the test hands over by hand. */
-function manualRun(n = 1) {
-  let hooks: RunHooks | undefined;
-  let settle: { resolve: (r: PodreachReport) => void; reject: (e: Error) => void } | undefined;
-  const run = startRun((h) => {
-    hooks = h;
-    return new Promise<PodreachReport>((resolve, reject) => (settle = { resolve, reject }));
-  }, n);
-  return { run, hooks: hooks!, settle: settle! };
-}
-
-async function until(test: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (test()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`never: ${what}`);
-}
+import { manualRun, reportFrom, until } from './fixtures.ts';
 
 const mounted: { unmount(): void }[] = [];
 afterEach(() => {

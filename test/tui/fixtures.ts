@@ -4,7 +4,8 @@ import { diagnose } from '../../src/diagnose/engine.ts';
 import type { CauseId, Evidence } from '../../src/diagnose/types.ts';
 import { nodeSide, podSide } from '../../src/diagnose/vantage.ts';
 import { buildReport, type PodreachReport } from '../../src/render/report.ts';
-import { ctx, ECS, evidence, OPEN, PEER, REDIS, SILENT, target } from '../unit/diagnose/fixtures.ts';
+import { type RunHooks, startRun } from '../../src/render/tui/live.ts';
+import { arrived, ctx, ECS, evidence, OPEN, PEER, peerReport, REDIS, SILENT, target, withPeer } from '../unit/diagnose/fixtures.ts';
 
 export function reportFrom(ev: Evidence, extra: Partial<ContextReport> = {}): PodreachReport {
   return buildReport({
@@ -131,8 +132,36 @@ export const CASES: { name: string; cause: CauseId; ev: () => Evidence }[] = [
     cause: 'unknown',
     ev: () => evidence(ECS, ctx('tunnel'), SILENT, OPEN),
   },
+  {
+    name: 'host firewall (read on the peer)',
+    cause: 'host-firewall',
+    ev: () =>
+      withPeer(
+        evidence(ECS, ctx('vpc'), SILENT, OPEN),
+        peerReport('172.16.1.10', { firewall: { verdict: 'drop', tool: 'iptables-save', chain: 'INPUT', rule: '-A INPUT -s 172.16.0.0/16 -p tcp -m tcp --dport 80 -j DROP' }, arrived: arrived(false) }),
+      ),
+  },
 ];
 
 /** Two causes the wire cannot separate: the engine ranks both. */
 export const AMBIGUOUS = () => evidence(ECS, ctx('vpc', { podIp: '172.17.1.10', containerCidr: '172.17.0.0/16' }), SILENT, OPEN);
 export const REDIS_VPC = () => evidence(REDIS, ctx('vpc'), { tcp: 'timeout', icmp: 'no-reply' }, { tcp: 'open', icmp: 'no-reply' });
+
+/** A run whose events, context and report the test hands over by hand. */
+export function manualRun(n = 1) {
+  let hooks: RunHooks | undefined;
+  let settle: { resolve: (r: PodreachReport) => void; reject: (e: Error) => void } | undefined;
+  const run = startRun((h) => {
+    hooks = h;
+    return new Promise<PodreachReport>((resolve, reject) => (settle = { resolve, reject }));
+  }, n);
+  return { run, hooks: hooks!, settle: settle! };
+}
+
+export async function until(test: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (test()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`never: ${what}`);
+}

@@ -3,6 +3,8 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Evidence } from '../../src/diagnose/types.ts';
+import { podOnly } from '../../src/diagnose/index.ts';
+import { podSide } from '../../src/diagnose/vantage.ts';
 import type { PodreachReport } from '../../src/render/report.ts';
 import { type RunHooks, type SweepRun, startRun } from '../../src/render/tui/live.ts';
 import { SweepApp, type SweepSession } from '../../src/render/tui/sweep-app.tsx';
@@ -112,6 +114,21 @@ describe('SweepApp: the table fills in', () => {
     expect(app.text()).toContain('↑↓ select · enter details · q quit · r re-run probes · J print JSON and exit');
     expect(app.session.settled).toBe(true);
     expect(app.session.ending).toBeUndefined();
+  });
+
+  it('a probed target shows the verdict of the pod probes alone, dim and marked "so far", until its report replaces it', async () => {
+    const m = manualSweep();
+    const app = mount(m.run);
+    // What runDiagnose hands over when the pod is done: the pod-only judgement with the early context.
+    const soFar = podOnly(EVIDENCE[0]!.target, podSide(EVIDENCE[0]!), EVIDENCE[0]!.context);
+    m.hooks[0]!.onProbed(soFar);
+    await until(() => app.row('192.168.10.52:80').endsWith('so far'), 'row 1 so far', app.text);
+    expect(app.row('192.168.10.52:80')).toMatch(new RegExp(`[✗?] ${soFar.cause}\\s+${soFar.confidence.toFixed(2)}\\s+so far`));
+    // The report (with the node's view) may say more, or something else: it replaces the first answer.
+    m.finish(0);
+    const final = reportFrom(EVIDENCE[0]!).diagnosis;
+    await until(() => new RegExp(`[✗?] ${final.cause}\\s+${final.confidence.toFixed(2)}\\s+1001 ms$`).test(app.row('192.168.10.52:80')), 'row 1 final', app.text);
+    expect(app.row('192.168.10.52:80')).not.toContain('so far');
   });
 
   it('the FROM column when targets came from a file or the environment', () => {

@@ -237,7 +237,9 @@ describe.skipIf(!canRun)('TUI in tmux, several targets (tunnel-app-deps, without
   it('the table fills in per target; Enter opens a target, Esc returns; q exits 1 and restores the terminal', async () => {
     await withPane(argv(), async (p) => {
       // The name that does not resolve is done in ~0.1 s; the silent targets wait out their --patience (1.5 s).
-      const filling = await p.waitFor((s) => row(s, 'nosuch.lab.internal:80').includes('probed, waiting for the other targets'), 10_000, 'a probed row', 20);
+      // Probed, it shows the pod's own verdict at once, dim, until the run's report replaces it.
+      const filling = await p.waitFor((s) => row(s, 'nosuch.lab.internal:80').endsWith('so far'), 10_000, 'a probed row', 20);
+      expect(row(filling, 'nosuch.lab.internal:80')).toMatch(/[✗?] dns\s+\d\.\d\d\s+so far$/);
       expect(filling).toMatch(/^podreach {2}6 targets {2}from pod 172\.16\.1\.10 on node 192\.168\.10\.11 · tunnel model/);
       expect(row(filling, `http://${ECS}`)).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] probing…/);
       expect(filling).toContain('probing… · ↑↓ select · enter details · q quit');

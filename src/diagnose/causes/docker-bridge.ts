@@ -1,5 +1,7 @@
 import { baseEvidence, isSilent } from '../explain.ts';
-import { doubt, signals } from '../signals.ts';
+import { peerSettle } from '../peer.ts';
+import { doubt, type Signals, signals } from '../signals.ts';
+import type { Evidence, Finding } from '../types.ts';
 import { defineCause } from './define.ts';
 
 const BASE = { high: 0.65, medium: 0.45, low: 0.3 } as const;
@@ -11,6 +13,7 @@ export const dockerBridge = defineCause({
   needs: ['pod.tcp', 'node', 'context.podIp', 'cidr.podDocker'],
   evaluate(ev) {
     const s = signals(ev);
+    if (s.peer) return isSilent(s) && s.peer.reading === 'reply-into-bridge' ? seenOnPeer(ev, s) : null;
     const docker = ev.cidr.podDocker;
     if (!isSilent(s) || !docker || s.seen.kind === 'node') return null;
     if (!['pod-only-fails', 'no-node-report'].includes(s.differential)) return null;
@@ -30,7 +33,28 @@ export const dockerBridge = defineCause({
         `On ${target}: move Docker off ${docker.range} — set "bip" and "default-address-pools" in /etc/docker/daemon.json to a range that overlaps neither the VPC nor ${ev.context.containerCidr?.value ?? 'the container CIDR'}, restart Docker, and remove unused networks (docker network prune)`,
         `Or, for new clusters, pick a container CIDR outside Docker's pools (172.17–31.0.0/16, 192.168.0.0/16)`,
       ],
-      settle: `On ${target}: ip route get ${podIp} — "dev docker0" / "dev br-…" confirms the conflict; a route via the gateway rules it out (then check the security group)`,
+      settle: peerSettle(ev, s.seen, `ip route get ${podIp} — "dev docker0" / "dev br-…" confirms the conflict; a route via the gateway rules it out (then check the security group)`),
     };
   },
 });
+
+/** The target host itself says replies to the source go into one of its bridges. */
+function seenOnPeer(ev: Evidence, s: Signals): Finding {
+  const target = ev.target.ip ?? ev.target.host;
+  const src = s.peer!.source;
+  const dev = src.route.dev ?? 'a bridge';
+  const range = src.covering.find((c) => c.dev === dev)?.cidr ?? ev.cidr.podDocker?.range ?? 'its range';
+  const arrived = src.arrived?.seen ? ` and ${src.ip}'s SYNs arrived (${src.arrived.states.join(', ') || 'counted'})` : '';
+  const other = ev.context.containerCidr?.value ?? 'the container CIDR';
+  return {
+    confidence: 0.92 * doubt(s),
+    summary: `${target} routes its replies to ${src.ip} into ${dev} (${range})${src.route.docker ? ', a Docker network' : ''}: they never leave the host`,
+    evidence: [...baseEvidence(ev, s), `measured on ${target}: ${src.route.line}${arrived}`],
+    fix: src.route.docker
+      ? [
+          `On ${target}: move Docker off ${range} — set "bip" and "default-address-pools" in /etc/docker/daemon.json to a range that overlaps neither the VPC nor ${other}, restart Docker${dev === 'docker0' ? '' : `, and remove or re-create the network on ${dev} (docker network ls; docker network rm)`}`,
+          `Or, for new clusters, pick a container CIDR outside Docker's pools (172.17–31.0.0/16, 192.168.0.0/16)`,
+        ]
+      : [`On ${target}: ${dev} holds ${range}, which covers ${src.ip}: move it to a range that overlaps neither the VPC nor ${other}, or delete it if unused`],
+  };
+}

@@ -1,6 +1,7 @@
 import type { CauseId } from '../types.ts';
 import { dns } from './dns.ts';
 import { dockerBridge } from './docker-bridge.ts';
+import { hostFirewall } from './host-firewall.ts';
 import { hostUnreachable } from './host-unreachable.ts';
 import { mtu } from './mtu.ts';
 import { networkPolicy } from './network-policy.ts';
@@ -24,6 +25,7 @@ export const CAUSES = [
   securityGroup,
   whitelist,
   dockerBridge,
+  hostFirewall,
   mtu,
   networkPolicy,
   unknown,

@@ -8,6 +8,8 @@ export const portClosed = defineCause({
   evaluate(ev) {
     const s = signals(ev);
     if (s.pod.outcome !== 'refused') return null;
+    // The target host read its own rules: a REJECT is its firewall's answer, not a closed port (host-firewall).
+    if (s.peer?.source.firewall?.verdict === 'reject') return null;
     const nodeToo = s.node?.outcome === 'refused';
     return {
       confidence: nodeToo ? 0.95 : 0.9,

@@ -1,6 +1,7 @@
 import { baseEvidence } from '../explain.ts';
-import { doubt, signals } from '../signals.ts';
-import type { Finding } from '../types.ts';
+import { peerSettle } from '../peer.ts';
+import { doubt, type Signals, signals } from '../signals.ts';
+import type { Evidence, Finding } from '../types.ts';
 import { defineCause } from './define.ts';
 
 /**
@@ -35,6 +36,8 @@ export const route = defineCause({
       };
     }
 
+    // Without a window (or a listener) the host's view says little about arrival: the wire's reasoning stands.
+    if (s.peer && s.pod.outcome === 'silent' && s.peer.reading !== 'route-ok' && s.peer.reading !== 'no-listener') return returnPath(ev, s);
     // Silent across peering with the pod IP visible: the peer VPC cannot route the reply back.
     if (s.pod.outcome !== 'silent' || ev.cidr.targetZone !== 'peer' && ev.cidr.targetZone !== 'private') return null;
     const cc = ev.context.containerCidr?.value;
@@ -67,8 +70,48 @@ export const route = defineCause({
         : [
             `Check both route tables of the peering: this VPC needs a route to ${target}'s VPC, and that VPC needs one back to ${ev.context.vpcCidrs?.value.join(', ') ?? 'this VPC'}${s.seen.kind !== 'node' && cc ? ` and ${cc}` : ''}`,
           ],
-      settle: `On ${target}: tcpdump -ni any host ${s.seen.ip ?? ev.context.podIp?.value ?? 'POD_IP'} — SYNs arriving and SYN-ACKs leaving with nothing further means the reply has no route back; no SYNs means the forward route or a security group`,
+      settle: peerSettle(ev, s.seen, `tcpdump -ni any host ${s.seen.ip ?? ev.context.podIp?.value ?? 'POD_IP'} — SYNs arriving and SYN-ACKs leaving with nothing further means the reply has no route back; no SYNs means the forward route or a security group`),
     };
     return f;
   },
 });
+
+/**
+ * The target host's view: its packets arrived and the replies leave the ordinary way, yet nothing reaches
+ * the pod (the way back is broken past the host); or the host has no route back at all.
+ */
+function returnPath(ev: Evidence, s: Signals): Finding | null {
+  const p = s.peer!;
+  const target = ev.target.ip ?? ev.target.host;
+  const cc = ev.context.containerCidr?.value;
+  const src = p.source;
+  if (p.reading === 'no-route') {
+    return {
+      confidence: 0.9 * doubt(s),
+      summary: `${target} has no route back to ${src.ip}: ${src.route.line}`,
+      evidence: [...baseEvidence(ev, s)],
+      fix: [`On ${target}: give it a route to ${s.seen.allow ?? src.ip} (its default route, or one via the VPC gateway)`],
+    };
+  }
+  if (p.reading !== 'arrived') return p.reading === 'not-arrived' && ev.cidr.targetZone === 'peer' ? { ...pathBefore(ev, s), confidence: 0.3 * doubt(s) } : null;
+  const across = ev.cidr.targetZone === 'peer';
+  return {
+    confidence: 0.88 * doubt(s),
+    summary: `${src.ip}'s packets reach ${target} and its replies leave by ${src.route.via ?? src.route.dev ?? 'the default route'}, yet nothing comes back to the pod: the way back is broken${across && cc ? ` — the peer VPC most likely has no return route for ${cc}` : ''}`,
+    evidence: [...baseEvidence(ev, s), `measured on ${target}: ${src.arrived?.states.join(', ') || 'arrivals counted'} from ${src.ip}; reply route ${src.route.line}`],
+    fix: across
+      ? [`Add a route for ${s.seen.allow ?? cc ?? src.ip} to the route table of the peer VPC (the VPC holding ${target}), next hop: the peering connection to this VPC`]
+      : [`Check the route tables on the way back from ${target} to ${s.seen.allow ?? src.ip} (the subnet's route table, any NAT or firewall appliance in the path): the replies leave ${target} and are lost after it`],
+  };
+}
+
+/** Watched and nothing arrived across a peering: the forward route is a (lesser) suspect beside the security group. */
+function pathBefore(ev: Evidence, s: Signals): Finding {
+  const target = ev.target.ip ?? ev.target.host;
+  return {
+    confidence: 0.3,
+    summary: `nothing from ${s.peer!.source.ip} reached ${target}: across the peering, the forward route is a suspect beside the security group`,
+    evidence: baseEvidence(ev, s),
+    fix: [`Check that this VPC's route table sends ${target}'s network to the peering connection`],
+  };
+}

@@ -1,4 +1,5 @@
 import { allowText, baseEvidence, isSilent, what } from '../explain.ts';
+import { peerSettle } from '../peer.ts';
 import { doubt, signals } from '../signals.ts';
 import { defineCause } from './define.ts';
 
@@ -11,6 +12,18 @@ export const securityGroup = defineCause({
     const s = signals(ev);
     if (!isSilent(s) || ['service', 'loopback', 'public'].includes(ev.cidr.targetZone)) return null;
     const target = ev.target.ip ?? ev.target.host;
+    // The target host watched: what arrived (or whose replies go astray) is not the security group's doing.
+    if (s.peer && s.peer.reading !== 'not-arrived' && s.peer.reading !== 'route-ok' && s.peer.reading !== 'no-listener') return null;
+    if (s.peer?.reading === 'not-arrived') {
+      // A host firewall podreach could not read drops before the socket too: less sure, and said so.
+      const fwRead = s.peer.source.firewall?.verdict !== 'not-readable';
+      return {
+        confidence: (fwRead ? 0.88 : 0.72) * doubt(s),
+        summary: `the security group of ${target} drops ${s.peer.source.ip}: nothing from it reached the host while the pod was probing`,
+        evidence: [...baseEvidence(ev, s), `watched on ${target} for ${Math.round((s.peer.source.arrived?.windowMs ?? 0) / 1000)} s (${s.peer.source.arrived?.methods.filter((m) => m.available).map((m) => m.method).join(', ')}): no packet from ${s.peer.source.ip}${fwRead ? ', and its own firewall does not drop it' : '; its own firewall could not be read (run podreach peer as root to rule it out)'}`],
+        fix: [`Add an inbound rule to the security group of ${target} allowing source ${allowText(s, ev)}, ${what(s)}`],
+      };
+    }
     const evidence = baseEvidence(ev, s);
     let confidence: number;
     let summary: string;
@@ -55,8 +68,11 @@ export const securityGroup = defineCause({
     const settle = s.managedService
       ? `Check the whitelist of the ${s.managedService} instance at ${target} and the inbound rules of its security group: whichever lacks ${s.seen.allow ?? 'the source'} is the cause`
       : s.seen.kind === 'pod' && ev.cidr.podDocker
-        ? `On ${target}: ip route get ${s.seen.ip ?? 'POD_IP'} — "dev docker0" or "dev br-…" means a Docker bridge swallows the replies; a normal gateway route means the security group`
-        : undefined;
+        ? peerSettle(ev, s.seen, `ip route get ${s.seen.ip ?? 'POD_IP'} — "dev docker0" or "dev br-…" means a Docker bridge swallows the replies; a normal gateway route means the security group`)
+        : s.differential === 'pod-only-fails' && s.model !== 'tunnel' && s.port
+          ? // The peer filters by source: its security group, or its own firewall (host-firewall ranks it).
+            peerSettle(ev, s.seen, `iptables-save on ${target} as root — a DROP or REJECT covering ${s.seen.allow ?? 'the source'} means its own firewall; none means the security group`)
+          : undefined;
     return {
       confidence: confidence * doubt(s),
       summary,

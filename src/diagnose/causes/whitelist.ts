@@ -16,6 +16,8 @@ export const whitelist = defineCause({
     const s = signals(ev);
     if (s.pod.outcome === 'denied') return refused(ev, s);
     if (!isSilent(s) || !s.port || ['service', 'loopback', 'public', 'container'].includes(ev.cidr.targetZone)) return null;
+    // The target host showed where the packets go: a service's whitelist only drops what arrived.
+    if (s.peer && ['host-firewall', 'reply-into-bridge', 'not-arrived', 'no-route'].includes(s.peer.reading)) return null;
     if (s.differential === 'same' || s.differential === 'node-only-fails') return null;
     if (s.differential === 'pod-only-fails' && s.model === 'tunnel') return null;
     const target = ev.target.ip ?? ev.target.host;

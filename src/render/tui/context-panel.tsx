@@ -18,6 +18,11 @@ const SHORT: Record<string, string> = {
 /** The facts the guide's reasoning turns on; the rest go on one "also" line. */
 const MAIN: readonly FactName[] = ['podIp', 'nodeIp', 'networkModel', 'containerCidr', 'serviceCidr', 'vpcCidrs'];
 
+/** Label, marker and value columns of a fact row: what is left of the panel goes to the source or hint. */
+const LABEL_W = 15;
+const MARK_W = 2;
+const VALUE_W = 16;
+
 function FactRow({ name, fact, width }: { name: FactName; fact: Fact<unknown>; width: number }) {
   const uncertain = fact.confidence < UNCERTAIN;
   const value = factValue(fact.value);
@@ -26,19 +31,50 @@ function FactRow({ name, fact, width }: { name: FactName; fact: Fact<unknown>; w
   const note = fact.note && width >= 64 ? ` (${fact.note})` : '';
   return (
     <Box>
-      <Box width={15} flexShrink={0}>
+      <Box width={LABEL_W} flexShrink={0}>
         <Text>{FACT_LABELS[name] ?? name}</Text>
       </Box>
-      <Box width={2} flexShrink={0}>
+      <Box width={MARK_W} flexShrink={0}>
         <Toned tone={uncertain ? 'warn' : undefined}>{uncertain ? '?' : ' '}</Toned>
       </Box>
-      <Box width={Math.max(16, value.length + 1)} flexShrink={0}>
+      <Box width={Math.max(VALUE_W, value.length + 1)} flexShrink={0}>
         <Toned tone={uncertain ? 'warn' : undefined}>{value}</Toned>
       </Box>
       <Text dimColor wrap="truncate-end">
         {source}
         {uncertain ? ' uncertain' : ''}
         {note}
+      </Text>
+    </Box>
+  );
+}
+
+/**
+ * The hint's first clause ("pass --node-ip"), for a panel too narrow for all of it; the text report and
+ * `-o json` carry the whole hint.
+ */
+export function shortHint(hint: string): string {
+  return hint.split(/ \(|, | or /)[0] ?? hint;
+}
+
+/** A missing fact: one row at any width, its columns aligned with the facts above it. */
+function MissingRow({ name, hint, width }: { name: FactName; hint?: string; width: number }) {
+  const room = width - LABEL_W - MARK_W - VALUE_W;
+  const short = hint && shortHint(hint);
+  const text = !hint || !short || room < 8 ? '' : hint.length <= room ? hint : short.length <= room ? short : clip(short.replace(/^pass /, ''), room);
+  return (
+    <Box>
+      <Box width={LABEL_W} flexShrink={0}>
+        <Text>{FACT_LABELS[name] ?? name}</Text>
+      </Box>
+      <Box width={MARK_W} flexShrink={0}>
+        <Toned tone="warn">–</Toned>
+      </Box>
+      <Box width={VALUE_W} flexShrink={0}>
+        <Toned tone="warn">unknown</Toned>
+      </Box>
+      <Text dimColor wrap="truncate-end">
+        {text}
       </Text>
     </Box>
   );
@@ -66,17 +102,7 @@ export function ContextPanel({ view, width }: { view?: ContextView; width: numbe
       {MAIN.map((k) => {
         const fact = f[k] as Fact<unknown> | undefined;
         if (fact) return <FactRow key={k} name={k} fact={fact} width={width} />;
-        return (
-          <Box key={k}>
-            <Box width={15} flexShrink={0}>
-              <Text>{FACT_LABELS[k] ?? k}</Text>
-            </Box>
-            <Toned tone="warn">– unknown</Toned>
-            <Text dimColor wrap="truncate-end">
-              {missing.has(k) ? `  ${missing.get(k)}` : ''}
-            </Text>
-          </Box>
-        );
+        return <MissingRow key={k} name={k} hint={missing.get(k)} width={width} />;
       })}
       {also.length ? <Text dimColor>also: {also.join(' · ')}</Text> : null}
       {otherMissing.map((m) => (

@@ -1,14 +1,15 @@
 // One diagnosis run as the TUI sees it: probe events as they arrive, the context once it is known,
 // then the report. No React here: src/cli/tui.ts creates the first run before ink has loaded.
 import type { ContextReport } from '../../context/types.ts';
+import type { Diagnosis } from '../../diagnose/types.ts';
 import type { ProbeEvent, ProbeReport, Target } from '../../probe/types.ts';
 import type { PodreachReport } from '../report.ts';
 
 export interface RunHooks {
   onEvent: (e: ProbeEvent) => void;
   onContext: (context: ContextReport, target: Target) => void;
-  /** The pod's probes are over; the report waits for the rest of the run (other targets, node, API). */
-  onProbed: () => void;
+  /** The pod's probes are over, with their verdict alone; the report waits for the rest of the run (other targets, node, API). */
+  onProbed: (soFar?: Diagnosis) => void;
 }
 
 export interface RunSnapshot {
@@ -23,6 +24,8 @@ export interface RunSnapshot {
   node?: ProbeReport;
   /** The pod's probes are over (a target of several: its report comes with the others'). */
   probed?: boolean;
+  /** The verdict of the pod's probes alone, until the report brings the node's and the API's view. */
+  soFar?: Diagnosis;
   report?: PodreachReport;
   error?: Error;
 }
@@ -50,7 +53,7 @@ export function startRun(start: StartRun, n = 1, seed: RunSeed = {}): LiveRun {
   const hooks: RunHooks = {
     onEvent: (e) => update({ events: [...snap.events, e] }),
     onContext: (context, target) => update({ context, target }),
-    onProbed: () => update({ probed: true }),
+    onProbed: (soFar) => update({ probed: true, ...(soFar ? { soFar } : {}) }),
   };
   let done: Promise<PodreachReport>;
   try {

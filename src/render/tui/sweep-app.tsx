@@ -186,6 +186,11 @@ function Row({ row, chosen, targetWidth, fromWidth, waiting }: { row: SweepRow; 
             <Text>
               <Spinner /> <Text dimColor>probing…</Text>
             </Text>
+          ) : row.state === 'probed' && row.soFar ? (
+            // The pod's probes alone: a first answer, dim, until the node's and the API's view is in.
+            <Text dimColor wrap="truncate-end">
+              {`${`${verdictMark(row.soFar)} ${row.soFar.cause}`.padEnd(VERDICT + 2)}${row.soFar.confidence.toFixed(2).padEnd(CONF + 2)}so far`}
+            </Text>
           ) : row.state === 'probed' ? (
             <Text dimColor wrap="truncate-end">
               · probed, waiting for {waiting}

@@ -12,6 +12,8 @@ export interface SweepRow {
   /** probing → probed (the pod is done; the report waits for the rest of the run) → done. */
   state: 'probing' | 'probed' | 'done' | 'failed';
   diagnosis?: Diagnosis;
+  /** Probed: the verdict of the pod's probes alone, until the report comes. */
+  soFar?: Diagnosis;
   totalMs?: number;
 }
 
@@ -22,6 +24,7 @@ export function sweepRows(snaps: readonly RunSnapshot[], origins: readonly (stri
       from: s.report?.target.from ?? origins[i],
       state: s.report ? 'done' : s.error ? 'failed' : s.probed ? 'probed' : 'probing',
     };
+    if (!s.report && s.soFar) row.soFar = s.soFar;
     if (s.report) {
       row.diagnosis = s.report.diagnosis;
       row.totalMs = s.report.timings.totalMs;

@@ -165,7 +165,7 @@ if (port) {
         target(m.n, m.i)?.hooks.onContext(m.context, m.target);
         break;
       case 'probed':
-        target(m.n, m.i)?.hooks.onProbed();
+        target(m.n, m.i)?.hooks.onProbed(m.soFar);
         break;
       case 'done':
         target(m.n, m.i)?.settle.resolve(m.report);

@@ -2,6 +2,7 @@
 // (src/render/tui/ui-worker.tsx: ink). Runs are numbered: r starts run n + 1. Within a run, `i` is the
 // target's place in the input (always 0 for one target).
 import type { ContextReport } from '../../context/types.ts';
+import type { Diagnosis } from '../../diagnose/types.ts';
 import type { ProbeEvent, Target } from '../../probe/types.ts';
 import type { PodreachReport } from '../report.ts';
 import type { Ending } from './screen.tsx';
@@ -32,7 +33,8 @@ export type ToUi =
   | UiStart
   | { t: 'event'; n: number; i: number; e: ProbeEvent }
   | { t: 'context'; n: number; i: number; context: ContextReport; target: Target }
-  | { t: 'probed'; n: number; i: number }
+  /** A target's pod probes are over; `soFar`: their verdict alone, until the report comes. */
+  | { t: 'probed'; n: number; i: number; soFar: Diagnosis }
   | { t: 'done'; n: number; i: number; report: PodreachReport }
   /** The whole run failed: every target's. */
   | { t: 'error'; n: number; message: string }

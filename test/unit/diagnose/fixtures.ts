@@ -1,7 +1,8 @@
 import type { Fact, FactSource, NetworkModel, PodContext } from '../../../src/context/types.ts';
 import { cidrFacts } from '../../../src/diagnose/cidr.ts';
-import { podAndNode } from '../../../src/diagnose/index.ts';
+import { peerObservation, podAndNode } from '../../../src/diagnose/index.ts';
 import type { Evidence } from '../../../src/diagnose/types.ts';
+import type { PeerReport, PeerSource } from '../../../src/probe/peer/types.ts';
 import type { AppResult, DnsResult, IcmpStatus, PmtuResult, ProbeReport, Target, TcpStatus } from '../../../src/probe/types.ts';
 
 const f = <T>(value: T, source: FactSource = 'flag'): Fact<T> => ({ value, source, confidence: 1 });
@@ -90,3 +91,37 @@ export const REDIS = target('192.168.20.10', 6379);
 export const PEER = target('10.1.0.20', 80);
 export const SILENT: Side = { tcp: 'timeout', icmp: 'no-reply' };
 export const OPEN: Side = { tcp: 'open', icmp: 'reply' };
+
+/** What `podreach peer` on the target would report for one source: a normal route out, nothing in the way, unless `over` says otherwise. */
+export function peerReport(src: string, over: Partial<PeerSource> = {}, host = '192.168.10.52'): PeerReport {
+  return {
+    kind: 'podreach.peer',
+    schemaVersion: 1,
+    tool: { name: 'podreach', version: 'test' },
+    generatedAt: '2026-12-06T00:00:00Z',
+    host: { hostname: 'peer-host', addresses: [host], uid: 0 },
+    port: 80,
+    listener: { port: 80, listening: true, on: ['0.0.0.0'] },
+    sources: [
+      {
+        ip: src,
+        route: { kind: 'gateway', dev: 'eth0', via: '192.168.10.1', defaultDev: true, bridge: false, docker: false, line: `${src} via 192.168.10.1 dev eth0` },
+        covering: [],
+        firewall: { verdict: 'accept', tool: 'iptables-save' },
+        ...over,
+      },
+    ],
+    notes: [],
+  };
+}
+
+/** `arrived` for a window that saw (or did not see) the source. */
+export const arrived = (seen: boolean): PeerSource['arrived'] => ({
+  seen,
+  windowMs: 3000,
+  states: seen ? ['SYN-RECV'] : [],
+  methods: [{ method: 'socket-states', needs: 'none', available: true, seen: seen ? 2 : 0, detail: 'test' }],
+});
+
+/** The evidence with the target host's report added as the peer vantage. */
+export const withPeer = (ev: Evidence, peer: PeerReport): Evidence => ({ ...ev, observations: [...ev.observations, peerObservation(peer)] });

@@ -1,0 +1,278 @@
+// The guide's rule — the peer must allow the source it sees — for one node group instead of one pod: which
+// source a destination sees from the group, and the exact CIDRs or IPs to allow. Pure: the facts come from
+// the API (kube/cluster.ts) or from flags. The single-pod version (signals.ts sourceSeen) shares peerSees().
+import type { NodeFacts, NodeGroup } from '../context/groups.ts';
+import type { Fact, NetworkModel } from '../context/types.ts';
+import { aggregateCidrs, cidrWithin, firstMatch, isRfc1918 } from '../net/ip.ts';
+
+/** Where the traffic goes, as the guide sorts destinations. */
+export type DestinationClass = 'same-vpc' | 'peered-vpc' | 'managed-service' | 'internet';
+export const DESTINATION_CLASSES: readonly DestinationClass[] = ['same-vpc', 'peered-vpc', 'managed-service', 'internet'];
+
+/** A destination: a class, an address, or both (an address whose class is known). */
+export interface Destination {
+  class?: DestinationClass;
+  ip?: string;
+  port?: number;
+}
+
+/** Well-known ports of managed services (Redis, MySQL, ...): where IP whitelists are likely. */
+export const MANAGED_PORTS: Readonly<Record<number, string>> = {
+  6379: 'Redis',
+  6380: 'Redis (TLS)',
+  11211: 'Memcached',
+  3306: 'MySQL',
+  5432: 'PostgreSQL',
+  1433: 'SQL Server',
+  1521: 'Oracle',
+  27017: 'MongoDB',
+  9092: 'Kafka',
+  5672: 'RabbitMQ',
+  9200: 'Elasticsearch',
+  2181: 'ZooKeeper',
+};
+
+/** Which side's address reaches the peer, and why, in the guide's words. */
+export interface PeerSees {
+  side: 'pod' | 'node';
+  why: string;
+  confidence: number;
+}
+
+/** Does the destination leave the cluster's VPC? undefined: a private address with no VPC CIDR to place it. */
+function leavesVpc(to: Destination, vpcCidrs?: readonly string[]): boolean | undefined {
+  if (to.class === 'internet' || to.class === 'peered-vpc') return true;
+  if (to.class === 'same-vpc') return false;
+  if (!to.ip) return to.class === 'managed-service' ? false : undefined;
+  if (vpcCidrs?.length) return firstMatch(to.ip, vpcCidrs) === undefined;
+  return isRfc1918(to.ip) ? undefined : true;
+}
+
+/** A destination the no-masquerade list (or its RFC 1918 default) keeps the pod IP towards. */
+function keepsPodIp(to: Destination, nonMasq: readonly string[] | undefined): boolean {
+  if (to.ip) return nonMasq ? firstMatch(to.ip, nonMasq) !== undefined : isRfc1918(to.ip);
+  return to.class !== 'internet';
+}
+
+/**
+ * The heart of the guide: in this network model, towards this destination, does the peer see the pod's
+ * address or the node's? undefined when the model is unknown. `cni` refines the ENI model: the EKS VPC CNI
+ * SNATs what leaves the VPC to the node's primary IP unless AWS_VPC_K8S_CNI_EXTERNALSNAT=true.
+ */
+export function peerSees(
+  model: NetworkModel | undefined,
+  to: Destination,
+  opts: { nonMasq?: readonly string[]; cni?: string; vpcCidrs?: readonly string[] } = {},
+): PeerSees | undefined {
+  const { nonMasq } = opts;
+  switch (model) {
+    case 'tunnel':
+      return { side: 'node', confidence: 0.8, why: 'container tunnel network: pod egress is SNATed to the node IP' };
+    case 'eni': {
+      const externalSnat = nonMasq?.includes('0.0.0.0/0');
+      if (opts.cni === 'aws-vpc-cni' && !externalSnat) {
+        const leaves = leavesVpc(to, opts.vpcCidrs);
+        if (leaves) return { side: 'node', confidence: 0.8, why: "EKS VPC CNI: traffic leaving the VPC is SNATed to the node's primary IP (AWS_VPC_K8S_CNI_EXTERNALSNAT is not true)" };
+        if (leaves === undefined) {
+          return { side: 'pod', confidence: 0.6, why: "EKS VPC CNI: the pod IP inside the VPC; across a peering or out of the VPC the peer sees the node's primary IP" };
+        }
+      }
+      if (opts.cni === 'aws-vpc-cni') {
+        return { side: 'pod', confidence: 0.8, why: 'EKS VPC CNI: the pod holds a VPC address (a secondary IP of a node ENI) and is not SNATed inside the VPC' };
+      }
+      return { side: 'pod', confidence: 0.8, why: 'Cloud Native Network 2.0 / ENI: the pod holds a VPC address and is never SNATed inside the VPC' };
+    }
+    case 'vpc': {
+      if (keepsPodIp(to, nonMasq)) {
+        const list = nonMasq?.join(', ');
+        return {
+          side: 'pod',
+          confidence: to.ip ? 0.8 : 0.75,
+          why: !nonMasq
+            ? 'VPC network: private destinations see the pod IP (default no-masquerade list 10/8, 172.16/12, 192.168/16)'
+            : to.ip
+              ? `VPC network: ${to.ip} is in the no-masquerade list (${list}), so the peer sees the pod IP`
+              : `VPC network: a destination in the no-masquerade list (${list}) sees the pod IP; one outside it, the node IP`,
+        };
+      }
+      return { side: 'node', confidence: 0.8, why: 'VPC network: destinations outside the no-masquerade list see the node IP' };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The cluster's network facts a group's source depends on (from the API, or flags). */
+export interface ClusterNet {
+  model?: Fact<NetworkModel>;
+  cni?: Fact<string>;
+  /** The cluster's container CIDR: one range covering every node's pod CIDR (VPC model). */
+  containerCidr?: Fact<string>;
+  /** The container subnets pods take VPC addresses from (ENI model: CCE Turbo NAD cidr). */
+  eniSubnets?: Fact<string[]>;
+  nonMasqueradeCidrs?: Fact<string[]>;
+  /** The cluster VPC's CIDRs, when known: places an address in the same VPC or across a peering. */
+  vpcCidrs?: Fact<string[]>;
+}
+
+export type SourceKind = 'node' | 'pod' | 'eni-subnet' | 'unknown';
+
+/** What one group of nodes puts on the wire towards one destination, and what the peer must allow. */
+export interface GroupSource {
+  kind: SourceKind;
+  /** The exact CIDRs / IPs (as /32) to allow for this group, aggregated. Empty when unknown. */
+  allow: string[];
+  /** What that list is, in the guide's words: "the node subnet", "the node IPs", "the nodes' pod CIDRs"... */
+  allowWhat: string;
+  /** One wider entry that covers this source for every group and for nodes added later (container CIDR). */
+  covers?: string;
+  why: string;
+  confidence: number;
+  /** Where the list came from, and what it leaves out (nodes without an IP or pod CIDR, guessed subnets). */
+  notes: string[];
+}
+
+/** CNIs whose IPAM does not use node spec.podCIDR (Calico blocks, Cilium cluster-pool): only the pool CIDR counts. */
+const OWN_IPAM: readonly string[] = ['calico', 'cilium'];
+
+/** Do the nodes' spec.podCIDRs hold their pods' addresses in this cluster? */
+export const usesNodePodCidrs = (net: ClusterNet): boolean => !OWN_IPAM.includes(net.cni?.value ?? '');
+
+function min(...c: number[]): number {
+  return Math.round(Math.min(...c) * 100) / 100;
+}
+
+/** The nodes' own addresses: the node subnet when it is known for a node (not a /24 guess), else its IP. */
+function nodeSide(nodes: readonly NodeFacts[]): Pick<GroupSource, 'allow' | 'allowWhat' | 'notes'> & { confidence: number } {
+  const subnets = new Set<string>();
+  const ips: string[] = [];
+  const guesses = new Set<string>();
+  const notes: string[] = [];
+  const noIp = nodes.filter((n) => !n.internalIp).map((n) => n.name);
+  for (const n of nodes) {
+    if (!n.internalIp) continue;
+    if (n.subnet && n.subnet.source !== 'heuristic') subnets.add(n.subnet.value);
+    else {
+      ips.push(`${n.internalIp}/32`);
+      if (n.subnet) guesses.add(n.subnet.value);
+    }
+  }
+  if (subnets.size) notes.push(`node subnet${subnets.size > 1 ? 's' : ''} ${[...subnets].join(', ')} given (--node-subnet): every node of the group lies in ${subnets.size > 1 ? 'one of them' : 'it'}`);
+  if (guesses.size) {
+    notes.push(`node IPs, not a subnet: no --node-subnet covers them (their /24 would be ${[...guesses].join(', ')}; pass --node-subnet to allow the subnet and cover nodes added later)`);
+  }
+  if (noIp.length) notes.push(`no InternalIP on ${noIp.join(', ')}: not in the list`);
+  const allowWhat = ips.length === 0 ? (subnets.size > 1 ? 'the node subnets' : 'the node subnet') : subnets.size ? 'the node subnets and node IPs' : 'the node IPs';
+  return { allow: aggregateCidrs([...subnets, ...ips]), allowWhat, notes, confidence: noIp.length ? 0.6 : 1 };
+}
+
+/** The pods' addresses in the VPC model: the nodes' pod CIDRs (exact) under the container CIDR (covers all). */
+function podSide(nodes: readonly NodeFacts[], net: ClusterNet): Pick<GroupSource, 'allow' | 'allowWhat' | 'notes' | 'covers'> & { confidence: number } {
+  const container = net.containerCidr?.value;
+  const ownIpam = !usesNodePodCidrs(net);
+  const missing = nodes.filter((n) => n.podCidrs.length === 0).map((n) => n.name);
+  if (!ownIpam && missing.length === 0 && nodes.length > 0) {
+    const allow = aggregateCidrs(nodes.flatMap((n) => n.podCidrs));
+    // The container CIDR is offered as the wider entry only if it really holds every pod CIDR (a /16 guess may not).
+    const outside = container ? allow.filter((c) => !cidrWithin(c, container)) : [];
+    const notes = ['node spec.podCIDRs'];
+    if (container && outside.length) notes.push(`the container CIDR ${container} (${net.containerCidr?.note ?? net.containerCidr?.source}) does not hold ${outside.join(', ')}: not offered as the wider entry`);
+    return { allow, allowWhat: "the nodes' pod CIDRs", notes, confidence: 0.95, ...(container && !outside.length ? { covers: container } : {}) };
+  }
+  const notes = ownIpam
+    ? [`${net.cni?.value} allocates pod addresses from its own pool, not from node spec.podCIDR: the pool CIDR is the source range`]
+    : [`no spec.podCIDR on ${missing.join(', ')}: the container CIDR instead`];
+  if (container) return { allow: [container], allowWhat: 'the container CIDR', notes: [...notes, `container CIDR from ${net.containerCidr?.note ?? net.containerCidr?.source}`], confidence: net.containerCidr?.confidence ?? 0.5 };
+  return { allow: [], allowWhat: 'the container CIDR (unknown: pass --container-cidr)', notes, confidence: 0.3 };
+}
+
+/** The ENI model: the container subnets, or (EKS without custom networking) the nodes' own subnets. */
+function eniSide(nodes: readonly NodeFacts[], net: ClusterNet): Pick<GroupSource, 'allow' | 'allowWhat' | 'notes'> & { confidence: number } {
+  const eni = net.eniSubnets;
+  if (eni?.value.length) {
+    return { allow: aggregateCidrs(eni.value), allowWhat: eni.value.length > 1 ? 'the container subnets' : 'the container subnet', notes: [`container subnet from ${eni.note ?? eni.source}`], confidence: eni.confidence };
+  }
+  if (net.cni?.value === 'aws-vpc-cni') {
+    // Without custom networking (ENIConfig) the VPC CNI hands pods secondary IPs of the node's own subnet.
+    const subnets = [...new Set(nodes.map((n) => n.subnet).filter((s) => s !== undefined).map((s) => s.value))];
+    const guessed = nodes.some((n) => n.subnet?.source === 'heuristic');
+    return {
+      allow: aggregateCidrs(subnets),
+      allowWhat: "the nodes' subnets (the VPC CNI gives pods secondary IPs there)",
+      notes: guessed ? [`${subnets.join(', ')}: the /24 around the node IPs, a guess; pass --node-subnet`] : [],
+      confidence: guessed ? 0.4 : 0.85,
+    };
+  }
+  return { allow: [], allowWhat: 'the container subnet (unknown: not readable from the API)', notes: [], confidence: 0.3 };
+}
+
+/** The source a destination sees from one node group, and the exact list the peer must allow. */
+export function groupSource(g: NodeGroup, net: ClusterNet, to: Destination): GroupSource {
+  const model = net.model?.value;
+  const rule = peerSees(model, to, { nonMasq: net.nonMasqueradeCidrs?.value, cni: net.cni?.value, vpcCidrs: net.vpcCidrs?.value });
+  const modelConf = net.model?.confidence ?? 0;
+  if (!rule) {
+    const n = nodeSide(g.nodes);
+    return {
+      kind: 'unknown',
+      ...n,
+      allowWhat: `${n.allowWhat}, if the CNI SNATs pod egress (network model unknown: pass --network-model)`,
+      why: 'network model unknown: the node IPs if pod egress is SNATed, else the pod addresses',
+      confidence: 0.3,
+    };
+  }
+  if (rule.side === 'node') {
+    const { confidence, ...n } = nodeSide(g.nodes);
+    return { kind: 'node', ...n, why: rule.why, confidence: min(rule.confidence, modelConf, confidence) };
+  }
+  if (model === 'eni') {
+    const { confidence, ...e } = eniSide(g.nodes, net);
+    return { kind: 'eni-subnet', ...e, why: rule.why, confidence: min(rule.confidence, modelConf, confidence) };
+  }
+  const { confidence, ...p } = podSide(g.nodes, net);
+  return { kind: 'pod', ...p, why: rule.why, confidence: min(rule.confidence, modelConf, confidence) };
+}
+
+/** Where the allow list goes, for a destination: the rule a person writes. */
+export interface AllowRule {
+  where: 'security-group' | 'whitelist' | 'peer-route' | 'nat-gateway';
+  text: string;
+}
+
+const port = (to: Destination) => (to.port ? `TCP ${to.port}` : 'the service ports');
+
+/** The rules that must hold the group's source for this destination, in the order a packet meets them. */
+export function allowRules(to: Destination, src: Pick<GroupSource, 'kind' | 'allow' | 'allowWhat' | 'covers'>): AllowRule[] {
+  const list = src.allow.length ? src.allow.join(', ') : src.allowWhat;
+  const peer = to.ip ?? 'the peer';
+  const cls = to.class ?? (to.ip && !isRfc1918(to.ip) ? 'internet' : undefined);
+  const sg: AllowRule = { where: 'security-group', text: `security group of ${peer}: inbound ${port(to)} from ${list}` };
+  const service = to.port ? MANAGED_PORTS[to.port] : undefined;
+  const whitelist = (cond: string): AllowRule => ({ where: 'whitelist', text: `${cond}whitelist of ${to.ip ?? 'the service'}${service ? ` (${service})` : ''}: add ${list}` });
+  switch (cls) {
+    case 'internet':
+      return [
+        { where: 'nat-gateway', text: `NAT gateway: an SNAT rule covering ${list}; ${peer} sees the NAT gateway's EIP, so that EIP is what it must allow` },
+      ];
+    case 'managed-service':
+      return [whitelist(''), sg];
+    case 'peered-vpc':
+      return [sg, ...(service ? [whitelist(`if ${peer} is a managed ${service}: `)] : []), peerRoute(src, list)];
+    case 'same-vpc':
+      return [sg, ...(service ? [whitelist(`if ${peer} is a managed ${service}: `)] : [])];
+    default: {
+      // A private address with no VPC CIDR to place it: same VPC or across a peering.
+      const route = peerRoute(src, list);
+      return [sg, ...(service ? [whitelist(`if ${peer} is a managed ${service}: `)] : []), { ...route, text: `if ${peer} is across a VPC peering: ${route.text}` }];
+    }
+  }
+}
+
+function peerRoute(src: Pick<GroupSource, 'kind' | 'allow' | 'covers'>, list: string): AllowRule {
+  // Pod CIDRs of the VPC model are outside the VPC CIDR: the peer's route to the cluster VPC does not cover them.
+  if (src.kind === 'pod') {
+    const all = src.covers && src.allow.join() !== src.covers ? `, or the container CIDR ${src.covers} for every node at once` : '';
+    return { where: 'peer-route', text: `route table of the peer VPC: ${list} via the peering connection${all} (pod CIDRs are outside the VPC CIDR)` };
+  }
+  return { where: 'peer-route', text: `route table of the peer VPC: ${list} via the peering connection (normally inside the route to the cluster's VPC CIDR)` };
+}

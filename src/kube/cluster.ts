@@ -1,0 +1,94 @@
+// The whole cluster as the allowlist (and fleet) sees it: every node, and the network signals detect.ts
+// reads, with no pod of our own. Read-only; bounded by a deadline. The list of nodes is the one read that
+// must succeed: anything else refused is a note, and the model may come from flags instead.
+import type { NodeFacts } from '../context/groups.ts';
+import type { Fact } from '../context/types.ts';
+import type { ClusterNet } from '../diagnose/sources.ts';
+import { findCredentials } from './credentials.ts';
+import { detect, eniSubnets } from './detect.ts';
+import { nodeFacts } from './nodes.ts';
+import type { NodeObject, Outcome } from './objects.ts';
+import { call } from './rest.ts';
+import { connect, networkNotes, networkReads } from './session.ts';
+
+export interface ClusterOptions {
+  kubeconfig?: string;
+  context?: string;
+  env: NodeJS.ProcessEnv;
+  /** --node-subnet: node subnets that beat the /24 guess. */
+  nodeSubnets?: readonly string[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Only the nodes with these labels (fleet --selector). */
+  labelSelector?: string;
+}
+
+export interface ClusterView {
+  server: string;
+  user: string;
+  nodes: NodeFacts[];
+  net: ClusterNet;
+  /** How the model was decided, and each read that failed with the grant that would allow it. */
+  notes: string[];
+}
+
+/** A fault that stops the command: no credentials, or the nodes could not be listed. One line. */
+export class ClusterError extends Error {
+  override name = 'ClusterError';
+}
+
+/** Nodes per page: what kubectl asks for (--chunk-size 500). */
+const PAGE = 500;
+
+type NodeList = { items?: NodeObject[]; metadata?: { continue?: string } };
+
+async function listNodes(get: <T>(path: string) => Promise<Outcome<T>>, selector?: string): Promise<Outcome<NodeObject[]>> {
+  const all: NodeObject[] = [];
+  let cont = '';
+  for (;;) {
+    const r = await get<NodeList>(`/api/v1/nodes?limit=${PAGE}${selector ? `&labelSelector=${encodeURIComponent(selector)}` : ''}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+    if (!r.ok) return r;
+    all.push(...(r.value.items ?? []));
+    cont = r.value.metadata?.continue ?? '';
+    if (!cont) return { ok: true, value: all };
+  }
+}
+
+export async function readCluster(o: ClusterOptions): Promise<ClusterView> {
+  const cred = findCredentials({ kubeconfig: o.kubeconfig, context: o.context, env: o.env });
+  if (!cred) throw new ClusterError('no API credentials (no service-account token, no $KUBECONFIG or ~/.kube/config): pass --kubeconfig');
+  const api = await connect(cred, o.context).catch((err: unknown) => {
+    throw new ClusterError(`${cred.describe}: ${(err as Error).message}`);
+  });
+  const deadline = Date.now() + o.timeoutMs;
+  const get = <T>(path: string) => call<T>(api.rest, path, { ms: Math.max(50, deadline - Date.now()), signal: o.signal });
+  try {
+    const [nodes, network] = await Promise.all([listNodes(get, o.labelSelector), networkReads(get)]);
+    if (!nodes.ok) {
+      const fix = nodes.status === 'forbidden' ? ' (grant list nodes: manifests/rbac-fleet.yaml, ClusterRole podreach-allowlist)' : nodes.status === 'unauthorized' ? ` (credentials from ${cred.describe} rejected)` : '';
+      const said = nodes.message === nodes.words ? '' : `: ${nodes.message}`;
+      throw new ClusterError(`listing nodes at ${api.server} as ${api.user}: ${nodes.words ?? nodes.status}${fix}${said}`);
+    }
+    if (nodes.value.length === 0) throw new ClusterError(`listing nodes at ${api.server}: ${o.labelSelector ? `no node has the labels ${o.labelSelector}` : 'the cluster has no nodes'}`);
+    const subnets = o.nodeSubnets ?? [];
+    const facts = nodes.value.map((n) => nodeFacts(n, subnets));
+    // detect() reads one node for its labels and podCIDR: one with a pod CIDR stands for the cluster, if any has one.
+    const sample = nodes.value.find((n) => n.spec?.podCIDR || n.spec?.podCIDRs?.length) ?? nodes.value[0];
+    const { facts: ctx, notes } = detect({ namespace: 'kube-system', node: sample ? { ok: true, value: sample } : undefined, ...network });
+    const net: ClusterNet = {};
+    if (ctx.networkModel) net.model = ctx.networkModel;
+    if (ctx.cni) net.cni = ctx.cni;
+    if (ctx.containerCidr) net.containerCidr = ctx.containerCidr;
+    if (ctx.nonMasqueradeCidrs) net.nonMasqueradeCidrs = ctx.nonMasqueradeCidrs;
+    const eni = network.nads?.ok ? eniSubnets(network.nads.value) : [];
+    if (eni.length) net.eniSubnets = fact([...new Set(eni.map((e) => e.cidr))], 0.85, eni.map((e) => e.note).join('; '));
+    const sampleNote = sample && nodes.value.length > 1 ? [`API: cloud and CNI labels read from node ${sample.metadata?.name} (one of ${nodes.value.length})`] : [];
+    return { server: api.server, user: api.user, nodes: facts, net, notes: [...notes, ...sampleNote, ...networkNotes(network, cred)] };
+  } finally {
+    api.rest.close();
+  }
+}
+
+function fact<T>(value: T, confidence: number, note: string): Fact<T> {
+  return { value, source: 'api', confidence, note };
+}
