@@ -2,6 +2,7 @@
 // Code splitting keeps ink/react (TUI) and @kubernetes/client-node out of the text/JSON path:
 // dist/podreach.mjs is the entry; dist/chunks/ holds what it loads on demand.
 import { build, type Plugin, transform } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -46,6 +47,43 @@ const standaloneValidator: Plugin = {
   },
 };
 
+// Node materialises every export of a builtin imported as an ES module, lazy properties included: `import
+// { existsSync } from 'node:fs'` also loads fs/promises and the readline behind fs.promises, node:util its
+// diff and parseArgs; fs, util, process, child_process and net bring ~70 internal modules that way, ~10 ms
+// of every start. The bundle takes builtins through process.getBuiltinModule, which loads the module alone,
+// and exports only the properties that are there already: an import of a lazy one (fs.promises) fails the
+// build ("No matching export") instead of loading it behind our back. Which are lazy is asked of a fresh
+// Node (in this process, esbuild and ajv have loaded them already): reading one loads modules.
+const LAZY_PROBE = `const out = {};
+for (const name of JSON.parse(process.argv[1])) {
+  const mod = process.getBuiltinModule(name);
+  out[name] = Object.keys(mod).filter((k) => {
+    const n = process.moduleLoadList.length;
+    const d = Object.getOwnPropertyDescriptor(mod, k);
+    return process.moduleLoadList.length === n && d !== undefined && 'value' in d;
+  });
+}
+process.stdout.write(JSON.stringify(out));`;
+const builtinsWithoutNamespace = (): Plugin => {
+  const plainKeys = new Map<string, string[]>();
+  return {
+    name: 'builtins-without-namespace',
+    setup(b) {
+      // Static imports only: a bundled CommonJS require() keeps the real module, lazy properties and all.
+      b.onResolve({ filter: /^node:[a-z_/]+$/ }, (args) => (args.kind === 'import-statement' ? { path: args.path, namespace: 'builtin' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
+        if (!plainKeys.has(args.path)) {
+          const got = JSON.parse(execFileSync(process.execPath, ['-e', LAZY_PROBE, JSON.stringify([args.path])], { encoding: 'utf8' })) as Record<string, string[]>;
+          plainKeys.set(args.path, got[args.path] ?? []);
+        }
+        const plain = (plainKeys.get(args.path) ?? []).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default');
+        const contents = `const m = process.getBuiltinModule(${JSON.stringify(args.path)});\nexport default m;\nexport const { ${plain.join(', ')} } = m;\n`;
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+};
+
 // Build beside dist/ and swap it in, so a run that is using dist/ never sees it half-written.
 const tmp = `dist.tmp-${process.pid}`;
 await build({
@@ -61,7 +99,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   define: { PODREACH_VERSION: JSON.stringify(pkg.version), 'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"' },
-  plugins: [stubDevtools, yogaWithoutFetch, standaloneValidator],
+  plugins: [stubDevtools, yogaWithoutFetch, standaloneValidator, builtinsWithoutNamespace()],
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },

@@ -14,6 +14,13 @@ export const budget = (v: string) => {
   return n;
 };
 
+/** --patience: the least wait for a slow path, ms (rtt.ts); a plan's timeout must hold two of it. */
+export const patience = (v: string) => {
+  const n = wholeNumber('--patience')(v);
+  if (n < 1 || n > 20_000) throw new UsageError(`--patience: ${n} ms is outside 1–20000`);
+  return n;
+};
+
 /** Targets probed at once: past a few hundred, the fd limit and the peers' patience run out first. */
 export const concurrency = (v: string) => {
   const n = wholeNumber('--concurrency')(v);

@@ -20,6 +20,8 @@ import { UsageError } from './errors.ts';
 export interface DiagnoseOptions {
   port?: number;
   timeoutMs?: number;
+  /** --patience, ms (probe/rtt.ts). */
+  patienceMs?: number;
   nodeReport?: string;
   /** --peer-report: what `podreach peer` read on the target host. */
   peerReport?: string;
@@ -139,43 +141,56 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
   // Context first: it validates every flag, and nothing may be sent before the input is known good.
   const { targets, fileNodes, peers, local, early } = prepared ?? (await prepareDiagnose(targetInputs, opts));
   opts.onContext?.(early, targets[0] as Target);
-/**
- * Every target, one context read, one API read and one node-probe pod for all (it runs the same plan the pod
- * runs); reports in input order.
- */
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const plan = makePlan(targets, timeoutMs);
+  const plan = makePlan(targets, timeoutMs, opts.patienceMs);
+  // Each target's verdict from the pod's own probes, once: the live table's first answer, and what tells
+  // whether the node's view is needed at all.
+  const alone: Diagnosis[] = [];
+  const verdictAlone = (i: number, pod: ProbeReport): Diagnosis => (alone[i] ??= podOnly(targets[i] as Target, pod, early.facts));
   // The route and MTU were just read for the context: the probes take them from there.
   const probing = runPlan(plan, {
     role: 'pod',
     concurrency: opts.concurrency,
     onEvent: opts.onEvent ? (i, e) => opts.onEvent?.(e, i) : undefined,
-    onReport: opts.onProbed ? (i, pod) => opts.onProbed?.(i, podOnly(targets[i] as Target, pod, early.facts)) : undefined,
+    onReport: opts.onProbed ? (i, pod) => opts.onProbed?.(i, verdictAlone(i, pod)) : undefined,
     gateway: local.facts.gateway?.value ?? null,
     mtu: local.facts.mtu?.value ?? null,
   });
   // The API loads lazily and in parallel with probing; the verdict waits for it only within the API's budget.
-  const kube = opts.kube === false ? undefined : await loadKube(opts.kube ?? {}, opts.env, probing, opts.signal);
+  const kubeLoad = opts.kube === false ? undefined : loadKube(opts.kube ?? {}, opts.env, probing, opts.signal);
+  const wantNode = kubeLoad !== undefined && fileNodes.every((n) => !n) && opts.nodeProbe !== false;
+  // The node-probe pod starts as soon as the API context is in, alongside the pod's own probes, and is
+  // cancelled (deleted) once those prove every target reachable: the node's view cannot change that
+  // verdict. Started only after a failure instead, a failing verdict would wait for the pod's probes too
+  // (README, Benchmarks).
+  const cancelNode = new AbortController();
+  const forward = (): void => cancelNode.abort(opts.signal?.reason);
+  // Also tells the CLI's signal handler that a pod is being cleaned up.
+  if (wantNode) opts.signal?.addEventListener('abort', forward);
+  const nodeRun = wantNode
+    ? kubeLoad.then(async (kube) => {
+        const { runNodeProbe } = await import('../kube/index.ts');
+        const rounds = Math.ceil(targets.length / (opts.concurrency ?? DEFAULT_CONCURRENCY));
+        return runNodeProbe(kube, plan, { image: opts.image, timeoutMs: Math.max(20_000, timeoutMs * 8, rounds * timeoutMs + 20_000), signal: cancelNode.signal });
+      })
+    : undefined;
+  const pods = await probing;
+  const proven = nodeRun !== undefined && pods.every((pod, i) => verdictAlone(i, pod).cause === 'reachable');
+  if (proven) cancelNode.abort();
+  const kube = await kubeLoad;
   let nodes = fileNodes;
   const notes: string[] = [];
-  if (fileNodes.every((n) => !n) && kube && opts.nodeProbe !== false) {
-    const { runNodeProbe } = await import('../kube/index.ts');
-    const rounds = Math.ceil(targets.length / (opts.concurrency ?? DEFAULT_CONCURRENCY));
-    const r = await runNodeProbe(kube, plan, {
-      image: opts.image,
-      timeoutMs: Math.max(20_000, timeoutMs * 8, rounds * timeoutMs + 20_000),
-      signal: opts.signal,
-    });
-    if (r.reports) {
-      // A report that cannot stand for its target (another address or port) is left out, and said so.
-      const wrong = r.reports.map((rep, i) => targetMismatch(rep, targets[i] as Target));
-      nodes = r.reports.map((rep, i) => (wrong[i] === undefined ? rep : undefined));
-      const first = wrong.findIndex((w) => w !== undefined);
-      const which = targets.length > 1 ? ` for ${targets[first]?.input}` : '';
-      if (first >= 0) notes.push(`node side: the probe pod's report${which} cannot be used: ${wrong[first]}; by hand: ${r.manualCommand}`);
-    } else notes.push(`node side: ${r.error ?? 'no report'}; by hand: ${r.manualCommand}`);
-  }
-  const pods = await probing;
+  const r = await nodeRun;
+  opts.signal?.removeEventListener('abort', forward);
+  if (r?.reports) {
+    // A report that cannot stand for its target (another address or port) is left out, and said so.
+    const wrong = r.reports.map((rep, i) => targetMismatch(rep, targets[i] as Target));
+    nodes = r.reports.map((rep, i) => (wrong[i] === undefined ? rep : undefined));
+    const first = wrong.findIndex((w) => w !== undefined);
+    const which = targets.length > 1 ? ` for ${targets[first]?.input}` : '';
+    if (first >= 0) notes.push(`node side: the probe pod's report${which} cannot be used: ${wrong[first]}; by hand: ${r.manualCommand}`);
+  } else if (proven && kube?.session) notes.push(`node side: not needed: this pod reached ${targets.length > 1 ? 'every target' : 'the target'} (probe pod cancelled)`);
+  else if (r) notes.push(`node side: ${r.error ?? 'no report'}; by hand: ${r.manualCommand}`);
   const tProbe = performance.now();
   const context = gatherContext({
     flags: opts.context,

@@ -6,7 +6,7 @@ import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../probe/plan.ts';
 import { performance } from 'node:perf_hooks';
 import type { ProbeReport } from '../probe/types.ts';
 import type { PodreachReport } from '../render/report.ts';
-import { budget, collect, concurrency, nonEmpty, wholeNumber } from './args.ts';
+import { budget, collect, concurrency, nonEmpty, patience, wholeNumber } from './args.ts';
 import { oneLine, quoted, UsageError } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
 import { drawingTerminal } from './prestart.ts';
@@ -43,6 +43,7 @@ function program(): Command {
     .option('--node-report <file>', 'JSON from `podreach probe TARGET -o json` run on the node')
     .option('--peer-report <file>', 'JSON from `podreach peer --source IP --port N --listen S -o json` run on the target host')
     .option('--timeout <ms>', 'overall probe budget in ms', budget, DEFAULT_TIMEOUT_MS)
+    .option('--patience <ms>', 'least wait before calling silence, for a link slower than podreach can measure (cross-region peering); raises --timeout as needed', patience)
     .option('--kubeconfig <file>', 'kubeconfig to read the pod, node and cluster from (default: service account, $KUBECONFIG, ~/.kube/config)', nonEmpty('--kubeconfig'))
     .option('--context <name>', 'kubeconfig context', nonEmpty('--context'))
     .option('-n, --namespace <ns>', 'namespace of the pod', nonEmpty('--namespace'))
@@ -70,6 +71,7 @@ function program(): Command {
         concurrency: o.concurrency,
         origins,
         timeoutMs: o.timeout,
+        patienceMs: o.patience,
         nodeReport: o.nodeReport,
         peerReport: o.peerReport,
         context: {
@@ -110,6 +112,7 @@ function program(): Command {
     .addOption(new Option('-o, --output <format>', 'text, json or yaml').choices(['text', 'json', 'yaml'] as const).default('json'))
     .option('--role <role>', 'pod or node: who is probing', 'node')
     .option('--timeout <ms>', 'overall probe budget in ms', budget, DEFAULT_TIMEOUT_MS)
+    .option('--patience <ms>', 'least wait before calling silence (see diagnose)', patience)
     .action(async (targetArgs, o) => {
       const { makePlan, parsePlan } = await import('../probe/plan.ts');
       const { parseTarget } = await import('../probe/target.ts');
@@ -119,7 +122,7 @@ function program(): Command {
       if (o.role !== 'pod' && o.role !== 'node') throw new UsageError(`--role: ${quoted(o.role)} is not pod or node`);
       if (o.plan !== undefined && targetArgs.length > 0) throw new UsageError('give TARGETs or --plan, not both');
       if (o.plan === undefined && targetArgs.length === 0) throw new UsageError('no TARGET given (podreach probe TARGET..., or --plan PLAN)');
-      const plan = o.plan !== undefined ? parsePlan(o.plan) : makePlan(targetArgs.map((t) => parseTarget(t, o.port)), o.timeout);
+      const plan = o.plan !== undefined ? parsePlan(o.plan) : makePlan(targetArgs.map((t) => parseTarget(t, o.port)), o.timeout, o.patience);
       const reports = await runPlan(plan, { role: o.role });
       // One target: the probe report itself (what --node-report has always read); several: a probe set.
       const doc = reports.length === 1 ? reports[0] : probeSet(reports);

@@ -3,7 +3,7 @@
 // run looks like the live view. A wrong guess costs an idle thread.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 let uiUrl: URL | undefined;
 let spare: Worker | undefined;
@@ -28,6 +28,8 @@ export function liveViewLikely(argv: readonly string[], stdoutIsTty: boolean): b
 export function prestartUi(url: URL, argv: readonly string[], stdoutIsTty: boolean): void {
   uiUrl = url;
   if (!liveViewLikely(argv, stdoutIsTty) || !bundledUi()) return;
+  // Loaded only here: runs that draw nothing do not load worker_threads.
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const w = new Worker(url);
   // Idle until claimed: it must never hold the process open, and an early failure is not ours to report.
   w.unref();

@@ -178,10 +178,10 @@ function sideResult(r: ProbeReport): SideResult {
         return {
           outcome: 'silent',
           via,
-          line: `TCP ${t.port} no answer to ${t.attempts} SYN${t.attempts > 1 ? 's' : ''} (waited ${fmtMs(t.waitMs)} each)${icmpAlive ? '; the host answers ping' : ''}`,
+          line: `TCP ${t.port} no answer to ${t.attempts} SYN${t.attempts > 1 ? 's' : ''} in ${fmtMs(t.waitMs)}${icmpAlive ? '; the host answers ping' : ''}`,
           icmpAlive,
           // Sound only if podreach watched every attempt's whole wait (a stall stretches it, up to a bound).
-          ...starved(t, (t.observedMs ?? Infinity) < t.attempts * t.waitMs * 0.9),
+          ...starved(t, (t.observedMs ?? Infinity) < t.waitMs * 0.9),
         };
       default:
         return { outcome: 'error', via, line: `TCP ${t.port} local error ${t.errno ?? ''}`.trim(), icmpAlive };

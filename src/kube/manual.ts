@@ -37,7 +37,8 @@ function readableArgv(plan: ProbePlan): string[] {
     words.push(word);
   }
   const timeout = plan.timeoutMs === DEFAULT_TIMEOUT_MS ? [] : ['--timeout', String(plan.timeoutMs)];
-  return ['podreach', 'probe', ...words, ...timeout, '-o', 'json'];
+  const patience = plan.patienceMs === undefined ? [] : ['--patience', String(plan.patienceMs)];
+  return ['podreach', 'probe', ...words, ...timeout, ...patience, '-o', 'json'];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { promises as dnsp } from 'node:dns';
+import { Resolver } from 'node:dns/promises';
 import { performance } from 'node:perf_hooks';
 import { type ResolvConf, readResolvConf } from '../net/host.ts';
 import { loopClock, observedTimeout, seen, STALL_NOTE_MS, withStall } from './clock.ts';
@@ -40,7 +40,7 @@ interface Answer {
   errno?: string;
 }
 
-async function ask(resolver: dnsp.Resolver, name: string): Promise<Answer> {
+async function ask(resolver: Resolver, name: string): Promise<Answer> {
   const tryFamily = async (rr: 'A' | 'AAAA'): Promise<Answer> => {
     try {
       const addresses = rr === 'A' ? await resolver.resolve4(name) : await resolver.resolve6(name);
@@ -59,6 +59,16 @@ async function ask(resolver: dnsp.Resolver, name: string): Promise<Answer> {
 
 /** Keep walking the search list past these, as glibc's res_search does. */
 const CONTINUE: ReadonlySet<DnsStatus> = new Set(['nxdomain', 'no-data', 'servfail']);
+
+/*
+ * A DNS server is silent after 450 ms: two tries, 150 ms then 300 ms (c-ares doubles the second). The
+ * server is the cluster's (a node-local cache, CoreDNS one hop away) and answers in a millisecond, so
+ * this is the wait rule's blind floor (rtt.ts) plus a second try for a lost datagram; --patience raises it.
+ */
+export const DNS_WAIT_MS = 450;
+
+/** The DNS budget for a run with this --patience. */
+export const dnsWait = (patienceMs?: number): number => Math.max(DNS_WAIT_MS, patienceMs ?? 0);
 
 export interface ResolveOptions {
   /** Overall budget for the whole search list, ms. */
@@ -94,9 +104,9 @@ export async function resolveName(name: string, opts: ResolveOptions = {}): Prom
 
 /** One lookup of every candidate name, bounded by `timeoutMs` of time the process could observe. */
 async function lookup(name: string, opts: ResolveOptions): Promise<DnsResult> {
-  const timeoutMs = opts.timeoutMs ?? 1000;
+  const timeoutMs = opts.timeoutMs ?? DNS_WAIT_MS;
   const conf = opts.conf ?? readResolvConf();
-  const resolver = new dnsp.Resolver({ timeout: Math.max(50, Math.floor(timeoutMs / 3)), tries: 2 });
+  const resolver = new Resolver({ timeout: Math.max(50, Math.floor(timeoutMs / 3)), tries: 2 });
   if (opts.servers) resolver.setServers(opts.servers);
   const servers = resolver.getServers();
   const cancelGuard = observedTimeout(performance.now(), () => timeoutMs, () => resolver.cancel());

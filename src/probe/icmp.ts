@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { spawnProbeChild } from './children.ts';
+import { observedTimeout } from './clock.ts';
+import type { RttTracker } from './rtt.ts';
 import type { IcmpResult } from './types.ts';
 
 /** What classifyPing reads of one ping run (node-ping's answer shape; the fixtures were recorded with it). */
@@ -15,17 +17,18 @@ export interface IcmpOptions {
   count: number;
   /** Seconds between echoes (iputils lets non-root go down to 0.002). */
   intervalS: number;
-  /** Seconds to wait after the last echo (-W); ping exits by count × interval + this. */
+  /** Seconds to wait after the last echo (-W); ping exits by count × interval + this. With a tracker, only a backstop. */
   waitS: number;
   /** Further ping arguments (the path-MTU probe's -M do -s SIZE). */
   extra?: string[];
 }
 
 /*
- * Three echoes 25 ms apart: a replying target costs ~55 ms and gives a min RTT over three samples;
- * one lost echo still leaves two replies. No -w: with a deadline iputils keeps sending until `count`
- * replies arrive (~40 echoes a second at a silent peer). `-c 3 -W 1` sends three and gives up one
- * second after the last: as bounded, and polite to a firewall someone is watching.
+ * Three echoes 25 ms apart: a replying target costs one round trip and gives a min RTT over three
+ * samples; one lost echo still leaves two replies. No -w: with a deadline iputils keeps sending until
+ * `count` replies arrive (~40 echoes a second at a silent peer). Silence is judged by the wait rule
+ * (rtt.ts) from the first echo, as for a SYN, not by ping's -W: podreach interrupts ping (SIGINT: it
+ * prints its statistics and exits) once the tracker's wait has passed. -W 1 is only the backstop.
  */
 export const TARGET_ICMP: IcmpOptions = { count: 3, intervalS: 0.025, waitS: 1 };
 /** The gateway is only an RTT sample: the first reply is enough. */
@@ -87,25 +90,53 @@ export function parsePingOutput(output: string): PingAnswer {
 
 /**
  * Runs the system ping (`bin`, default `ping` from PATH) in its own process group, tracked so that it
- * dies with podreach (children.ts). Resolves with its parsed output; rejects only when it cannot start.
+ * dies with podreach (children.ts). `until`, when given, is armed with a function that interrupts ping
+ * and returns its own cancel. Resolves with its parsed output; rejects only when it cannot start.
  */
-export function runPing(ip: string, opts: IcmpOptions, bin = 'ping'): Promise<PingAnswer> {
+export function runPing(ip: string, opts: IcmpOptions, bin = 'ping', until?: (interrupt: () => void) => () => void): Promise<PingAnswer> {
   return new Promise((resolve, reject) => {
     // LC_ALL=C keeps the output parseable under any locale.
     const child = spawnProbeChild(bin, pingArgs(ip, opts), { env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     child.stdout?.on('data', (d: Buffer) => chunks.push(d));
     child.stderr?.on('data', (d: Buffer) => chunks.push(d));
-    child.once('error', (err) => reject(new Error(`could not run ping: ${err.message}`)));
-    child.once('close', () => resolve(parsePingOutput(Buffer.concat(chunks).toString('utf8'))));
+    const cancel = until?.(() => child.kill('SIGINT')) ?? (() => {});
+    child.once('error', (err) => {
+      cancel();
+      reject(new Error(`could not run ping: ${err.message}`));
+    });
+    child.once('close', () => {
+      cancel();
+      resolve(parsePingOutput(Buffer.concat(chunks).toString('utf8')));
+    });
   });
 }
 
-/** ICMP echo to an IP literal through the system ping. Bounded by -c and -W. Never rejects. */
-export async function probeIcmp(ip: string, opts: IcmpOptions = TARGET_ICMP): Promise<IcmpResult> {
+/**
+ * ICMP echo to an IP literal through the system ping. With a tracker, silence is called once its wait
+ * (never less than the time to send every echo) has passed since the first echo, re-read as samples
+ * arrive; without one, ping's -c and -W bound it. Never rejects.
+ */
+export async function probeIcmp(ip: string, opts: IcmpOptions = TARGET_ICMP, tracker?: RttTracker): Promise<IcmpResult> {
   const t0 = performance.now();
+  const sending = (opts.count - 1) * opts.intervalS * 1000;
+  const wait = (): number => Math.max(tracker?.waitMs ?? 0, sending + 10);
+  // Re-armed when the wait changes: a shorter one must fire at its own time, not the old one's.
+  const until =
+    tracker &&
+    ((interrupt: () => void) => {
+      let cancel = observedTimeout(t0, wait, interrupt);
+      const off = tracker.onChange(() => {
+        cancel();
+        cancel = observedTimeout(t0, wait, interrupt);
+      });
+      return () => {
+        off();
+        cancel();
+      };
+    });
   try {
-    return classifyPing(await runPing(ip, opts), null, performance.now() - t0);
+    return classifyPing(await runPing(ip, opts, 'ping', until), null, performance.now() - t0);
   } catch (err) {
     return classifyPing(null, err instanceof Error ? err : new Error(String(err)), performance.now() - t0);
   }

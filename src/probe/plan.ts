@@ -15,6 +15,8 @@ export interface ProbePlan {
   schemaVersion: 1;
   /** Overall budget for each target's probes, ms (--timeout). */
   timeoutMs: number;
+  /** --patience: the least wait for a path slower than podreach can measure, ms (probe/rtt.ts). */
+  patienceMs?: number;
   items: PlanItem[];
 }
 
@@ -27,8 +29,11 @@ export const DEFAULT_CONCURRENCY = 32;
 export const MAX_PLAN_ITEMS = 5000;
 const MAX_PLAN_BYTES = 1 << 20;
 
-export function makePlan(targets: readonly Target[], timeoutMs: number): ProbePlan {
-  return { kind: 'podreach.plan', schemaVersion: 1, timeoutMs, items: targets.map((target) => ({ target: { ...target } })) };
+/** With --patience, the budget grows to hold two of its waits (DNS, then the probes) and the gateway's. */
+export function makePlan(targets: readonly Target[], timeoutMs: number, patienceMs?: number): ProbePlan {
+  const items = targets.map((target) => ({ target: { ...target } }));
+  if (patienceMs === undefined) return { kind: 'podreach.plan', schemaVersion: 1, timeoutMs, items };
+  return { kind: 'podreach.plan', schemaVersion: 1, timeoutMs: Math.max(timeoutMs, 2 * patienceMs + 200), patienceMs, items };
 }
 
 /** Compact JSON: one argv word. */
@@ -79,14 +84,16 @@ export function parsePlan(text: string): ProbePlan {
   }
   if (!isObject(v) || v.kind !== 'podreach.plan') bad('not a podreach plan (kind "podreach.plan")');
   if (v.schemaVersion !== 1) bad(`schemaVersion ${String(v.schemaVersion).slice(0, 20)} is not 1`);
-  const { timeoutMs, items } = v;
+  const { timeoutMs, patienceMs, items } = v;
   if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 200 || timeoutMs > 60_000) bad('timeoutMs must be 200-60000');
+  if (patienceMs !== undefined && (typeof patienceMs !== 'number' || !Number.isInteger(patienceMs) || patienceMs < 1 || patienceMs > 20_000)) bad('patienceMs must be 1-20000');
   if (!Array.isArray(items) || items.length === 0) bad('items must be a non-empty list');
   if (items.length > MAX_PLAN_ITEMS) bad(`more than ${MAX_PLAN_ITEMS} items`);
   return {
     kind: 'podreach.plan',
     schemaVersion: 1,
     timeoutMs,
+    ...(patienceMs !== undefined ? { patienceMs } : {}),
     items: items.map((item, i) => {
       if (!isObject(item)) bad(`items[${i}] is not an object`);
       return { target: checkTarget(item.target, i) };

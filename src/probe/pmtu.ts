@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { icmpHeaders } from '../net/ip.ts';
 import { probeIcmp } from './icmp.ts';
+import { RttTracker, type WaitPolicy } from './rtt.ts';
 import type { IcmpResult, PmtuResult } from './types.ts';
 
 /** MTUs seen in the wild below 1500: VXLAN, IPIP/GRE, IPsec, PPPoE, IPv6's minimum. */
@@ -13,11 +14,12 @@ const CANDIDATES = [1480, 1460, 1450, 1440, 1420, 1400, 1380, 1350, 1300, 1280];
 // IPv4: "Frag needed and DF set (mtu = 1400)", "mtu=1400"; IPv6: "Packet too big: mtu=1400", "mtu: 1400".
 const MTU_IN = /mtu ?[=:] ?(\d+)/i;
 
-/** Waits scale with the small echo's RTT; a full-size echo only adds serialisation time. */
-const waitFor = (rttMs: number | undefined): number => Math.min(1, Math.max(0.3, ((rttMs ?? 50) * 8) / 1000));
-
-function dfPing(ip: string, mtu: number, waitS: number): Promise<IcmpResult> {
-  return probeIcmp(ip, { count: 1, intervalS: 0.025, waitS, extra: ['-M', 'do', '-s', String(mtu - icmpHeaders(ip))] });
+/**
+ * The wait rule (rtt.ts) with the small echo's RTT as the target's own sample: a full-size echo only
+ * adds serialisation time, so silence after clamp(k·rtt, floor, cap) is the size, not the path.
+ */
+function dfPing(ip: string, mtu: number, tracker: RttTracker): Promise<IcmpResult> {
+  return probeIcmp(ip, { count: 1, intervalS: 0.025, waitS: 1, extra: ['-M', 'do', '-s', String(mtu - icmpHeaders(ip))] }, tracker);
 }
 
 /** Pure: one full-size DF echo → fits / too-big (with the MTU the error names) / dropped / not-run. */
@@ -34,16 +36,18 @@ export function classifyDf(r: IcmpResult): Pick<PmtuResult, 'status' | 'pathMtu'
 
 /**
  * Sends one DF echo of `mtu` bytes; when it is dropped, the candidate sizes below it at once (one
- * more wait) and reports the largest that came back. Bounded: two waits of ≤ 1 s. Never rejects.
+ * more wait) and reports the largest that came back. Bounded: two waits of the rule's cap at most.
+ * `policy`: the run's (its cap and --patience). Never rejects.
  */
-export async function probePathMtu(ip: string, mtu: number, rttMs?: number): Promise<PmtuResult> {
+export async function probePathMtu(ip: string, mtu: number, rttMs?: number, policy?: Partial<WaitPolicy>): Promise<PmtuResult> {
   const t0 = performance.now();
-  const waitS = waitFor(rttMs);
-  const first = classifyDf(await dfPing(ip, mtu, waitS));
+  const tracker = new RttTracker(policy);
+  if (rttMs !== undefined) tracker.observe({ basis: 'icmp-target', ms: rttMs });
+  const first = classifyDf(await dfPing(ip, mtu, tracker));
   const done = (r: Omit<PmtuResult, 'mtu' | 'ms'>): PmtuResult => ({ mtu, ...r, ms: Math.round(performance.now() - t0) });
   if (first.status !== 'dropped') return done(first);
   const sizes = CANDIDATES.filter((c) => c < mtu);
-  const results = await Promise.all(sizes.map((c) => dfPing(ip, c, waitS)));
+  const results = await Promise.all(sizes.map((c) => dfPing(ip, c, tracker)));
   const tried = sizes.map((c, i) => ({ mtu: c, fits: results[i]!.status === 'reply' }));
   const largest = tried.find((t) => t.fits)?.mtu;
   return done({ status: 'dropped', ...(largest ? { pathMtu: largest } : {}), tried });

@@ -3,7 +3,6 @@
 // against the probe-report part of schema/report.schema.json with unknown fields removed, and its
 // addresses checked; what fails is named in one line ("/tcp/status must be one of open, refused, ...").
 import { constants, fstatSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv';
 import { isIp, normalizeCidr } from '../net/ip.ts';
 import type { ProbeReport, Target } from './types.ts';
@@ -140,7 +139,8 @@ async function readBounded(path: string, max: number, limit: string): Promise<{ 
   let file;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer (a thread stuck there would also hold up exit).
-    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    // node:fs/promises (and readline behind it) loads only when a file is read.
+    file = await process.getBuiltinModule('node:fs/promises').open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (e) {
     return { why: errnoWhy(e as NodeJS.ErrnoException) };
   }

@@ -9,26 +9,29 @@ export interface RttSample {
 }
 
 export interface WaitPolicy {
-  /** Multiple of the RTT to wait before calling an attempt silent. */
+  /** Multiple of the measured RTT to wait before calling the target silent. */
   k: number;
+  /** Least wait once the target itself has answered something: its path is measured. */
   floorMs: number;
-  /** Wait while nothing has answered yet. */
-  noSampleMs: number;
+  /** Least wait while only the gateway (or nothing) has answered: the path beyond it is not measured. */
+  blindMs: number;
+  /** --patience: the least wait for a path known to be slower than podreach can measure (cross-region peering). */
+  patienceMs?: number;
   /** Upper bound, from the overall --timeout. */
   capMs: number;
 }
 
 /*
- * Why these numbers. Linux starts a SYN with a 1 s RTO only because it knows nothing about the path;
- * we usually do. A SYN-ACK needs one RTT plus the peer's accept-path work, and the sample we have may
- * come from the gateway (a shorter path than the target), so k = 8 sits well above RFC 6298's
- * first-sample RTO of srtt + 4·rttvar = 3·rtt. Cloud VPC RTTs are sub-ms to a few ms and cross-region
- * peering tens of ms, so k·rtt is almost always below the floor: 300 ms covers a 30 ms path ten times
- * over plus scheduling stalls on a busy 2-core node, and a slow path (≥ 40 ms) raises the wait itself.
- * With nothing answering at all we know nothing, so we wait longer (500 ms); the ICMP probe's own
- * 1 s deadline (the shortest iputils allows) bounds the run anyway.
+ * The rule (README, "How long podreach waits"): a target is silent once nothing has come back for
+ * clamp(k·rtt, floor, cap) since the first packet was sent, rtt being the best round trip measured on
+ * the way. k = 8 sits well above RFC 6298's first-sample RTO (srtt + 4·rttvar = 3·rtt). When the target
+ * itself has answered (an echo reply, a RST, a SYN-ACK), the path is measured end to end and the floor
+ * only covers scheduling on a busy node: 100 ms is a thousand VPC round trips. When only the gateway
+ * answered, the path beyond it is unmeasured and the blind floor holds: 350 ms outlasts any path a
+ * cloud's intranet has short of intercontinental peering (150 ms each way still answers in time:
+ * test/lab, scenario vpc-slow-link). Slower links take --patience. The cap comes from --timeout.
  */
-export const DEFAULT_WAIT: WaitPolicy = { k: 8, floorMs: 300, noSampleMs: 500, capMs: 1200 };
+export const DEFAULT_WAIT: WaitPolicy = { k: 8, floorMs: 100, blindMs: 350, capMs: 1200 };
 
 /** Samples from the target itself beat the gateway: they cover the whole path. */
 const TARGET_PATH: ReadonlySet<RttBasis> = new Set(['icmp-target', 'tcp-rst', 'tcp-open']);
@@ -42,16 +45,18 @@ export function bestSample(samples: readonly RttSample[]): RttSample | null {
   return best;
 }
 
-/** Pure: wait = clamp(k·rtt, floor, cap), or the no-sample wait (capped) when nothing answered. */
-export function waitFor(rttMs: number | null, p: WaitPolicy): number {
-  if (rttMs === null) return Math.round(Math.min(p.noSampleMs, p.capMs));
-  return Math.round(Math.min(Math.max(p.k * rttMs, p.floorMs), p.capMs));
+/** Pure: the silence window = clamp(k·rtt, floor, cap); the blind floor (or --patience) unless the target answered. */
+export function waitFor(sample: RttSample | null, p: WaitPolicy): number {
+  const blind = Math.max(p.blindMs, p.patienceMs ?? 0);
+  const floor = sample !== null && TARGET_PATH.has(sample.basis) ? p.floorMs : blind;
+  return Math.round(Math.min(Math.max(p.k * (sample?.ms ?? 0), floor), p.capMs));
 }
 
 /**
- * Collects RTT samples while probes run and tells waiters when the wait changes. The TCP probe reads
- * `waitMs` when it arms its timer and re-arms on every change, so a gateway reply arriving 2 ms into
- * a silent connect shortens the wait that connect is already sitting in.
+ * Collects RTT samples while probes run and tells waiters when the wait changes. The TCP and ICMP
+ * probes read `waitMs` when they arm their timers and re-arm on every change, so an echo reply arriving
+ * 2 ms into a silent connect shortens the wait that connect is already sitting in, and a slow gateway
+ * lengthens it.
  */
 export class RttTracker {
   readonly policy: WaitPolicy;
@@ -68,7 +73,7 @@ export class RttTracker {
   }
 
   get waitMs(): number {
-    return waitFor(bestSample(this.#samples)?.ms ?? null, this.policy);
+    return waitFor(bestSample(this.#samples), this.policy);
   }
 
   get estimate(): RttEstimate {

@@ -15,6 +15,8 @@ export interface RunOptions {
   role: 'pod' | 'node';
   /** Overall cap for the run, ms (--timeout). */
   timeoutMs?: number;
+  /** --patience: the least wait for a path slower than podreach can measure, ms (rtt.ts). */
+  patienceMs?: number;
   onEvent?: (e: ProbeEvent) => void;
   /** Gateway to ping: default /proc/net/route; null = don't ping one. */
   gateway?: string | null;
@@ -60,7 +62,7 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
     opts,
     timeoutMs,
     usedMs: () => seen(t0).observedMs,
-    tracker: new RttTracker({ capMs: Math.max(100, (timeoutMs - 100) / 2) }),
+    tracker: new RttTracker({ capMs: Math.max(100, (timeoutMs - 100) / 2), patienceMs: opts.patienceMs }),
     results: {},
   };
   const gateway = loopback ? undefined : opts.gateway === undefined ? route?.gateway : (opts.gateway ?? undefined);

@@ -103,6 +103,7 @@ export async function runPlan(plan: ProbePlan, opts: PlanOptions): Promise<Probe
       const report = await runProbes(item.target, {
         ...run,
         timeoutMs: plan.timeoutMs,
+        patienceMs: plan.patienceMs,
         ...shared,
         onEvent: onEvent ? (e) => onEvent(i, e) : undefined,
       });

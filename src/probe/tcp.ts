@@ -18,16 +18,16 @@ export function classifyErrno(code: string | undefined): Exclude<TcpStatus, 'ope
 }
 
 /**
- * Connects to ip:port. A silent SYN is retried once with a second connect while the first stays open;
- * whichever answers first wins. Each attempt gets `tracker.waitMs`, re-read whenever the tracker
- * learns a new RTT. Answers (RST or SYN-ACK) are fed back to the tracker as samples. With `handOver`,
- * the connected socket is passed on instead of closed (one connection per run for the application probe).
+ * Connects to ip:port. Silence is judged by the wait rule (rtt.ts) from the first SYN: the target is
+ * silent once nothing has answered for `tracker.waitMs`, re-read whenever the tracker learns a new RTT.
+ * Half-way through, a second connect is sent while the first stays open (a lost SYN); whichever answers
+ * first wins. Answers (RST or SYN-ACK) are fed back to the tracker as samples. With `handOver`, the
+ * connected socket is passed on instead of closed (one connection per run for the application probe).
  */
 export function probeTcp(ip: string, port: number, tracker: RttTracker = new RttTracker(), handOver?: (s: Socket) => void): Promise<TcpResult> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const sockets: Socket[] = [];
-    const starts: number[] = [];
     let cancelWait = (): void => {};
     let done = false;
     // Sample the loop for the whole probe: the result says how much of it podreach could not see.
@@ -47,27 +47,26 @@ export function probeTcp(ip: string, port: number, tracker: RttTracker = new Rtt
       resolve(withStall(result, w, status === 'timeout'));
     };
 
-    // Each attempt waits tracker.waitMs of time podreach could observe: a stall stretches it.
+    // Waits count time podreach could observe: a stall stretches them.
     const arm = (): void => {
       if (done) return;
       cancelWait();
-      cancelWait = observedTimeout(starts[starts.length - 1] ?? t0, () => tracker.waitMs, expired);
+      const cancels = [observedTimeout(t0, () => tracker.waitMs, () => finish('timeout'))];
+      if (sockets.length < 2) cancels.push(observedTimeout(t0, () => tracker.waitMs / 2, retry));
+      cancelWait = () => {
+        for (const c of cancels) c();
+      };
     };
 
-    const expired = (): void => {
-      if (starts.length < 2) {
-        attempt();
-        arm();
-      } else {
-        finish('timeout');
-      }
+    const retry = (): void => {
+      attempt();
+      arm();
     };
 
     const attempt = (): void => {
       const started = performance.now();
       const s = new Socket();
       sockets.push(s);
-      starts.push(started);
       // An RTT sample counts only the time podreach was running: a stall is not path delay.
       const rtt = (): number => {
         const now = performance.now();

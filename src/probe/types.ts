@@ -49,7 +49,7 @@ export interface TcpResult {
   attempts: number;
   /** errno name for refused / unreachable / error. */
   errno?: string;
-  /** How long each attempt was given, ms (see rtt). */
+  /** The silence window: how long nothing may answer before the target is called silent, ms (see rtt). */
   waitMs: number;
   /** ms of this probe's wait during which podreach itself could not run (CPU starvation, a stopped process); the wait was stretched by it. Present from 50 ms. */
   stalledMs?: number;

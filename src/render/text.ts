@@ -71,7 +71,7 @@ export function renderText(r: PodreachReport, paint: Paint = PLAIN, kinds: reado
   out.push('', paint.bold('PROBES'));
   out.push(`  from pod   ${probeLine(r.probes.pod, kinds)}`);
   if (r.probes.node) out.push(`  from node  ${probeLine(r.probes.node, kinds)}`);
-  out.push(`  rtt ${r.probes.pod.rtt.ms === null ? 'unknown' : fmtMs(r.probes.pod.rtt.ms)} (${r.probes.pod.rtt.basis}), waited ${fmtMs(r.probes.pod.rtt.waitMs)} per SYN`);
+  out.push(`  rtt ${r.probes.pod.rtt.ms === null ? 'unknown' : fmtMs(r.probes.pod.rtt.ms)} (${r.probes.pod.rtt.basis}), silence after ${fmtMs(r.probes.pod.rtt.waitMs)}`);
   out.push('', paint.dim(`target ${r.cidr.zoneNote}${r.cidr.podDocker ? `; pod IP inside ${r.cidr.podDocker.range} (${r.cidr.podDocker.what})` : ''}`));
   for (const o of r.cidr.overlaps) out.push(paint.yellow(`  overlap: ${o}`));
   out.push(paint.dim(`took ${Math.round(r.timings.totalMs)} ms (probes ${Math.round(r.timings.probeMs)} ms)`));

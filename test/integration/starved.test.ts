@@ -108,8 +108,8 @@ describe.skipIf(!ready)('podreach stopped for 1.5 s mid-probe (dist/podreach.mjs
       expect(report.diagnosis.cause).toBe(calm.diagnosis.cause);
       expect(tcp?.status).toBe('timeout');
       expect(tcp?.stalledMs).toBeGreaterThanOrEqual(STOP_MS - 200);
-      // The whole wait (two attempts) was observed: the stop stretched it instead of eating it.
-      expect(tcp?.observedMs).toBeGreaterThanOrEqual(2 * (tcp?.waitMs ?? 0) - 20);
+      // The whole window was observed: the stop stretched it instead of eating it.
+      expect(tcp?.observedMs).toBeGreaterThanOrEqual((tcp?.waitMs ?? 0) - 20);
     });
   });
 });

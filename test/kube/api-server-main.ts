@@ -5,6 +5,7 @@
 //   node test/kube/api-server-main.ts --flavour cce-vpc --node-ns NS --podreach "node dist/podreach.mjs"
 //        --token T --state FILE [--rewrite 172.16.=172.17.] [--rbac rbac.yaml,rbac-node-probe.yaml,rbac-from-env.yaml] [--restricted]
 //        [--objects FILE]   (more objects, as a JSON array: what a scenario adds to the recorded cluster)
+//        [--pod-start-ms MS] (a created pod stays Pending this long before its command runs: a real node's start)
 //        [--node-map FILE]  (fleet lab: {"node name": {"node": NS, "pod": NS}}; a probe pod pinned to a node runs in
 //                            that node's namespace, or in its pod namespace when it is not hostNetwork)
 //        [--faults FILE]    (FaultRule[] as JSON, `path` a regex source: a server that fails mid-run)
@@ -24,6 +25,7 @@ const { values: a } = parseArgs({
     rbac: { type: 'string', default: 'rbac.yaml,rbac-node-probe.yaml' },
     restricted: { type: 'boolean', default: false },
     objects: { type: 'string' },
+    'pod-start-ms': { type: 'string' },
     'node-map': { type: 'string' },
     drop: { type: 'string', multiple: true },
     faults: { type: 'string' },
@@ -46,6 +48,7 @@ const server = await ApiServer.start({
   crds: fx['x-podreach-fixture'].crds,
   tokens: { [a.token as string]: { user: SA_USER, rules } },
   restrictedNamespaces: a.restricted ? ['default'] : [],
+  podStartMs: Number(a['pod-start-ms'] ?? 0),
   faults: a.faults ? (JSON.parse(readFileSync(a.faults, 'utf8')) as (Omit<FaultRule, 'path'> & { path?: string })[]).map((f) => ({ ...f, path: f.path ? new RegExp(f.path) : undefined })) : undefined,
   runner: ({ pod, argv }) => (argv[0] === 'podreach' ? { argv: ['ip', 'netns', 'exec', namespaceOf(pod), ...podreach, ...argv.slice(1)] } : undefined),
   onChange: (s) => writeState(s),

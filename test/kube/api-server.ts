@@ -54,6 +54,8 @@ export interface ApiServerOptions {
   faults?: FaultRule[];
   /** Serve a certificate the client's CA file does not sign (a wrong CA in the kubeconfig). */
   untrustedCert?: boolean;
+  /** How long a created pod stays Pending (ContainerCreating) before its command runs, ms: scheduling and image pull on a real node. */
+  podStartMs?: number;
   /** Called after every change to the set of pods (for a state file). */
   onChange?: (s: ApiServer) => void;
   /** Maps an ephemeral container (kubectl debug POD) to a local process, or undefined to leave it waiting. */
@@ -111,6 +113,8 @@ interface Running {
   child?: ChildProcess;
   log: string;
   timer?: NodeJS.Timeout;
+  /** Pending until it fires (podStartMs). */
+  startTimer?: NodeJS.Timeout;
 }
 
 interface Debugged {
@@ -403,6 +407,17 @@ export class ApiServer {
     if (!plan) return;
     const run: Running = { log: '' };
     this.running.set(key, run);
+    if (this.opts.podStartMs) {
+      pod.status = { ...pod.status, containerStatuses: [{ name: c?.name ?? 'probe', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] };
+      run.startTimer = setTimeout(() => this.store.get(key) === pod && this.startPod(key, pod, run, plan, c?.name, spec.activeDeadlineSeconds), this.opts.podStartMs);
+      run.startTimer.unref();
+    } else this.startPod(key, pod, run, plan, c?.name, spec.activeDeadlineSeconds);
+  }
+
+  /** Runs a created pod's command: Running, then Succeeded / Failed with its exit code; its output is the log. */
+  private startPod(key: string, pod: PodLike, run: Running, plan: { argv: string[]; env?: NodeJS.ProcessEnv }, container: string | undefined, activeDeadlineSeconds: number | undefined): void {
+    const c = container === undefined ? undefined : { name: container };
+    const spec = { activeDeadlineSeconds };
     const [cmd, ...args] = plan.argv;
     const child = spawn(cmd as string, args, { env: plan.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     run.child = child;
@@ -439,6 +454,7 @@ export class ApiServer {
 
 function stop(r: Running): void {
   if (r.timer) clearTimeout(r.timer);
+  if (r.startTimer) clearTimeout(r.startTimer);
   const pid = r.child?.pid;
   if (pid) {
     try {

@@ -6,7 +6,6 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { afterAll } from 'vitest';
 import type { Lab } from '../lab/lab.ts';
 import { NODE } from '../lab/lab.ts';
 import { waitLine } from '../lab/wait.ts';
@@ -17,7 +16,10 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const PRIVATE = mkdtempSync(join(tmpdir(), 'podreach-bundle-'));
 export const BUNDLE = join(PRIVATE, 'podreach.mjs');
 cpSync(join(ROOT, 'dist'), PRIVATE, { recursive: true });
-afterAll(() => rmSync(PRIVATE, { recursive: true, force: true }));
+const dropCopy = () => rmSync(PRIVATE, { recursive: true, force: true });
+// Under vitest, after the file; from a plain script (the bench), at exit.
+if (process.env.VITEST) (await import('vitest')).afterAll(dropCopy);
+else process.once('exit', dropCopy);
 export const POD = 'test01-6cbbf97b78-krj6h';
 const FLAVOUR = { tunnel: 'cce-tunnel', vpc: 'cce-vpc', eni: 'cce-turbo' } as const;
 

@@ -41,8 +41,12 @@ describe.each(['tunnel', 'vpc', 'eni'] as const)('`podreach diagnose TARGET` wit
           expect(c.nodeIp).toMatchObject({ value: NODE_IP, source: 'api' });
           expect(c.containerCidr).toMatchObject({ value: flag('--container-cidr'), source: 'api' });
           expect(c.serviceCidr?.value).toBe(SERVICE_CIDR);
-          // The node side came from the probe pod, which is gone again.
-          expect(rep.probes.node, 'node report from the probe pod').not.toBeNull();
+          // The node side came from the probe pod, which is gone again; a target this pod reached needs none
+          // (its probe pod, if the API answered first and it was created, was cancelled).
+          if (s.expectedCause === 'reachable') {
+            expect(rep.probes.node, said).toBeNull();
+            expect(rep.notes.join('\n')).toContain('node side: not needed');
+          } else expect(rep.probes.node, `node report from the probe pod (${said})`).not.toBeNull();
           expect(api.state().live).toEqual([]);
           expect(api.state().deleted).toEqual(api.state().created);
           const diag = rep.diagnosis;
@@ -58,6 +62,47 @@ describe.each(['tunnel', 'vpc', 'eni'] as const)('`podreach diagnose TARGET` wit
       );
     });
   }
+});
+
+describe('evidence that cannot change the verdict is not awaited', () => {
+  it('a reachable target: the verdict does not wait for a probe pod that takes 10 s to start, and no pod is left', async () => {
+    const s = SCENARIOS.find((x) => x.id === 'vpc-ok') as Scenario;
+    await withLab(s, (lab) =>
+      withApi(
+        lab,
+        async (api) => {
+          const d = await lab.exec('pod', ['env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), '-o', 'json'], { timeoutMs: 30_000 });
+          const rep = JSON.parse(d.stdout) as { diagnosis: { cause: string }; probes: { node: object | null } };
+          expect(rep.diagnosis.cause).toBe('reachable');
+          expect(rep.probes.node).toBeNull();
+          // Waiting for the pod would take ≥ 10 s; the bound only proves it was not awaited.
+          expect(d.ms).toBeLessThan(10_000);
+          expect(api.state().live).toEqual([]);
+          expect(api.state().deleted).toEqual(api.state().created);
+        },
+        ['--pod-start-ms', '10000'],
+      ),
+    );
+  });
+
+  it('a failing target still gets the node side, after the pod start', async () => {
+    const s = SCENARIOS.find((x) => x.id === 'vpc-sg-container-cidr') as Scenario;
+    await withLab(s, (lab) =>
+      withApi(
+        lab,
+        async (api) => {
+          const d = await lab.exec('pod', ['env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), '-o', 'json'], { timeoutMs: 30_000 });
+          const rep = JSON.parse(d.stdout) as { diagnosis: { cause: string }; probes: { node: object | null } };
+          expect(rep.probes.node).not.toBeNull();
+          expect(rep.diagnosis.cause).toBe('security-group');
+          expect(d.ms).toBeGreaterThanOrEqual(2000);
+          expect(api.state().live).toEqual([]);
+          expect(api.state().deleted).toEqual(api.state().created);
+        },
+        ['--pod-start-ms', '2000'],
+      ),
+    );
+  });
 });
 
 describe('interrupting the CLI', () => {

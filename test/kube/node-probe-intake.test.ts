@@ -22,12 +22,19 @@ const dirs: string[] = [];
 let server: ApiServer | undefined;
 let listener: Server;
 let target: Target;
+/** A port nothing listens on: the pod's own probe fails, so the diagnosis waits for the node's report. */
+let closed: Target;
 
 beforeAll(async () => {
   listener = createServer((s) => s.end());
   await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
   const port = (listener.address() as { port: number }).port;
   target = { input: `127.0.0.1:${port}`, host: '127.0.0.1', ip: '127.0.0.1', port, portSource: 'target' };
+  const gone = createServer();
+  await new Promise<void>((r) => gone.listen(0, '127.0.0.1', () => r()));
+  const free = (gone.address() as { port: number }).port;
+  await new Promise<void>((r) => gone.close(() => r()));
+  closed = { input: `127.0.0.1:${free}`, host: '127.0.0.1', ip: '127.0.0.1', port: free, portSource: 'target' };
 });
 afterEach(async () => {
   if (server) {
@@ -59,8 +66,8 @@ async function podPrinting(log: string) {
 
 const planOf = (input: string) => makePlan([parseTarget(input)], 2500);
 
-const report = (f: (r: Record<string, any>) => void = () => {}) => {
-  const r = structuredClone(fullReport(target)) as Record<string, any>;
+const report = (f: (r: Record<string, any>) => void = () => {}, t: Target = target) => {
+  const r = structuredClone(fullReport(t)) as Record<string, any>;
   f(r);
   return JSON.stringify(r, null, 2);
 };
@@ -88,22 +95,23 @@ describe('the probe pod log', () => {
     expect(res.error).toMatch(/its log is over the 1 MB a probe report can be$/);
   });
 
+  // A target the pod cannot reach: a reachable one would not wait for the node's view (the pod is cancelled).
   const diagnoseWith = async (log: string) => {
     const env = await podPrinting(log);
-    const [only] = await runDiagnose([target.input], { context: {}, env, version: '0.0.0', kube: {}, timeoutMs: 1000 });
+    const [only] = await runDiagnose([closed.input], { context: {}, env, version: '0.0.0', kube: {}, timeoutMs: 1000 });
     return only as PodreachReport;
   };
 
   it('through the diagnosis: a crashing shape → a note, the verdict from the pod alone, a valid report', async () => {
-    const r = await diagnoseWith(report((r) => (r.from = 1)));
+    const r = await diagnoseWith(report((r) => (r.from = 1), closed));
     expect(r.probes.node).toBeNull();
     expect(r.notes.join('\n')).toMatch(/node side: node probe: pod \S+ printed a report podreach cannot use: \/from must be an object; by hand: kubectl debug/);
-    expect(r.diagnosis.cause).toBe('reachable');
+    expect(r.diagnosis.cause).toBe('port-closed');
     expect(schemaErrors(r)).toEqual([]);
   });
 
   it('through the diagnosis: a report for another address → a note, not used', async () => {
-    const r = await diagnoseWith(report((r) => (r.target.ip = '10.9.9.9')));
+    const r = await diagnoseWith(report((r) => (r.target.ip = '10.9.9.9'), closed));
     expect(r.probes.node).toBeNull();
     expect(r.notes.join('\n')).toContain("node side: the probe pod's report cannot be used: it probed 10.9.9.9, not 127.0.0.1");
   });

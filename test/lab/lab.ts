@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newPrefix, register, teardown } from './registry.ts';
 import { findScenario, podAddressing, type Scenario } from './scenarios.ts';
-import { NO_CARRIER_PORT, RESOLV_CONF, ROLES, type Role, plan } from './topology.ts';
+import { DELAY_DEV, NO_CARRIER_PORT, RESOLV_CONF, ROLES, type Role, plan } from './topology.ts';
 import { INFRA_DEADLINE_MS, until, waitLine } from './wait.ts';
 
 export const LAB_DIR = dirname(fileURLToPath(import.meta.url));
@@ -142,9 +142,9 @@ function setupScript(ipFile: string, sysctls: string[], iptFile: string | null, 
  * Starts one lab server in its namespace; resolves when it says `ready` on its ready pipe (fd 3), as it happens.
  * Its log (connections it saw) goes to `logFile`; a server that dies first fails the build at once, with that log.
  */
-async function startServer(ns: string, args: string[], logFile: string): Promise<void> {
+async function startServer(ns: string, args: string[], logFile: string, program = [NODE, join(LAB_DIR, 'server.ts')]): Promise<void> {
   const fd = openSync(logFile, 'w');
-  const child = spawn('ip', ['netns', 'exec', ns, NODE, join(LAB_DIR, 'server.ts'), '--ready-fd', '3', ...args], {
+  const child = spawn('ip', ['netns', 'exec', ns, ...program, '--ready-fd', '3', ...args], {
     detached: true,
     stdio: ['ignore', fd, fd, 'pipe'],
   });
@@ -208,10 +208,14 @@ export async function createLab(scenarioOrId: Scenario | string): Promise<Lab> {
         mustSucceed(`setting up ${ns(r)}`, await run('ip', ['netns', 'exec', ns(r), 'sh', '-c', script], { timeoutMs: INFRA_DEADLINE_MS }));
       }),
     );
-    const skip = scenario.build.ecsBridge ? [scenario.build.ecsBridge.name, NO_CARRIER_PORT, `${NO_CARRIER_PORT}p`] : [];
+    // A TUN device has no carrier state to wait for (UNKNOWN once delay.py holds it).
+    const skip = [
+      ...(scenario.build.ecsBridge ? [scenario.build.ecsBridge.name, NO_CARRIER_PORT, `${NO_CARRIER_PORT}p`] : []),
+      ...(scenario.build.peeringDelayMs ? [DELAY_DEV] : []),
+    ];
     await Promise.all([
       waitLinksUp(ns, skip),
-      ...p.servers.map((s) => startServer(ns(s.role), s.args, join(tmp, `${s.role}.log`))),
+      ...p.servers.map((s) => startServer(ns(s.role), s.args, join(tmp, `${s.role}.log`), s.program)),
     ]);
   } catch (e) {
     await destroy();

@@ -28,6 +28,8 @@ export interface BuildOptions {
   nodeUplinkMtu?: number;
   /** The CNI enforcing an egress NetworkPolicy on the node: the pod may send DNS only, or nothing at all. */
   podEgress?: 'dns-only' | 'none';
+  /** The peering delays every packet by this much each way (test/lab/delay.py): a cross-region link. */
+  peeringDelayMs?: number;
 }
 
 export interface Scenario {
@@ -322,6 +324,14 @@ export const SCENARIOS: readonly Scenario[] = [
   make({ id: 'tunnel-port-closed', title: 'nothing listens on ECS:81', model: 'tunnel', target: { host: ECS, port: 81 }, cause: 'port-closed' }),
   make({ id: 'vpc-port-closed', title: 'nothing listens on ECS:81', model: 'vpc', target: { host: ECS, port: 81 }, cause: 'port-closed' }),
   make({ id: 'eni-port-closed', title: 'nothing listens on ECS:81', model: 'eni', target: { host: ECS, port: 81 }, cause: 'port-closed' }),
+  make({
+    id: 'vpc-slow-peering',
+    title: 'a cross-region peering: 150 ms each way beyond the gateway, and the peer still answers',
+    model: 'vpc',
+    target: peer,
+    cause: 'reachable',
+    build: { peeringDelayMs: 150 },
+  }),
   make({ id: 'tunnel-dns-nxdomain', title: 'the name does not exist', model: 'tunnel', target: { host: 'nosuch.lab.internal', port: 80 }, cause: 'dns' }),
 ];
 

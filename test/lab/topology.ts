@@ -1,6 +1,7 @@
 // Turns a scenario's build options into the commands that build it: one host `ip -batch` that creates the
 // namespaces and veth pairs (each end created directly inside its namespace), then, per namespace, an
 // `ip -batch`, a sysctl list and an iptables-restore file. Pure: no side effects, easy to read and test.
+import { fileURLToPath } from 'node:url';
 import {
   DNS_IP,
   ECS,
@@ -19,7 +20,12 @@ export type Role = (typeof ROLES)[number];
 export interface ServerSpec {
   role: Role;
   args: string[];
+  /** The program, when not the lab's server.ts (run with Node): argv before `args`. */
+  program?: string[];
 }
+
+/** The TUN device the peering's delay runs through (delay.py). */
+export const DELAY_DEV = 'tun-delay';
 
 export interface Plan {
   /** Lines for the host's `ip -batch -` (netns add + link add ... netns A ... peer ... netns B). */
@@ -134,6 +140,18 @@ export function plan(prefix: string, o: BuildOptions): Plan {
   ];
   if (o.model === 'vpc') vpcr.push(`route add ${podCidr} via ${NODE_IP}`);
   if (o.peering) vpcr.push(`route add ${PEER_VPC_CIDR} via 192.168.255.2`);
+  if (o.peeringDelayMs) {
+    // A slow peering (cross-region): what the pod side sends to the peer VPC, and everything coming back over
+    // the peering, detours through delay.py, which holds each packet and hands it back to be routed on.
+    vpcr.push(
+      `tuntap add dev ${DELAY_DEV} mode tun`,
+      `link set ${DELAY_DEV} up`,
+      `route add default dev ${DELAY_DEV} table 100`,
+      `rule add iif br-node to ${PEER_VPC_CIDR} lookup 100`,
+      `rule add iif br-eni to ${PEER_VPC_CIDR} lookup 100`,
+      'rule add iif peering lookup 100',
+    );
+  }
 
   const vpcr2 = ['addr add 192.168.255.2/30 dev peering', 'addr add 10.1.0.1/24 dev p-peer', ...up('peering', 'p-peer')];
   vpcr2.push(`route add ${VPC_CIDR} via 192.168.255.1`);
@@ -235,6 +253,9 @@ export function plan(prefix: string, o: BuildOptions): Plan {
       { role: 'redis', args: ['--redis', '6379', '--mysql', '3306', '--mysql-allow', o.mysqlAllow.join(',')] },
       { role: 'peer', args: ['--http', '80', '--body', 'peer ok'] },
       { role: 'dns', args: ['--dns', '53'] },
+      ...(o.peeringDelayMs
+        ? [{ role: 'vpcr' as const, program: ['python3', fileURLToPath(new URL('./delay.py', import.meta.url))], args: ['--dev', DELAY_DEV, '--delay-ms', String(o.peeringDelayMs)] }]
+        : []),
     ],
     resolv: ['pod', 'node'],
   };

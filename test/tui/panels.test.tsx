@@ -138,7 +138,7 @@ describe('ProbeRows', () => {
     const r = reportFrom(evidence(ECS, ctx('vpc'), SILENT, OPEN));
     const frame = render(<ProbeRows pod={rowsFromReport(r.probes.pod)} node={rowsFromReport(r.probes.node!)} rtt="rtt 0.4 ms" wide />).lastFrame() ?? '';
     const [pod, node] = frame.split('from node');
-    expect(pod).toMatch(/✗ tcp\/80\s+192\.168\.10\.52:80\s+timeout\s+900 ms\s+2 SYNs, 450 ms each/);
+    expect(pod).toMatch(/✗ tcp\/80\s+192\.168\.10\.52:80\s+timeout\s+900 ms\s+2 SYNs, no answer in 450 ms/);
     expect(pod).toMatch(/! ping\s+192\.168\.10\.52\s+timeout/);
     expect(node).toMatch(/✓ tcp\/80\s+192\.168\.10\.52:80\s+open/);
     expect(node).toMatch(/✓ ping\s+192\.168\.10\.52\s+reply/);

@@ -101,7 +101,9 @@ describe.skipIf(!canRun)('TUI in tmux, security group scenario (vpc-sg-container
   const lab = useLab('vpc-sg-container-cidr');
 
   it('shows probes running, then the verdict and the fix; r re-runs; q restores the terminal', async () => {
-    await withPane(diagnoseArgv(lab()), async (p) => {
+    // --patience: silence is called in ~0.35 s now, often before the view's first frame on a busy machine;
+    // a slow link's patience keeps the probes running long enough to watch them.
+    await withPane([...diagnoseArgv(lab()), '--patience', '1500'], async (p) => {
       // CI=true is set on purpose: a real terminal still gets the live view.
       const running = await p.waitFor((s) => /running…/.test(s) && s.includes('PROBES'), 10_000, 'probes running');
       expect(running).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (ping|tcp\/80)\s+192\.168\.10\.52/);
@@ -225,7 +227,8 @@ describe.skipIf(!canRun)('TUI in tmux, reachable scenario (vpc-ok)', () => {
 
 describe.skipIf(!canRun)('TUI in tmux, several targets (tunnel-app-deps, without the API)', () => {
   const lab = useLab(DEPS.id);
-  const argv = () => [...diagnoseArgv(lab(), DEPS.dependencies.map((d) => d.input)), '--no-api'];
+  // --patience keeps the silent targets waiting (~1.5 s) while the table is watched filling in.
+  const argv = () => [...diagnoseArgv(lab(), DEPS.dependencies.map((d) => d.input)), '--no-api', '--patience', '1500'];
   /** The table row of a dependency (as shown: a URL's password redacted), selection marker and all. */
   const row = (screen: string, input: string) => screen.split('\n').find((l) => l.slice(2).startsWith(`${redactTarget(input)} `)) ?? '';
   const SWEEP_DONE = (s: string) => s.includes('J print JSON and exit') && s.includes('TARGET');
@@ -233,7 +236,7 @@ describe.skipIf(!canRun)('TUI in tmux, several targets (tunnel-app-deps, without
 
   it('the table fills in per target; Enter opens a target, Esc returns; q exits 1 and restores the terminal', async () => {
     await withPane(argv(), async (p) => {
-      // The name that does not resolve is done in ~0.1 s; the silent targets wait out their SYNs (~1 s).
+      // The name that does not resolve is done in ~0.1 s; the silent targets wait out their --patience (1.5 s).
       // Probed, it shows the pod's own verdict at once, dim, until the run's report replaces it.
       const filling = await p.waitFor((s) => row(s, 'nosuch.lab.internal:80').endsWith('so far'), 10_000, 'a probed row', 20);
       expect(row(filling, 'nosuch.lab.internal:80')).toMatch(/[✗?] dns\s+\d\.\d\d\s+so far$/);

@@ -1,7 +1,7 @@
 // The target's name through the pod's resolver: search list, ndots, servers.
 import { fmtMs } from '../../net/format.ts';
 import { defineProbe } from '../kind.ts';
-import { resolveName } from '../dns.ts';
+import { dnsWait, resolveName } from '../dns.ts';
 import { needsDns } from '../target.ts';
 
 /** DNS gets at most this share of the run, so the probes behind it still have time. */
@@ -11,7 +11,7 @@ export const dns = defineProbe({
   name: 'dns',
   start(s) {
     if (!needsDns(s.target)) return undefined;
-    return resolveName(s.target.host, { ...s.opts.dns, timeoutMs: Math.min(1000, s.timeoutMs * DNS_SHARE) }).then((r) => {
+    return resolveName(s.target.host, { ...s.opts.dns, timeoutMs: Math.min(dnsWait(s.opts.patienceMs), s.timeoutMs * DNS_SHARE) }).then((r) => {
       if (r.status === 'ok' && r.addresses[0]) s.target.ip = r.addresses[0];
       return r;
     });

@@ -9,7 +9,7 @@ export const gateway = defineProbe({
   start(s) {
     const ip = s.gateway;
     if (!ip) return undefined;
-    return (s.opts.icmp ?? probeIcmp)(ip, GATEWAY_ICMP).then((r) => {
+    return (s.opts.icmp ?? probeIcmp)(ip, GATEWAY_ICMP, s.tracker).then((r) => {
       if (r.status === 'reply' && r.rttMs !== undefined) s.tracker.observe({ basis: 'gateway', ms: r.rttMs });
       return { ...r, ip };
     });

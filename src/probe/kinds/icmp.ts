@@ -12,7 +12,7 @@ export const icmp = defineProbe({
   start(s) {
     const ip = s.target.ip;
     if (ip === undefined) return undefined;
-    return (s.opts.icmp ?? probeIcmp)(ip, TARGET_ICMP).then((r) => {
+    return (s.opts.icmp ?? probeIcmp)(ip, TARGET_ICMP, s.tracker).then((r) => {
       if (r.status === 'reply' && r.rttMs !== undefined) s.tracker.observe({ basis: 'icmp-target', ms: r.rttMs });
       return r;
     });

@@ -12,7 +12,7 @@ export const pmtu = defineProbe({
     const echo = s.results.icmp;
     // Both families: the sizes count the IP header (20 or 40 bytes); IPv6 routers never fragment, they send Packet Too Big.
     if (!s.mtu || !ip || echo?.status !== 'reply') return undefined;
-    return (s.opts.pmtu ?? probePathMtu)(ip, s.mtu, echo.rttMs);
+    return (s.opts.pmtu ?? probePathMtu)(ip, s.mtu, echo.rttMs, s.tracker.policy);
   },
   label: () => 'mtu',
   dest: (aim) => aim.ip ?? aim.host,

@@ -27,7 +27,7 @@ export const tcp = defineProbe({
       case 'refused':
         return { outcome: 'refused', detail: r.errno ?? 'RST', tone: 'bad' };
       case 'timeout':
-        return { outcome: 'timeout', detail: `${r.attempts} SYN${r.attempts === 1 ? '' : 's'}, ${fmtMs(r.waitMs)} each`, tone: 'bad' };
+        return { outcome: 'timeout', detail: `${r.attempts} SYN${r.attempts === 1 ? '' : 's'}, no answer in ${fmtMs(r.waitMs)}`, tone: 'bad' };
       case 'unreachable':
         return { outcome: 'unreachable', detail: r.errno, tone: 'bad' };
       default:

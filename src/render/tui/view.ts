@@ -86,7 +86,7 @@ export function buildView(s: RunSnapshot): View {
   view.context = { facts, missing: context.missing, notes: context.notes };
   if (r) {
     const rtt = r.probes.pod.rtt;
-    view.rtt = `rtt ${rtt.ms === null ? 'unknown' : fmtMs(rtt.ms)} (${rtt.basis}), waited ${fmtMs(rtt.waitMs)} per SYN · took ${fmtMs(r.timings.totalMs)}`;
+    view.rtt = `rtt ${rtt.ms === null ? 'unknown' : fmtMs(rtt.ms)} (${rtt.basis}), silence after ${fmtMs(rtt.waitMs)} · took ${fmtMs(r.timings.totalMs)}`;
     view.diagnosis = r.diagnosis;
     view.map = {
       ...mapInput(viewFor(facts, ip), targetLabel(target, ip), ip !== undefined, r.cidr, r.diagnosis.sourceSeen),

@@ -27,25 +27,25 @@ describe.skipIf(!root)('probes in a client ↔ router ↔ server lab', () => {
     expect(report.tcp).toMatchObject({ status: 'refused', errno: 'ECONNREFUSED', attempts: 1 });
   });
 
-  it('SYNs dropped: timeout after two attempts, wait taken from the gateway RTT', async () => {
+  it('SYNs dropped: timeout after two SYNs, the wait taken from the target\'s own echo RTT', async () => {
     const { report, wallMs } = await lab.probe([`${SERVER}:81`]);
     expect(report.tcp).toMatchObject({ status: 'timeout', attempts: 2 });
     expect(report.icmp.status).toBe('reply'); // only the port is filtered
-    // Evidence arrived (ping replies), so the wait is the floor, not the no-evidence wait.
+    // The target itself answered (ping replies): its path is measured, so its floor, not the blind one.
     expect(report.rtt.basis).toBe('icmp-target');
-    expect(report.tcp.waitMs).toBe(300);
+    expect(report.tcp.waitMs).toBe(100);
     expect(report.tcp.ms).toBeGreaterThanOrEqual(report.tcp.waitMs);
     console.log(
-      `syn-drop: tcp gave up after ${report.tcp.ms} ms (2 × wait ${report.tcp.waitMs} ms, rtt ${report.rtt.ms} ms via ${report.rtt.basis}); probes ${report.durationMs} ms, process wall ${wallMs} ms`,
+      `syn-drop: tcp gave up after ${report.tcp.ms} ms (window ${report.tcp.waitMs} ms, rtt ${report.rtt.ms} ms via ${report.rtt.basis}); probes ${report.durationMs} ms, process wall ${wallMs} ms`,
     );
   });
 
-  it('nothing answers at all (target and gateway silent): the no-evidence wait is used', async () => {
+  it('nothing answers at all (target and gateway silent): the blind floor is used', async () => {
     const drop = ['iptables', '-I', 'INPUT', '-p', 'icmp', '-j', 'DROP'];
     expect((await lab.exec(lab.router, drop)).code).toBe(0);
     try {
       const { report, wallMs } = await lab.probe([`${SERVER_NO_PING}:81`]);
-      expect(report.tcp).toMatchObject({ status: 'timeout', attempts: 2, waitMs: 500 });
+      expect(report.tcp).toMatchObject({ status: 'timeout', attempts: 2, waitMs: 350 });
       expect(report.icmp.status).toBe('no-reply');
       expect(report.gateway.status).toBe('no-reply');
       expect(report.rtt).toMatchObject({ ms: null, basis: 'none' });
@@ -55,9 +55,11 @@ describe.skipIf(!root)('probes in a client ↔ router ↔ server lab', () => {
     }
   });
 
-  it('ping blocked but port open: tcp open, and ping is not waited for once TCP answered', async () => {
+  it('ping blocked but port open: tcp open, and ping is judged by the SYN-ACK\'s RTT, not ping\'s 1 s -W', async () => {
     const { report } = await lab.probe([`${SERVER_NO_PING}:80`]);
-    expect(report.icmp).toMatchObject({ status: 'skipped', detail: 'not waited for: TCP answered first' });
+    // Silent within the window the SYN-ACK set (or, on a starved machine, cut by the run's grace after TCP).
+    expect(['no-reply', 'skipped']).toContain(report.icmp.status);
+    expect(report.icmp.ms).toBeLessThan(900);
     expect(report.tcp.status).toBe('open');
     expect(report.rtt.basis).toBe('tcp-open');
   });

@@ -3,7 +3,7 @@
 // Reproduce a failure with the seed and path fast-check prints; PODREACH_FC_SEED picks another seed.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { budget, collect, nonEmpty, wholeNumber } from '../../../src/cli/args.ts';
+import { budget, collect, nonEmpty, patience, wholeNumber } from '../../../src/cli/args.ts';
 import { oneLine, UsageError } from '../../../src/cli/errors.ts';
 import { envFacts, flagFacts } from '../../../src/context/flags.ts';
 import { MAX_VPC_CIDRS } from '../../../src/context/types.ts';
@@ -186,6 +186,9 @@ describe('flag and environment values', () => {
         if (!(n instanceof UsageError)) expect(String(n) === v.replace(/^0+(?=\d)/, '')).toBe(true);
         const b = valueOrUsageError(() => budget(v));
         if (!(b instanceof UsageError)) expect(b >= 200 && b <= 60_000).toBe(true);
+        const w = valueOrUsageError(() => patience(v));
+        if (w instanceof UsageError) expect(w.message).toMatch(/^--patience: [^\n]+$/);
+        else expect(w >= 1 && w <= 20_000).toBe(true);
         const s = valueOrUsageError(() => nonEmpty('--context')(v));
         expect(s instanceof UsageError).toBe(v.trim() === '');
         expect(collect(v)).toHaveLength(v.split(',').length);

@@ -20,6 +20,15 @@ describe('probe plans', () => {
     expect(back.items[1]?.target).toMatchObject({ host: 'cache.internal', port: 6379, scheme: 'redis' });
   });
 
+  it('--patience travels in the plan, and the budget grows to hold two of its waits', () => {
+    const plan = makePlan([parseTarget('10.1.0.20:80')], 2500, 1500);
+    expect(plan).toMatchObject({ timeoutMs: 3200, patienceMs: 1500 });
+    expect(parsePlan(encodePlan(plan))).toEqual(plan);
+    expect(makePlan([parseTarget('10.1.0.20:80')], 2500, 500).timeoutMs).toBe(2500);
+    expect(makePlan([parseTarget('10.1.0.20:80')], 2500)).not.toHaveProperty('patienceMs');
+    expect(manualCommand('n1', 'podreach:1', plan)).toContain('10.1.0.20:80 --timeout 3200 --patience 1500 -o json');
+  });
+
   it('unknown fields are dropped, not carried', () => {
     const text = JSON.stringify({ ...makePlan([parseTarget('10.0.0.1:80')], 2500), extra: 'x'.repeat(100) });
     const withJunk = JSON.parse(text);
@@ -36,6 +45,7 @@ describe('probe plans', () => {
     ['host', { kind: 'podreach.plan', schemaVersion: 1, timeoutMs: 2500, items: [{ target: { input: 'x', host: 'a b' } }] }],
     ['port', { kind: 'podreach.plan', schemaVersion: 1, timeoutMs: 2500, items: [{ target: { input: 'x', host: 'a', port: 70000 } }] }],
     ['ip', { kind: 'podreach.plan', schemaVersion: 1, timeoutMs: 2500, items: [{ target: { input: 'x', host: 'a', ip: '1.2.3' } }] }],
+    ['patienceMs', { kind: 'podreach.plan', schemaVersion: 1, timeoutMs: 2500, patienceMs: 0, items: [{ target: { input: 'a', host: 'a' } }] }],
     ['scheme', { kind: 'podreach.plan', schemaVersion: 1, timeoutMs: 2500, items: [{ target: { input: 'x', host: 'a', scheme: 'A B' } }] }],
   ];
   for (const [what, v] of bad) {
