@@ -38,6 +38,7 @@ describe('the pmtu kind for an IPv6 target', () => {
       target: { input: 'fd00:192:168:20::52', host: 'fd00:192:168:20::52', ip: 'fd00:192:168:20::52' },
       mtu: 1500,
       results: { icmp: { status: 'reply', sent: 1, received: 1, rttMs: 0.3, ms: 1 } },
+      tracker: { policy: undefined },
       opts: { pmtu: async (ip: string, mtu: number) => (asked.push([ip, mtu]), { mtu, status: 'dropped', ms: 1 }) },
     } as unknown as RunState;
     await expect(pmtu.start(state)).resolves.toMatchObject({ status: 'dropped' });
