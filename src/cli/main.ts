@@ -5,6 +5,7 @@ import { killProbeChildren } from '../probe/children.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../probe/plan.ts';
 import { performance } from 'node:perf_hooks';
 import type { ProbeReport } from '../probe/types.ts';
+import type { PodObject } from '../kube/objects.ts';
 import type { PodreachReport } from '../render/report.ts';
 import { budget, collect, concurrency, nonEmpty, patience, wholeNumber } from './args.ts';
 import { oneLine, quoted, UsageError } from './errors.ts';
@@ -55,7 +56,7 @@ function program(): Command {
     .action(async (targetArgs, o) => {
       // `--from-env TARGET`: commander took the target for the option's value.
       if (typeof o.fromEnv === 'string' && o.fromEnv !== 'secrets') targetArgs.unshift(o.fromEnv);
-      const found = o.fromEnv ? await envDependencies(process.env, { ...o, secrets: o.fromEnv === 'secrets' }) : [];
+      const { found, pod: podObject } = o.fromEnv ? await envDependencies(process.env, { ...o, secrets: o.fromEnv === 'secrets' }) : { found: [] };
       // The pipeline loads only once the input is read: --version, help and usage errors never pay for it.
       const { readTargetsFile } = await import('./targets.ts');
       const inputs = [...targetArgs, ...(o.file !== undefined ? await readTargetsFile(o.file) : []), ...found.map((d) => d.input)];
@@ -84,7 +85,7 @@ function program(): Command {
         },
         env: process.env,
         version: VERSION,
-        kube: o.api ? { kubeconfig: o.kubeconfig, context: o.context, namespace: o.namespace, pod: o.pod } : (false as const),
+        kube: o.api ? { kubeconfig: o.kubeconfig, context: o.context, namespace: o.namespace, pod: o.pod, podObject } : (false as const),
         nodeProbe: o.nodeProbe,
         image: o.image,
         signal: interrupted.signal,
@@ -209,14 +210,14 @@ function program(): Command {
  * hold a credential.
  */
 type EnvFlags = { api: boolean; pod?: string; container?: string; kubeconfig?: string; context?: string; namespace?: string; secrets: boolean };
-async function envDependencies(env: NodeJS.ProcessEnv, o: EnvFlags): Promise<{ input: string; from: string }[]> {
+async function envDependencies(env: NodeJS.ProcessEnv, o: EnvFlags): Promise<{ found: { input: string; from: string }[]; pod?: PodObject }> {
   const { dependenciesFromEnv, mergeDependencies } = await import('../context/deps.ts');
   const { parseTarget } = await import('../probe/target.ts');
   if (!o.api && (o.pod !== undefined || o.secrets)) throw new UsageError(`--from-env${o.secrets ? '=secrets' : ''}${o.pod !== undefined ? ' --pod' : ''} reads the pod over the API: drop --no-api`);
   const kube = o.api ? await import('../kube/from-env.ts') : undefined;
   const pod = await kube?.podDependencies({ ...o, env, timeoutMs: kube.FROM_ENV_API_MS, signal: interrupted.signal });
   for (const note of pod?.notes ?? []) process.stderr.write(`podreach: --from-env: ${oneLine(note)}\n`);
-  return mergeDependencies(pod?.deps ?? [], dependenciesFromEnv(env)).filter((d) => {
+  const found = mergeDependencies(pod?.deps ?? [], dependenciesFromEnv(env)).filter((d) => {
     try {
       parseTarget(d.input);
       return true;
@@ -225,6 +226,7 @@ async function envDependencies(env: NodeJS.ProcessEnv, o: EnvFlags): Promise<{ i
       return false;
     }
   });
+  return { found, pod: pod?.pod };
 }
 
 /** One target: its report; several: the sweep. JUnit either way. */

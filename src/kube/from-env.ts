@@ -26,6 +26,8 @@ export interface PodEnvOptions {
 
 export interface PodEnvResult {
   deps: Dependency[];
+  /** The pod as read: the run's API context takes it from here instead of reading it again. */
+  pod?: PodObject;
   /** One line each, for stderr: what was not read and the grant that would allow it. */
   notes: string[];
 }
@@ -94,7 +96,7 @@ export async function podDependencies(o: PodEnvOptions): Promise<PodEnvResult | 
       deps.push(dependenciesFromEnv(values, `${where} container ${c.name} env`, via));
       notes.push(...unreadNotes(where, c, unread, o.secrets));
     }
-    return { deps: mergeDependencies(...deps), notes };
+    return { deps: mergeDependencies(...deps), notes, pod: pod.value };
   } finally {
     api.rest.close();
   }

@@ -3,6 +3,7 @@
 import type { MissingFact, PodContext } from '../context/types.ts';
 import type { ProbePlan } from '../probe/plan.ts';
 import type { ProbeReport } from '../probe/types.ts';
+import type { PodObject } from './objects.ts';
 import { findCredentials } from './credentials.ts';
 import { missingHints } from './hints.ts';
 import { manualCommand, probeImage } from './manual.ts';
@@ -12,6 +13,8 @@ export interface KubeOptions {
   context?: string;
   namespace?: string;
   pod?: string;
+  /** The pod object already read (--from-env): not read again. */
+  podObject?: PodObject;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
 }

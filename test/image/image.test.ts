@@ -168,6 +168,18 @@ describe.skipIf(why !== null)('the podreach image', () => {
     });
   });
 
+  it('podreach peer on the target host (podman run --network host, root + NET_ADMIN): reads the host firewall', async (ctx) => {
+    if (unusable) ctx.skip();
+    await withLab('vpc-host-firewall', async (l) => {
+      // The ECS's own iptables drops the container CIDR on port 80: the image's iptables-save must read it.
+      const r = await runIn({ netns: l.ns('ecs'), as: ROOT_NETADMIN }, ['peer', '--source', '172.16.1.10', '--port', '80', '-o', 'json']);
+      expect(r.code, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout) as { kind: string; sources: { ip: string; firewall?: { verdict: string } }[] };
+      expect(doc.kind).toBe('podreach.peer');
+      expect(doc.sources[0]?.firewall?.verdict).toBe('drop');
+    });
+  });
+
   it('as manifests/debug.md runs it: image user + NET_ADMIN/NET_RAW, node report piped in on stdin', async (ctx) => {
     if (unusable) ctx.skip();
     await withLab('vpc-peer-return-route', async (l) => {

@@ -52,6 +52,7 @@ const server = await ApiServer.start({
   faults: a.faults ? (JSON.parse(readFileSync(a.faults, 'utf8')) as (Omit<FaultRule, 'path'> & { path?: string })[]).map((f) => ({ ...f, path: f.path ? new RegExp(f.path) : undefined })) : undefined,
   runner: ({ pod, argv }) => (argv[0] === 'podreach' ? { argv: ['ip', 'netns', 'exec', namespaceOf(pod), ...podreach, ...argv.slice(1)] } : undefined),
   onChange: (s) => writeState(s),
+  onRequest: (s) => writeState(s),
 });
 /** Where a probe pod runs: the namespace of the node it is pinned to (fleet lab), else the one node namespace. */
 function namespaceOf(pod: { spec?: Record<string, unknown> }): string {
@@ -62,7 +63,7 @@ function namespaceOf(pod: { spec?: Record<string, unknown> }): string {
 }
 // Write then rename: the test reads the file while we rewrite it, and must never see half of it.
 function writeState(s: ApiServer): void {
-  writeFileSync(`${stateFile}.tmp`, JSON.stringify({ ...s.state(), caFile: s.caFile, requests: s.requests.length }));
+  writeFileSync(`${stateFile}.tmp`, JSON.stringify({ ...s.state(), caFile: s.caFile, requests: s.requests.length, requestLog: s.requests }));
   renameSync(`${stateFile}.tmp`, stateFile);
 }
 writeState(server);

@@ -58,6 +58,8 @@ export interface ApiServerOptions {
   podStartMs?: number;
   /** Called after every change to the set of pods (for a state file). */
   onChange?: (s: ApiServer) => void;
+  /** Called after every request is answered (for a state file that counts reads). */
+  onRequest?: (s: ApiServer) => void;
   /** Maps an ephemeral container (kubectl debug POD) to a local process, or undefined to leave it waiting. */
   debugRunner?: DebugRunner;
 }
@@ -218,7 +220,10 @@ export class ApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const method = req.method ?? 'GET';
-    res.on('finish', () => this.requests.push(`${method} ${url.pathname} ${res.statusCode}`));
+    res.on('finish', () => {
+      this.requests.push(`${method} ${url.pathname} ${res.statusCode}`);
+      this.opts.onRequest?.(this);
+    });
     if (this.opts.hang?.some((r) => r.test(url.pathname))) return; // never answers
     const rule = this.opts.faults?.find((f) => (!f.path || f.path.test(url.pathname)) && (!f.method || f.method === method) && (f.times === undefined || f.times > 0));
     if (rule) {

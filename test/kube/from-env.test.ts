@@ -103,6 +103,23 @@ describe('podreach diagnose --from-env --pod, over the API', () => {
     noPassword(runs);
   });
 
+  it('the pod is read once: the targets and the run\'s API context come from the same GET', async () => {
+    const gets = await withApiIn(
+      { podNs: NS, nodeNs: NS, flavour: 'cce-vpc', objects: OBJECTS },
+      async (api) => {
+        const argv = ['netns', 'exec', NS, 'env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'LC_ALL=C', ...api.env, NODE, BUNDLE, 'diagnose', '--from-env', '--pod', SHOP, '--no-node-probe', '-o', 'json'];
+        const r = await run('ip', argv, { timeoutMs: 30_000 });
+        expect(r.code, r.stderr).toBeLessThan(2);
+        // The pod's own facts still come from it (the API context used the object --from-env read).
+        const doc = JSON.parse(r.stdout) as { reports: { context: { podIp?: { value: string; source: string } } }[] };
+        expect(doc.reports[0]?.context.podIp).toMatchObject({ value: '172.16.1.20', source: 'api' });
+        return api.state().requestLog.filter((l) => l.startsWith(`GET /api/v1/namespaces/default/pods/${SHOP} `));
+      },
+      ['--rbac', RBAC],
+    );
+    expect(gets).toHaveLength(1);
+  });
+
   it('=secrets with the opt-in RBAC: the JDBC URL from the Secret too, still no password anywhere', async () => {
     const runs = await diagnose(ALL_RBAC, ['--from-env=secrets', '--pod', SHOP], ['json', 'text', 'junit']);
     expect(runs[0]?.code, runs[0]?.stderr).toBeLessThan(2);
@@ -193,7 +210,7 @@ describe('podDependencies: faults (server on 127.0.0.1)', () => {
   it('the fixture pod (no env at all): no dependencies, no notes', async () => {
     const { s, env } = await serve();
     try {
-      expect(await podDependencies({ secrets: true, env, timeoutMs: 2000 })).toEqual({ deps: [], notes: [] });
+      expect(await podDependencies({ secrets: true, env, timeoutMs: 2000 })).toMatchObject({ deps: [], notes: [] });
       expect(s.requests.filter((r) => /secrets|configmaps/.test(r))).toEqual([]);
     } finally {
       await s.close();

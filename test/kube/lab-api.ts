@@ -27,7 +27,7 @@ export interface Api {
   env: string[];
   /** A kubeconfig for the same server and token: podreach run from a "laptop" (fleet). */
   kubeconfig: string;
-  state(): { created: string[]; deleted: string[]; live: string[] };
+  state(): { created: string[]; deleted: string[]; live: string[]; requestLog: string[] };
 }
 
 export async function withApi<T>(lab: Lab, fn: (api: Api) => Promise<T>, extra: string[] = []): Promise<T> {
