@@ -51,7 +51,7 @@ export interface ProbeKind<N extends ProbeName = ProbeName> {
   /** This result answers the question by itself: kinds with `late` are waited for no longer than their grace. */
   settles?(r: ProbeResults[N]): boolean;
   /** Once the question is settled: how much longer it is waited for, and what is reported if it does not come. */
-  late?: { graceMs: number; value(atMs: number): ProbeResults[N] | undefined };
+  late?: { graceMs(s: RunState): number; value(atMs: number): ProbeResults[N] | undefined };
   /** The row's label: "ping", "tcp/80". */
   label(aim: Aim, r?: ProbeResults[N]): string;
   /** What it probes: a name, an IP, IP:port. */

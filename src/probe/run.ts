@@ -95,7 +95,7 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
   };
   const cutShort = <R,>(running: Promise<R>, late: NonNullable<AnyProbeKind['late']>): Promise<R | undefined> => {
     let cancel = (): void => {};
-    const cut = settled.then(() => new Promise<R | undefined>((r) => (cancel = observedTimeout(performance.now(), () => late.graceMs, () => r(late.value(at()) as R | undefined)))));
+    const cut = settled.then(() => new Promise<R | undefined>((r) => (cancel = observedTimeout(performance.now(), () => late.graceMs(state), () => r(late.value(at()) as R | undefined)))));
     return Promise.race([running, cut]).finally(() => cancel());
   };
   await Promise.all(kinds.map(finish));

@@ -14,7 +14,7 @@ export const gateway = defineProbe({
       return { ...r, ip };
     });
   },
-  late: { graceMs: ICMP_GRACE_MS, value: () => undefined },
+  late: { graceMs: () => ICMP_GRACE_MS, value: () => undefined },
   label: () => 'gateway',
   dest: (aim, r) => r?.ip ?? aim.gateway ?? '',
   text: (r) => `gateway ${r.ip} ${r.status}`,

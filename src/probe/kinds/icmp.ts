@@ -5,6 +5,12 @@ import { icmpRow, icmpText } from './icmp-words.ts';
 
 /** How long ICMP may still take once TCP has answered: most managed services drop ping. */
 export const ICMP_GRACE_MS = 150;
+/**
+ * When an echo reply would start the full-size probe, the echo is worth more patience: cut short, a path-MTU
+ * black hole (small packets pass, TCP opens) would read as reachable. ping ends by its own silence rule
+ * (rtt.ts) soon after TCP's answer, so this bounds a slow start of the ping child on a loaded node, not a wait.
+ */
+export const ICMP_GRACE_BEFORE_PMTU_MS = 600;
 
 export const icmp = defineProbe({
   name: 'icmp',
@@ -18,7 +24,7 @@ export const icmp = defineProbe({
     });
   },
   // The ping child ends on its own; the CLI exits past it.
-  late: { graceMs: ICMP_GRACE_MS, value: (atMs) => ({ status: 'skipped', sent: 0, received: 0, ms: atMs, detail: 'not waited for: TCP answered first' }) },
+  late: { graceMs: (s) => (s.mtu ? ICMP_GRACE_BEFORE_PMTU_MS : ICMP_GRACE_MS), value: (atMs) => ({ status: 'skipped', sent: 0, received: 0, ms: atMs, detail: 'not waited for: TCP answered first' }) },
   label: () => 'ping',
   dest: (aim) => aim.ip ?? aim.host,
   text: (r) => `icmp ${icmpText(r)}`,
