@@ -18,6 +18,9 @@ export interface TuiOptions {
 
 /** 128 + SIGINT, as a shell reports a Ctrl-C'd command. */
 const EXIT_INTERRUPTED = 130;
+const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+/** The first signal that ended the view, if one did. */
+let caught: keyof typeof SIGNAL_NUMBERS | undefined;
 
 /**
  * ink re-renders at most this often. Its default (30) defers the frame after a change by up to 34 ms:
@@ -94,7 +97,8 @@ export async function runTui(inputs: readonly string[], opts: DiagnoseOptions, u
     // podreach created (the node-probe pod) exactly as for a signal; it ends the process itself.
     if (!end.signalled) process.kill(process.pid, 'SIGINT');
     await run.done.catch(() => {});
-    return EXIT_INTERRUPTED;
+    // The signal's own conventional code (SIGTERM 143, SIGHUP 129), as main's handler gives it.
+    return caught ? 128 + SIGNAL_NUMBERS[caught] : EXIT_INTERRUPTED;
   }
   if (!end.settled) {
     // q before the verdict: probes may still be in flight (each is bounded, but why wait).
@@ -123,7 +127,10 @@ function relay(view: Worker, stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStrea
     else stdin.off('data', onKeys).pause();
   };
   const onResize = () => post({ t: 'resize', columns: stdout.columns, rows: stdout.rows });
-  const onSignal = () => post({ t: 'quit' });
+  const onSignal = (sig: keyof typeof SIGNAL_NUMBERS) => {
+    caught ??= sig;
+    post({ t: 'quit' });
+  };
   // Ending without the view's own clean-up (a signal's quick exit): cooked mode, visible cursor.
   const onExit = () => {
     setRaw(false);
