@@ -15,6 +15,18 @@ import { drawingTerminal } from './prestart.ts';
 declare const PODREACH_VERSION: string;
 const VERSION = typeof PODREACH_VERSION === 'string' ? PODREACH_VERSION : '0.0.0-dev';
 
+/** The flags of every command that reads the cluster, and --no-color: one definition each. */
+const kubeconfigOption = (what = '') =>
+  new Option('--kubeconfig <file>', `kubeconfig${what} (default: service account, $KUBECONFIG, ~/.kube/config)`).argParser(nonEmpty('--kubeconfig'));
+const contextOption = () => new Option('--context <name>', 'kubeconfig context').argParser(nonEmpty('--context'));
+const noColorOption = () => new Option('--no-color', 'no colour (also NO_COLOR)');
+
+/** Whether stdout draws (a terminal, not TERM=dumb) and whether in colour (not --no-color or NO_COLOR). */
+function screen(colorFlag: boolean): { terminal: boolean; color: boolean } {
+  const terminal = drawingTerminal(process.stdout.isTTY === true, process.env);
+  return { terminal, color: colorFlag && !process.env.NO_COLOR && terminal };
+}
+
 function program(): Command {
   const cli = new Command('podreach')
     .description("Why can't this container reach that intranet address, and what exactly do I change?")
@@ -45,14 +57,14 @@ function program(): Command {
     .option('--peer-report <file>', 'JSON from `podreach peer --source IP --port N --listen S -o json` run on the target host')
     .option('--timeout <ms>', 'overall probe budget in ms', budget, DEFAULT_TIMEOUT_MS)
     .option('--patience <ms>', 'least wait before calling silence, for a link slower than podreach can measure (cross-region peering); raises --timeout as needed', patience)
-    .option('--kubeconfig <file>', 'kubeconfig to read the pod, node and cluster from (default: service account, $KUBECONFIG, ~/.kube/config)', nonEmpty('--kubeconfig'))
-    .option('--context <name>', 'kubeconfig context', nonEmpty('--context'))
+    .addOption(kubeconfigOption(' to read the pod, node and cluster from'))
+    .addOption(contextOption())
     .option('-n, --namespace <ns>', 'namespace of the pod', nonEmpty('--namespace'))
     .option('--pod <name>', 'the pod to diagnose for (default: this pod, by hostname)', nonEmpty('--pod'))
     .option('--no-api', 'do not use the Kubernetes API')
     .option('--no-node-probe', 'do not start a short-lived pod on the node to probe from there')
     .option('--image <image>', 'image for the node-probe pod (default: the image podreach runs from)', nonEmpty('--image'))
-    .option('--no-color', 'no colour (also NO_COLOR)')
+    .addOption(noColorOption())
     .action(async (targetArgs, o) => {
       // `--from-env TARGET`: commander took the target for the option's value.
       if (typeof o.fromEnv === 'string' && o.fromEnv !== 'secrets') targetArgs.unshift(o.fromEnv);
@@ -65,8 +77,7 @@ function program(): Command {
         throw new UsageError(o.file !== undefined ? `-f ${quoted(o.file)}: no targets in it` : 'no TARGET given (podreach diagnose TARGET..., -f FILE or --from-env)');
       }
       const origins = [...targetArgs.map(() => undefined), ...inputs.slice(targetArgs.length, inputs.length - found.length).map(() => `-f ${o.file}`), ...found.map((d) => d.from)];
-      const terminal = drawingTerminal(process.stdout.isTTY === true, process.env);
-      const color = o.color && !process.env.NO_COLOR && terminal;
+      const { terminal, color } = screen(o.color);
       const diagnoseOpts = {
         port: o.port,
         concurrency: o.concurrency,
@@ -147,19 +158,18 @@ function program(): Command {
     .option('--network-model <model>', 'tunnel, vpc, eni or auto (default: from the API)')
     .option('--container-cidr <cidr>', "the cluster's container CIDR")
     .option('--vpc-cidr <cidr>', "the cluster VPC's CIDRs (repeatable, comma-separated)", collect)
-    .option('--kubeconfig <file>', 'kubeconfig (default: service account, $KUBECONFIG, ~/.kube/config)', nonEmpty('--kubeconfig'))
-    .option('--context <name>', 'kubeconfig context', nonEmpty('--context'))
+    .addOption(kubeconfigOption())
+    .addOption(contextOption())
     .option('-n, --namespace <ns>', 'namespace for the probe pods', nonEmpty('--namespace'))
     .option('--image <image>', 'image for the probe pods', nonEmpty('--image'))
     .option('--cleanup', "delete podreach's leftover probe pods in the namespace (by label) and exit")
-    .option('--no-color', 'no colour (also NO_COLOR)')
+    .addOption(noColorOption())
     .action(async (targetArgs, o) => {
       const { runFleet } = await import('./fleet.ts');
-      const terminal = drawingTerminal(process.stdout.isTTY === true, process.env);
-      const color = o.color && !process.env.NO_COLOR && terminal;
+      const { terminal, color } = screen(o.color);
       const live = o.output === undefined && terminal;
       process.exitCode = await runFleet(targetArgs, { ...o, output: o.output ?? 'text', live, color, version: VERSION, env: process.env, signal: interrupted.signal });
-      });
+    });
   cli
     .command('allowlist')
     .description('no packets: per node group, the source each destination sees and the CIDRs to allow (security groups, whitelists, peer routes), from the API')
@@ -171,12 +181,12 @@ function program(): Command {
     .option('--network-model <model>', 'tunnel, vpc or eni (default: from the API)')
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json'] as const).default('text' as const))
     .option('--timeout <ms>', 'budget for the API reads in ms', budget, 10_000)
-    .option('--kubeconfig <file>', 'kubeconfig (default: service account, $KUBECONFIG, ~/.kube/config)', nonEmpty('--kubeconfig'))
-    .option('--context <name>', 'kubeconfig context', nonEmpty('--context'))
-    .option('--no-color', 'no colour (also NO_COLOR)')
+    .addOption(kubeconfigOption())
+    .addOption(contextOption())
+    .addOption(noColorOption())
     .action(async (targets, o) => {
       const { runAllowlist } = await import('./allowlist.ts');
-      const color = o.color && !process.env.NO_COLOR && drawingTerminal(process.stdout.isTTY === true, process.env);
+      const { color } = screen(o.color);
       // Read-only, nothing to clean up: no abort signal, so Ctrl-C leaves at once with 130.
       process.stdout.write(await runAllowlist(targets, { ...o, color }, VERSION));
     });

@@ -65,43 +65,39 @@ describe.each(['tunnel', 'vpc', 'eni'] as const)('`podreach diagnose TARGET` wit
 });
 
 describe('evidence that cannot change the verdict is not awaited', () => {
-  it('a reachable target: the verdict does not wait for a probe pod that takes 10 s to start, and no pod is left', async () => {
-    const s = SCENARIOS.find((x) => x.id === 'vpc-ok') as Scenario;
-    await withLab(s, (lab) =>
+  type Rep = { diagnosis: { cause: string }; probes: { node: object | null } };
+  /** diagnose in scenario `id` with the API, each probe pod held Pending `podStartMs`; no pod may be left. */
+  const diagnoseWithPodStart = (id: string, podStartMs: number, check: (rep: Rep, ms: number) => void) => {
+    const s = SCENARIOS.find((x) => x.id === id) as Scenario;
+    return withLab(s, (lab) =>
       withApi(
         lab,
         async (api) => {
           const d = await lab.exec('pod', ['env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), '-o', 'json'], { timeoutMs: 30_000 });
-          const rep = JSON.parse(d.stdout) as { diagnosis: { cause: string }; probes: { node: object | null } };
-          expect(rep.diagnosis.cause).toBe('reachable');
-          expect(rep.probes.node).toBeNull();
-          // Waiting for the pod would take ≥ 10 s; the bound only proves it was not awaited.
-          expect(d.ms).toBeLessThan(10_000);
+          check(JSON.parse(d.stdout) as Rep, d.ms);
           expect(api.state().live).toEqual([]);
           expect(api.state().deleted).toEqual(api.state().created);
         },
-        ['--pod-start-ms', '10000'],
+        ['--pod-start-ms', String(podStartMs)],
       ),
     );
+  };
+
+  it('a reachable target: the verdict does not wait for a probe pod that takes 10 s to start, and no pod is left', async () => {
+    await diagnoseWithPodStart('vpc-ok', 10_000, (rep, ms) => {
+      expect(rep.diagnosis.cause).toBe('reachable');
+      expect(rep.probes.node).toBeNull();
+      // Waiting for the pod would take ≥ 10 s; the bound only proves it was not awaited.
+      expect(ms).toBeLessThan(10_000);
+    });
   });
 
   it('a failing target still gets the node side, after the pod start', async () => {
-    const s = SCENARIOS.find((x) => x.id === 'vpc-sg-container-cidr') as Scenario;
-    await withLab(s, (lab) =>
-      withApi(
-        lab,
-        async (api) => {
-          const d = await lab.exec('pod', ['env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), '-o', 'json'], { timeoutMs: 30_000 });
-          const rep = JSON.parse(d.stdout) as { diagnosis: { cause: string }; probes: { node: object | null } };
-          expect(rep.probes.node).not.toBeNull();
-          expect(rep.diagnosis.cause).toBe('security-group');
-          expect(d.ms).toBeGreaterThanOrEqual(2000);
-          expect(api.state().live).toEqual([]);
-          expect(api.state().deleted).toEqual(api.state().created);
-        },
-        ['--pod-start-ms', '2000'],
-      ),
-    );
+    await diagnoseWithPodStart('vpc-sg-container-cidr', 2000, (rep, ms) => {
+      expect(rep.probes.node).not.toBeNull();
+      expect(rep.diagnosis.cause).toBe('security-group');
+      expect(ms).toBeGreaterThanOrEqual(2000);
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 // Verifies that a built scenario fails (or works) FOR ITS STATED REASON, with plain tools run inside the
 // namespaces and the peers' own counters and routes. Shared by the vitest selftest and `cli.ts selftest`.
 import { join } from 'node:path';
-import { LAB_DIR, NODE, type Lab } from './lab.ts';
+import { type ExecResult, LAB_DIR, NODE, type Lab } from './lab.ts';
 import { ECS, NODE_IP, PEER, REDIS } from './scenarios.ts';
 import type { Role } from './topology.ts';
 
@@ -11,7 +11,7 @@ export interface CheckResult {
   problems: string[];
 }
 
-interface Tcp {
+export interface Tcp {
   status: string;
   errno?: string;
   reply?: string;
@@ -21,7 +21,10 @@ interface Tcp {
 const CLIENT = join(LAB_DIR, 'client.ts');
 const TCP_WAIT_MS = 1500;
 
-async function client(lab: Lab, role: Role, args: string[]): Promise<Tcp & { addresses?: string[] }> {
+/** Anything with the lab's exec: the IPv4 lab and the IPv6 one (ipv6.ts). */
+type Execs<R> = { exec(role: R, argv: string[], opts?: { timeoutMs?: number }): Promise<ExecResult> };
+
+async function client<R>(lab: Execs<R>, role: R, args: string[]): Promise<Tcp & { addresses?: string[] }> {
   const r = await lab.exec(role, [NODE, CLIENT, ...args], { timeoutMs: 6000 });
   try {
     return JSON.parse(r.stdout);
@@ -33,7 +36,8 @@ async function client(lab: Lab, role: Role, args: string[]): Promise<Tcp & { add
 /** What the lab's MySQL puts in its greeting. */
 const MYSQL_GREETING = '8.0.36-lab';
 
-function tcp(lab: Lab, role: Role, ip: string, port: number): Promise<Tcp> {
+/** A TCP connect with the lab client, speaking the lab server's protocol on its port (HTTP, Redis, MySQL). */
+export function tcp<R>(lab: Execs<R>, role: R, ip: string, port: number): Promise<Tcp> {
   const send = port === 6379 ? 'PING\\r\\n' : port === 80 ? 'GET / HTTP/1.0\\r\\n\\r\\n' : port === 3306 ? '' : undefined;
   const expectReply = port === 6379 ? '+PONG' : port === 3306 ? MYSQL_GREETING : undefined;
   return client(lab, role, ['tcp', ip, String(port), '--timeout', String(TCP_WAIT_MS), ...(send !== undefined ? ['--send', send] : []), ...(expectReply ? ['--expect', expectReply] : [])]);

@@ -1,29 +1,8 @@
 // Verifies that an IPv6 / dual-stack lab scenario fails (or works) FOR ITS STATED REASON, with plain tools run
 // inside the namespaces and the kernel's own counters: the router's security group (ip6tables), the node's
 // dropped Packet Too Big. Same shape as checks.ts.
-import { join } from 'node:path';
-import type { CheckResult } from './checks.ts';
+import { type CheckResult, type Tcp, tcp } from './checks.ts';
 import { type Lab6, podAddr6, type Role6, V4, V6 } from './ipv6.ts';
-import { LAB_DIR, NODE } from './lab.ts';
-
-interface Tcp {
-  status: string;
-  errno?: string;
-  reply?: string;
-  ms: number;
-}
-
-const CLIENT = join(LAB_DIR, 'client.ts');
-
-async function tcp(lab: Lab6, role: Role6, ip: string, port: number): Promise<Tcp> {
-  const send = port === 80 ? ['--send', 'GET / HTTP/1.0\\r\\n\\r\\n'] : port === 6379 ? ['--send', 'PING\\r\\n', '--expect', '+PONG'] : [];
-  const r = await lab.exec(role, [NODE, CLIENT, 'tcp', ip, String(port), '--timeout', '1500', ...send], { timeoutMs: 6000 });
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    return { status: 'error', errno: `client: ${(r.stderr || r.stdout).trim().slice(0, 120)}`, ms: r.ms };
-  }
-}
 
 /** One echo (of `size` bytes with Don't Fragment when given), 1 s bound; ping's error line if any. */
 async function ping(lab: Lab6, role: Role6, ip: string, size?: number): Promise<{ reply: boolean; line: string }> {

@@ -3,10 +3,8 @@
 import fc from 'fast-check';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { judge } from '../../src/diagnose/index.ts';
-import { nodeSide, podSide } from '../../src/diagnose/vantage.ts';
-import { buildReport } from '../../src/render/report.ts';
 import { serialize } from '../../src/render/serialize.ts';
+import { reportFrom } from '../tui/fixtures.ts';
 import { ctx, ECS, evidence, OPEN, SILENT } from './diagnose/fixtures.ts';
 
 const roundTrip = async (doc: unknown) => ({
@@ -16,18 +14,7 @@ const roundTrip = async (doc: unknown) => ({
 
 describe('-o yaml', () => {
   it('a diagnosis report: YAML → object equals JSON → object', async () => {
-    const ev = evidence(ECS, ctx('vpc'), SILENT, OPEN);
-    const judged = judge(ev);
-    const report = buildReport({
-      version: '0.0.0',
-      target: ECS,
-      context: { facts: ev.context, missing: [], notes: [] },
-      cidr: judged.cidr,
-      pod: podSide(ev),
-      node: nodeSide(ev),
-      diagnosis: judged.diagnosis,
-      timings: { probeMs: 1, diagnoseMs: 1, totalMs: 2 },
-    });
+    const report = reportFrom(evidence(ECS, ctx('vpc'), SILENT, OPEN));
     const { yaml, json } = await roundTrip(report);
     expect(json.diagnosis.cause).toBe('security-group');
     expect(yaml).toEqual(json);

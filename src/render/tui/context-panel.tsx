@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { Fact, FactName } from '../../context/types.ts';
 import { FACT_LABELS, factValue, orderedFacts, SOURCE_LABELS, UNCERTAIN } from '../words.ts';
 import { Heading, Toned } from './paint.tsx';
-import { clip } from './rows.ts';
+import { clip, type Tone } from './rows.ts';
 import type { ContextView } from './view.ts';
 
 /** Labels for the one-line "also" list, where space is short. */
@@ -23,6 +23,26 @@ const LABEL_W = 15;
 const MARK_W = 2;
 const VALUE_W = 16;
 
+/** One row in the panel's columns: label, marker, value, then what is left dim and truncated. */
+function Columns({ name, mark, value, tone, valueWidth = VALUE_W, rest }: { name: FactName; mark: string; value: string; tone?: Tone; valueWidth?: number; rest: string }) {
+  return (
+    <Box>
+      <Box width={LABEL_W} flexShrink={0}>
+        <Text>{FACT_LABELS[name] ?? name}</Text>
+      </Box>
+      <Box width={MARK_W} flexShrink={0}>
+        <Toned tone={tone}>{mark}</Toned>
+      </Box>
+      <Box width={valueWidth} flexShrink={0}>
+        <Toned tone={tone}>{value}</Toned>
+      </Box>
+      <Text dimColor wrap="truncate-end">
+        {rest}
+      </Text>
+    </Box>
+  );
+}
+
 function FactRow({ name, fact, width }: { name: FactName; fact: Fact<unknown>; width: number }) {
   const uncertain = fact.confidence < UNCERTAIN;
   const value = factValue(fact.value);
@@ -30,22 +50,14 @@ function FactRow({ name, fact, width }: { name: FactName; fact: Fact<unknown>; w
   // Wide panels have room for the why ("eth0 address", "--node-ip").
   const note = fact.note && width >= 64 ? ` (${fact.note})` : '';
   return (
-    <Box>
-      <Box width={LABEL_W} flexShrink={0}>
-        <Text>{FACT_LABELS[name] ?? name}</Text>
-      </Box>
-      <Box width={MARK_W} flexShrink={0}>
-        <Toned tone={uncertain ? 'warn' : undefined}>{uncertain ? '?' : ' '}</Toned>
-      </Box>
-      <Box width={Math.max(VALUE_W, value.length + 1)} flexShrink={0}>
-        <Toned tone={uncertain ? 'warn' : undefined}>{value}</Toned>
-      </Box>
-      <Text dimColor wrap="truncate-end">
-        {source}
-        {uncertain ? ' uncertain' : ''}
-        {note}
-      </Text>
-    </Box>
+    <Columns
+      name={name}
+      mark={uncertain ? '?' : ' '}
+      value={value}
+      tone={uncertain ? 'warn' : undefined}
+      valueWidth={Math.max(VALUE_W, value.length + 1)}
+      rest={`${source}${uncertain ? ' uncertain' : ''}${note}`}
+    />
   );
 }
 
@@ -62,22 +74,7 @@ function MissingRow({ name, hint, width }: { name: FactName; hint?: string; widt
   const room = width - LABEL_W - MARK_W - VALUE_W;
   const short = hint && shortHint(hint);
   const text = !hint || !short || room < 8 ? '' : hint.length <= room ? hint : short.length <= room ? short : clip(short.replace(/^pass /, ''), room);
-  return (
-    <Box>
-      <Box width={LABEL_W} flexShrink={0}>
-        <Text>{FACT_LABELS[name] ?? name}</Text>
-      </Box>
-      <Box width={MARK_W} flexShrink={0}>
-        <Toned tone="warn">–</Toned>
-      </Box>
-      <Box width={VALUE_W} flexShrink={0}>
-        <Toned tone="warn">unknown</Toned>
-      </Box>
-      <Text dimColor wrap="truncate-end">
-        {text}
-      </Text>
-    </Box>
-  );
+  return <Columns name={name} mark="–" value="unknown" tone="warn" rest={text} />;
 }
 
 export function ContextPanel({ view, width }: { view?: ContextView; width: number }) {
