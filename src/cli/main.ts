@@ -110,7 +110,10 @@ function program(): Command {
       // --- end TUI ---
       const t0 = performance.now();
       const { runDiagnose } = await import('./diagnose.ts');
-      const reports = await runDiagnose(inputs, diagnoseOpts);
+      const diagnosing = runDiagnose(inputs, diagnoseOpts);
+      // The views load while the probes wait on the network (the probes are sent by now), not after them.
+      setImmediate(() => void loadViews().catch(() => {}));
+      const reports = await diagnosing;
       process.stdout.write(await render(reports, o.output ?? 'text', color, performance.now() - t0));
       process.exitCode = reports.every((r) => r.diagnosis.reachable) ? EXIT.reachable : EXIT.notReachable;
     });
@@ -239,14 +242,16 @@ async function envDependencies(env: NodeJS.ProcessEnv, o: EnvFlags): Promise<{ f
   return { found, pod: pod?.pod };
 }
 
+/** The modules that render text, JSON and YAML. */
+const loadViews = () => Promise.all([import('../render/text.ts'), import('../render/serialize.ts')]);
+
 /** One target: its report; several: the sweep. JUnit either way. */
 async function render(reports: PodreachReport[], output: 'text' | 'json' | 'yaml' | 'junit', color: boolean, totalMs: number): Promise<string> {
   if (output === 'junit') {
     const { renderJunit } = await import('../render/junit.ts');
     return renderJunit(reports, totalMs);
   }
-  const { COLOR, PLAIN, renderText } = await import('../render/text.ts');
-  const { serialize } = await import('../render/serialize.ts');
+  const [{ COLOR, PLAIN, renderText }, { serialize }] = await loadViews();
   const [only] = reports;
   if (reports.length === 1 && only) return output === 'text' ? renderText(only, color ? COLOR : PLAIN) : serialize(only, output);
   const { buildSweep, renderSweepText } = await import('../render/sweep.ts');

@@ -24,13 +24,14 @@ export interface IcmpOptions {
 }
 
 /*
- * Three echoes 25 ms apart: a replying target costs one round trip and gives a min RTT over three
- * samples; one lost echo still leaves two replies. No -w: with a deadline iputils keeps sending until
+ * Three echoes 10 ms apart: a replying target costs one round trip plus 20 ms and gives a min RTT over
+ * three samples; one lost echo still leaves two replies. (iputils lets any user go down to 2 ms; a burst
+ * of three is far below any cloud's ICMP rate limit.) No -w: with a deadline iputils keeps sending until
  * `count` replies arrive (~40 echoes a second at a silent peer). Silence is judged by the wait rule
  * (rtt.ts) from the first echo, as for a SYN, not by ping's -W: podreach interrupts ping (SIGINT: it
  * prints its statistics and exits) once the tracker's wait has passed. -W 1 is only the backstop.
  */
-export const TARGET_ICMP: IcmpOptions = { count: 3, intervalS: 0.025, waitS: 1 };
+export const TARGET_ICMP: IcmpOptions = { count: 3, intervalS: 0.01, waitS: 1 };
 /** The gateway is only an RTT sample: the first reply is enough. */
 export const GATEWAY_ICMP: IcmpOptions = { count: 1, intervalS: 0.05, waitS: 1 };
 

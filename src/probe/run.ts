@@ -85,7 +85,7 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
       if (!running) return;
       emit({ type: 'started', probe: k.name, atMs: at() });
       const result = k.late ? await cutShort(running, k.late) : await running;
-      if (result === undefined) return;
+      if (result === undefined) return emit({ type: 'abandoned', probe: k.name, atMs: at() });
       state.results[k.name as ProbeName] = result;
       emit({ type: 'finished', probe: k.name, atMs: at(), result } as ProbeEvent);
       if (k.settles?.(result)) settle();

@@ -177,4 +177,6 @@ export type ProbeName = keyof ProbeResults & string;
 /** Progress of `runProbes`, for a live UI. `atMs` counts from the start of the run. */
 export type ProbeEvent =
   | { type: 'started'; probe: ProbeName; atMs: number }
+  /** Started, then cut short without a result (the gateway's echo once TCP answered): the view drops its row. */
+  | { type: 'abandoned'; probe: ProbeName; atMs: number }
   | { [N in ProbeName]: { type: 'finished'; probe: N; atMs: number; result: ProbeResults[N] } }[ProbeName];

@@ -134,6 +134,19 @@ describe('ProbeRows', () => {
     expect(frame).not.toContain('from node');
   });
 
+  it('drops the row of a probe cut short without a result (the gateway once TCP answered)', () => {
+    const rows = rowsFromEvents(
+      [
+        { type: 'started', probe: 'gateway', atMs: 0 },
+        { type: 'started', probe: 'tcp', atMs: 1 },
+        { type: 'abandoned', probe: 'gateway', atMs: 160 },
+      ],
+      ECS,
+      '172.16.1.1',
+    );
+    expect(rows.map((r) => r.probe)).toEqual(['tcp']);
+  });
+
   it('shows pod and node sides from the report, with the outcome words', () => {
     const r = reportFrom(evidence(ECS, ctx('vpc'), SILENT, OPEN));
     const frame = render(<ProbeRows pod={rowsFromReport(r.probes.pod)} node={rowsFromReport(r.probes.node!)} rtt="rtt 0.4 ms" wide />).lastFrame() ?? '';

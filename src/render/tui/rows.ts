@@ -53,7 +53,8 @@ export function rowsFromEvents(
   for (const e of events) {
     const k = kinds.find((x) => x.name === e.probe);
     if (!k) continue;
-    rows.set(e.probe, e.type === 'started' ? { side: 'pod', probe: e.probe, label: k.label(aim), dest: k.dest(aim), running: true } : finishedRow('pod', k, e.result, aim, e.result.ms));
+    if (e.type === 'abandoned') rows.delete(e.probe);
+    else rows.set(e.probe, e.type === 'started' ? { side: 'pod', probe: e.probe, label: k.label(aim), dest: k.dest(aim), running: true } : finishedRow('pod', k, e.result, aim, e.result.ms));
   }
   return kinds.flatMap((k) => rows.get(k.name) ?? []);
 }
