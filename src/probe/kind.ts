@@ -34,6 +34,8 @@ export interface RunState {
   usedMs(): number;
   tracker: RttTracker;
   gateway?: string;
+  /** The IPv6 default route's gateway (zoned when link-local): the RTT baseline for an IPv6 target. */
+  gateway6?: string;
   /** The default route's MTU: the full-size probe's size. */
   mtu?: number;
   /** Results of the kinds that finished. */

@@ -167,3 +167,38 @@ it('dual-stack with only the IPv4 container CIDR given: the pod /128, and the fl
   expect(d.sourceSeen).toMatchObject({ kind: 'pod', ip: V6.podIp, allow: `${V6.podIp}/128` });
   expect(d.fix[0]).toContain('pass --container-cidr 172.16.0.0/16,<IPv6 CIDR>');
 });
+
+describe('a dual-stack name: the family a client tries first, and whether the other would have worked', () => {
+  const A = '192.168.10.52';
+  const AAAA = 'fd00:192:168:10::52';
+  const named = { ...target(AAAA, 80, 'ecs.example.internal') };
+  const why = 'A and AAAA: a typical client (glibc getaddrinfo, RFC 6724 default policy) tries IPv6 first';
+  function pod(other: 'open' | 'timeout' | undefined) {
+    const r = probe(named, SILENT);
+    r.dns = { status: 'ok', name: named.host, addresses: [AAAA, A], a: [A], aaaa: [AAAA], first: { family: 'IPv6', why }, ms: 1, servers: ['10.247.0.10'] };
+    if (other) r.otherFamily = { family: 'IPv4', ip: A, ms: 1, tcp: { status: other, port: 80, ms: 1, attempts: other === 'open' ? 1 : 2, waitMs: 350 } };
+    return r;
+  }
+  const judged = (r: ReturnType<typeof pod>) => judge({ target: named, context: dual('vpc'), observations: podAndNode(r, undefined, undefined) }).diagnosis;
+
+  it('IPv6 fails and IPv4 opens: the IPv6 prefix in the fix, and a line naming the IPv6 path as the broken one', () => {
+    const d = judged(pod('open'));
+    expect(d.cause).toBe('security-group');
+    expect(d.summary).toContain(`over IPv4 (${A}) it connects`);
+    expect(d.evidence).toContain(`DNS: ${named.host} has A ${A} and AAAA ${AAAA}; ${why}`);
+    expect(d.evidence.join('\n')).toContain('over IPv6 it fails (timeout), over IPv4 it would have worked');
+    expect(d.fix[0]).toContain(V6.containerCidr);
+    expect(d.fix.at(-1)).toMatch(/^Only the IPv6 path is broken: over IPv4 192\.168\.10\.52:80 connects/);
+  });
+  it('both families fail: said so, and no family-only fix', () => {
+    const d = judged(pod('timeout'));
+    expect(d.evidence.join('\n')).toContain('too: it fails in both families');
+    expect(d.fix.join('\n')).not.toContain('Only the');
+    expect(d.summary).not.toContain('it connects');
+  });
+  it('a literal or a single-family name adds nothing', () => {
+    const r = probe(named, SILENT);
+    const d = judge({ target: named, context: dual('vpc'), observations: podAndNode(r, undefined, undefined) }).diagnosis;
+    expect(d.evidence.join('\n')).not.toContain('DNS:');
+  });
+});
