@@ -8,7 +8,9 @@
 //     ── ecs fd00:192:168:20::52/64 (:80 answers, :81 closed), redis fd00:192:168:30::10 (:6379, its own whitelist)
 //     ── peering ── vpcr2 ── peer fd00:10:1::20 (:80), VPC fd00:10:1::/48
 // Dual-stack adds 172.16.1.10/24, 192.168.10.0/24 and 192.168.20.0/24 the same way (no SNAT: all RFC 1918).
-import { writeFileSync } from 'node:fs';
+// Named targets: the node serves the lab's zone (dns.ts: A and AAAA) on port 53 of every address, as a
+// node-local DNS cache does, and the pod's and node's resolv.conf name it.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabCause } from './scenarios.ts';
 import { claimLab, type ExecResult, mustSucceed, run, startServer, waitNamespacesUp } from './lab.ts';
@@ -50,7 +52,10 @@ export interface Scenario6 {
   stack: 'ipv6' | 'dual';
   /** The VPC network model (default), or ENI (IPv6 only): the pod holds an address of a VPC subnet. */
   model?: 'vpc' | 'eni';
-  target: { host: string; port: number };
+  /** An IPv4-only pod in the dual-stack lab: IPv6 turned off in its namespace (disable_ipv6=1), no IPv6 address or route. */
+  podStack?: 'ipv4';
+  /** `host` an address or a name of the lab's zone; `ip` the address the checks aim at (a name's, the family a client tries first). */
+  target: { host: string; port: number; ip?: string };
   expectedCause: LabCause;
   /** The prefix the fix must name (the guide's "what to allow"), or a word for the causes without one. */
   inFix: string;
@@ -132,6 +137,25 @@ export const SCENARIOS6: Scenario6[] = [
     build: { sgAllow6: [V6.nodeSubnet], sgAllow4: [V4.nodeSubnet, V4.containerCidr] },
   },
   {
+    id: 'dual-name-v6-blocked',
+    title: 'dual-stack name (A and AAAA): a client tries IPv6 first, and only the IPv6 path is blocked by the SG',
+    stack: 'dual',
+    target: { host: 'ecs-dual.lab.internal', port: 80, ip: V6.ecs },
+    expectedCause: 'security-group',
+    inFix: V6.containerCidr,
+    build: { sgAllow6: [V6.nodeSubnet], sgAllow4: [V4.nodeSubnet, V4.containerCidr] },
+  },
+  {
+    id: 'v4pod-name-aaaa-only',
+    title: 'an IPv4-only pod (IPv6 off) and a name with only AAAA: no IPv6 address or route to send from',
+    stack: 'dual',
+    podStack: 'ipv4',
+    target: { host: 'ecs-v6only.lab.internal', port: 80, ip: V6.ecs },
+    expectedCause: 'route',
+    inFix: 'an A record',
+    build: { sgAllow6: [V6.nodeSubnet, V6.containerCidr], sgAllow4: [V4.nodeSubnet, V4.containerCidr] },
+  },
+  {
     id: 'dual-vpc-v4-ok',
     title: 'dual-stack: the same SG, the IPv4 path works',
     stack: 'dual',
@@ -148,6 +172,16 @@ export const podRange6 = (s: Scenario6): string => (s.model === 'eni' ? V6.eniSu
 
 export const findScenario6 = (id: string): Scenario6 | undefined => SCENARIOS6.find((s) => s.id === id);
 
+/** The address the checks aim at: the target's, or the one its name resolves to that a client tries first. */
+export const targetIp = (s: Scenario6): string => s.target.ip ?? s.target.host;
+
+/** A named target: the node serves DNS, and the pod's and node's resolv.conf name it. */
+export const named = (s: Scenario6): boolean => !!s.target.ip && s.target.ip !== s.target.host;
+
+/** The pod's resolver: the node, in the pod's own family (IPv4 in dual-stack). */
+export const resolvConf6 = (s: Scenario6): string =>
+  [`nameserver ${s.stack === 'dual' ? '172.16.1.1' : 'fd00:172:16:1::1'}`, 'search default.svc.cluster.local svc.cluster.local cluster.local', 'options ndots:5 timeout:2', ''].join('\n');
+
 /** What a user passes to `podreach diagnose` (no API): one value per family, as Kubernetes writes them. */
 export function flags6(s: Scenario6): string[] {
   const dual = s.stack === 'dual';
@@ -159,11 +193,11 @@ export function flags6(s: Scenario6): string[] {
   ];
 }
 
-/** IPv6 in every namespace, said explicitly; routers forward. Applied before any address exists. */
-function sysctls(router: boolean, dual: boolean): string[] {
+/** IPv6 in every namespace, said explicitly (off only for an IPv4-only pod); routers forward. Applied before any address exists. */
+function sysctls(router: boolean, dual: boolean, v6 = true): string[] {
   return [
-    'net.ipv6.conf.all.disable_ipv6=0',
-    'net.ipv6.conf.default.disable_ipv6=0',
+    `net.ipv6.conf.all.disable_ipv6=${v6 ? 0 : 1}`,
+    `net.ipv6.conf.default.disable_ipv6=${v6 ? 0 : 1}`,
     'net.ipv6.conf.all.accept_dad=0',
     'net.ipv6.conf.default.accept_dad=0',
     'net.ipv6.conf.all.accept_ra=0',
@@ -251,10 +285,11 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
     'route add ::/0 via fd00:192:168:10::1', ...r4('0.0.0.0/0 via 192.168.10.1'),
     ...(s.build.nodeUplinkMtu ? [`link set eth0 mtu ${s.build.nodeUplinkMtu}`] : []),
   ];
+  const v4pod = s.podStack === 'ipv4';
   const pod = [
-    a6(`${podAddr6(s)}/64`, 'eth0'), ...a4(`${V4.pod}/24`, 'eth0'),
+    ...(v4pod ? [] : [a6(`${podAddr6(s)}/64`, 'eth0')]), ...a4(`${V4.pod}/24`, 'eth0'),
     'link set eth0 mtu 1500', ...up('eth0'),
-    `route add ::/0 via ${eni ? 'fd00:192:168:40::1' : 'fd00:172:16:1::1'}`, ...r4('0.0.0.0/0 via 172.16.1.1'),
+    ...(v4pod ? [] : [`route add ::/0 via ${eni ? 'fd00:192:168:40::1' : 'fd00:172:16:1::1'}`]), ...r4('0.0.0.0/0 via 172.16.1.1'),
   ];
   const ecs = [
     a6(`${V6.ecs}/64`, 'eth0'), ...a4(`${V4.ecs}/24`, 'eth0'),
@@ -282,18 +317,19 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
   return {
     host,
     ip: { vpcr, vpcr2, node, pod, ecs, redis, peer },
-    sysctl: { vpcr: sysctls(true, dual), vpcr2: sysctls(true, false), node: sysctls(true, dual), pod: sysctls(false, dual), ecs: sysctls(false, dual), redis: host6, peer: host6 },
+    sysctl: { vpcr: sysctls(true, dual), vpcr2: sysctls(true, false), node: sysctls(true, dual), pod: sysctls(false, dual, s.podStack !== 'ipv4'), ecs: sysctls(false, dual), redis: host6, peer: host6 },
     ip6tables: { vpcr: securityGroup(V6.ecs, s.build.sgAllow6, { pod: podAddr6(s), node: V6.node }), redis: redisRules, peer: peerRules, ...(nodeRules ? { node: nodeRules } : {}) },
     iptables: dual ? { vpcr: securityGroup(V4.ecs, s.build.sgAllow4 ?? [], V4) } : {},
   };
 }
 
 function setupScript(tmp: string, r: Role6, p: Plan6): string {
+  const off = p.sysctl[r].includes('net.ipv6.conf.all.disable_ipv6=1') ? 1 : 0;
   const lines = [
     `sysctl -qew ${p.sysctl[r].join(' ')} >/dev/null`,
     // The veth ends existed before `default` was set: set every interface the same way.
     'for f in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > "$f"; done',
-    'for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 0 > "$f"; done',
+    `for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo ${off} > "$f"; done`,
     ...(p.sysctl[r].some((x) => x.startsWith('net.ipv4')) ? ['for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 0 > "$f"; done'] : []),
     `ip -batch ${join(tmp, `${r}.ip`)}`,
   ];
@@ -323,6 +359,11 @@ export async function createLab6(scenarioOrId: Scenario6 | string): Promise<Lab6
   try {
     const p = plan6(prefix, scenario);
     mustSucceed('creating namespaces and veths', await run('ip', ['-batch', '-'], { input: `${p.host.join('\n')}\n`, timeoutMs: INFRA_DEADLINE_MS }));
+    const dns = named(scenario);
+    for (const r of dns ? (['pod', 'node'] as const) : []) {
+      mkdirSync(`/etc/netns/${ns(r)}`, { recursive: true });
+      writeFileSync(`/etc/netns/${ns(r)}/resolv.conf`, resolvConf6(scenario));
+    }
     await Promise.all(
       ROLES6.map(async (r) => {
         writeFileSync(join(tmp, `${r}.ip`), `${p.ip[r].join('\n')}\n`);
@@ -336,6 +377,7 @@ export async function createLab6(scenarioOrId: Scenario6 | string): Promise<Lab6
       startServer(ns('ecs'), ['--http', '80', '--body', 'ecs ok', '--bind', '::'], join(tmp, 'ecs.log')),
       startServer(ns('redis'), ['--redis', '6379', '--bind', '::'], join(tmp, 'redis.log')),
       startServer(ns('peer'), ['--http', '80', '--body', 'peer ok', '--bind', '::'], join(tmp, 'peer.log')),
+      ...(dns ? [startServer(ns('node'), ['--dns', '53', '--bind', '::'], join(tmp, 'dns.log'))] : []),
     ]);
   } catch (e) {
     await destroy();
