@@ -40,8 +40,12 @@ export function diagnose(ev: Evidence, causes: readonly CauseCheck[] = CAUSES): 
   const settle = top.settle ?? (close ? runnerUp.settle : undefined);
   const icmp = podSide(ev).icmp;
   // ICMP that could not be sent is missing evidence, never a timeout: say so on every verdict.
+  // EADDRNOTAVAIL: no address of the target's family to send from; nothing to do with permissions.
+  const noSource = /Cannot assign requested address/.test(icmp.detail ?? '');
   const icmpNote =
-    icmp.status === 'not-run'
+    icmp.status === 'not-run' && noSource
+      ? [`ICMP could not be sent from here (${icmp.detail}): this pod has no address of the target's family to send from`]
+      : icmp.status === 'not-run'
       ? [`ICMP could not be sent from here (${icmp.detail ?? 'ping did not run'}): without NET_RAW, ping needs net.ipv4.ping_group_range to cover this user; ICMP results are absent, not failures`]
       : [];
   const s = signals(ev);

@@ -202,3 +202,13 @@ describe('a dual-stack name: the family a client tries first, and whether the ot
     expect(d.evidence.join('\n')).not.toContain('DNS:');
   });
 });
+
+describe('ping that could not send for want of a source address is not a permissions note', () => {
+  it('EADDRNOTAVAIL from an IPv4-only pod towards an IPv6 target', () => {
+    const t = target('fd00:192:168:10::52', 80);
+    const d = run(t, ctx('vpc'), { tcp: 'error', errno: 'EADDRNOTAVAIL', icmp: 'not-run', icmpDetail: 'ping: connect: Cannot assign requested address' });
+    const all = d.evidence.join('\n');
+    expect(all).toContain('this pod has no address of the target\'s family to send from');
+    expect(all).not.toContain('NET_RAW');
+  });
+});
