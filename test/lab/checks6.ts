@@ -30,6 +30,10 @@ export async function checkScenario6(lab: Lab6): Promise<CheckResult> {
     await v4PodCheck(lab, ip, port, expect, ev);
     return { ok: problems.length === 0, evidence: ev.join('; '), problems };
   }
+  if (s.model === 'tunnel') {
+    await tunnelCheck(lab, ip, port, expect, ev);
+    return { ok: problems.length === 0, evidence: ev.join('; '), problems };
+  }
   const src = fam === 6 ? { pod: podAddr6(s) } : V4;
   // Where the target's filter and counters are: the ECS's SG on the router, the Redis host's own whitelist, the peer.
   const at: Role6 = ip === V6.redis ? 'redis' : ip === V6.peer ? 'peer' : 'vpcr';
@@ -145,4 +149,26 @@ async function v4PodCheck(lab: Lab6, ip: string, port: number, expect: Expect, e
   // Every SYN the router saw was the node's: the pod's never left.
   expect(fromNode > 0 && arrived === fromNode, `the router saw ${arrived} SYNs to ${ip}, ${fromNode} of them the node's`);
   ev.push(`pod: IPv6 off, no IPv6 address; pod tcp ${show(pt)}; node served; the router saw ${arrived} SYN, all the node's`);
+}
+
+/**
+ * The tunnel model: the pod's SYNs leave the node masqueraded (its MASQUERADE rule counts them) and reach the SG
+ * from the node's address, never from the pod's overlay address. The pod connects alone first, so the SG's
+ * count from the node is the pod's traffic; then the node itself, which the SG judges the same way.
+ */
+async function tunnelCheck(lab: Lab6, ip: string, port: number, expect: Expect, ev: string[]): Promise<void> {
+  const s = lab.scenario;
+  const sg = async () => ({ drop: await lab.counter('vpcr', 'sg-drop'), pod: await lab.counter('vpcr', 'src-pod'), node: await lab.counter('vpcr', 'src-node'), masq: await lab.counter('node', 'tunnel-masq', 6, 'nat') });
+  const b = await sg();
+  const pt = await tcp(lab, 'pod', ip, port);
+  const a = await sg();
+  const nt = await tcp(lab, 'node', ip, port);
+  const d = { drop: a.drop - b.drop, pod: a.pod - b.pod, node: a.node - b.node, masq: a.masq - b.masq };
+  expect(d.pod === 0, `the SG saw ${d.pod} SYNs from the overlay address ${podAddr6(s)}: not masqueraded?`);
+  expect(d.masq > 0 && d.node > 0, `the node masqueraded ${d.masq} connections, the SG saw ${d.node} SYNs from ${V6.node} while only the pod connected`);
+  const blocked = s.expectedCause !== 'reachable';
+  expect(blocked ? pt.status === 'timeout' : served(pt), `pod tcp ${show(pt)}`);
+  expect(blocked ? nt.status === 'timeout' : served(nt), `node tcp ${show(nt)}: the SG judges the node as it judged the pod`);
+  if (blocked) expect(d.drop >= d.node, `sg-drop +${d.drop} for ${d.node} SYNs from the node's address`);
+  ev.push(`pod tcp ${show(pt)}; node MASQUERADE +${d.masq}; the SG saw ${d.node} SYN from ${V6.node}, 0 from ${podAddr6(s)}; sg-drop +${d.drop}; node tcp ${show(nt)}`);
 }

@@ -30,6 +30,9 @@ export const V6 = {
   /** ENI model: the container subnet is a VPC subnet, the pod bridged onto it through the node's eth1. */
   eniSubnet: 'fd00:192:168:40::/64',
   eniPod: 'fd00:192:168:40::10',
+  /** Tunnel model: an overlay prefix the VPC does not route; the node masquerades it to its own IPv6 address. */
+  tunnelCidr: 'fd00:10:244::/56',
+  tunnelPod: 'fd00:10:244:1::10',
 } as const;
 
 export const V4 = {
@@ -50,8 +53,12 @@ export interface Scenario6 {
   title: string;
   /** IPv6 only, or dual-stack (IPv4 primary). */
   stack: 'ipv6' | 'dual';
-  /** The VPC network model (default), or ENI (IPv6 only): the pod holds an address of a VPC subnet. */
-  model?: 'vpc' | 'eni';
+  /**
+   * The VPC network model (default); ENI (IPv6 only): the pod holds an address of a VPC subnet; tunnel (IPv6 only):
+   * an overlay address the node masquerades to its own IPv6 address (ip6tables MASQUERADE), as Flannel and
+   * Calico VXLAN do for IPv6 pools with natOutgoing.
+   */
+  model?: 'vpc' | 'eni' | 'tunnel';
   /** An IPv4-only pod in the dual-stack lab: IPv6 turned off in its namespace (disable_ipv6=1), no IPv6 address or route. */
   podStack?: 'ipv4';
   /** `host` an address or a name of the lab's zone; `ip` the address the checks aim at (a name's, the family a client tries first). */
@@ -127,6 +134,17 @@ export const SCENARIOS6: Scenario6[] = [
     inFix: V6.eniSubnet,
     build: { sgAllow6: [V6.nodeSubnet] },
   },
+  { id: 'v6-tunnel-ok', title: 'IPv6 tunnel: the SG allows the node subnet; the pod is masqueraded to the node', stack: 'ipv6', model: 'tunnel', target: ecs6(80), expectedCause: 'reachable', inFix: '', build: { sgAllow6: [V6.nodeSubnet] } },
+  {
+    id: 'v6-tunnel-sg-node',
+    title: 'IPv6 tunnel: the SG allows the overlay prefix, but the ECS sees the node (masquerade)',
+    stack: 'ipv6',
+    model: 'tunnel',
+    target: ecs6(80),
+    expectedCause: 'security-group',
+    inFix: `${V6.node}/128`,
+    build: { sgAllow6: [V6.tunnelCidr] },
+  },
   {
     id: 'dual-vpc-v6-blocked',
     title: 'dual-stack: the SG allows the IPv4 container CIDR, not the IPv6 prefix; only the IPv6 path fails',
@@ -167,8 +185,10 @@ export const SCENARIOS6: Scenario6[] = [
 ];
 
 /** The pod's IPv6 address, and the range a peer must allow for it (the container prefix, or the ENI subnet). */
-export const podAddr6 = (s: Scenario6): string => (s.model === 'eni' ? V6.eniPod : V6.pod);
-export const podRange6 = (s: Scenario6): string => (s.model === 'eni' ? V6.eniSubnet : V6.containerCidr);
+export const podAddr6 = (s: Scenario6): string => (s.model === 'eni' ? V6.eniPod : s.model === 'tunnel' ? V6.tunnelPod : V6.pod);
+export const podRange6 = (s: Scenario6): string => (s.model === 'eni' ? V6.eniSubnet : s.model === 'tunnel' ? V6.tunnelCidr : V6.containerCidr);
+/** The pod's first hop: the node's end of the pod's veth, or the VPC router across the ENI bridge. */
+const podGateway6 = (s: Scenario6): string => (s.model === 'eni' ? 'fd00:192:168:40::1' : s.model === 'tunnel' ? 'fd00:10:244:1::1' : 'fd00:172:16:1::1');
 
 export const findScenario6 = (id: string): Scenario6 | undefined => SCENARIOS6.find((s) => s.id === id);
 
@@ -180,7 +200,7 @@ export const named = (s: Scenario6): boolean => !!s.target.ip && s.target.ip !==
 
 /** The pod's resolver: the node, in the pod's own family (IPv4 in dual-stack). */
 export const resolvConf6 = (s: Scenario6): string =>
-  [`nameserver ${s.stack === 'dual' ? '172.16.1.1' : 'fd00:172:16:1::1'}`, 'search default.svc.cluster.local svc.cluster.local cluster.local', 'options ndots:5 timeout:2', ''].join('\n');
+  [`nameserver ${s.stack === 'dual' ? '172.16.1.1' : podGateway6(s)}`, 'search default.svc.cluster.local svc.cluster.local cluster.local', 'options ndots:5 timeout:2', ''].join('\n');
 
 /** What a user passes to `podreach diagnose` (no API): one value per family, as Kubernetes writes them. */
 export function flags6(s: Scenario6): string[] {
@@ -262,8 +282,8 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
     a6('fd00:192:168:20::1/64', 'p-ecs'), ...a4('192.168.20.1/24', 'p-ecs'),
     a6('fd00:192:168:30::1/64', 'p-redis'), a6('fd00:192:168:255::1/64', 'peering'), a6('fd00:192:168:40::1/64', 'p-eni'),
     ...up('p-node', 'p-ecs', 'p-redis', 'peering', 'p-eni'),
-    // The VPC route table: the node's pod CIDR via the node (VPC network model), the peer VPC over the peering.
-    `route add ${V6.podCidr} via ${V6.node}`, ...r4(`${V4.podCidr} via ${V4.node}`),
+    // The VPC route table: the node's pod CIDR via the node (VPC network model; a tunnel's overlay is not in it), the peer VPC over the peering.
+    ...(s.model === 'tunnel' ? [] : [`route add ${V6.podCidr} via ${V6.node}`]), ...r4(`${V4.podCidr} via ${V4.node}`),
     `route add ${V6.peerVpc} via fd00:192:168:255::2`,
   ];
   // The peer VPC's route table: this VPC back over the peering, and the container prefix only if someone added it.
@@ -280,7 +300,7 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
     // ENI: the node only switches the pod's frames onto the container subnet; VPC: it routes the pod CIDR.
     ...(eni
       ? ['link add br-eni type bridge', 'link set eth1 master br-eni', 'link set veth-pod master br-eni', 'link set br-eni up']
-      : [a6('fd00:172:16:1::1/64', 'veth-pod'), ...a4('172.16.1.1/24', 'veth-pod')]),
+      : [a6(`${podGateway6(s)}/64`, 'veth-pod'), ...a4('172.16.1.1/24', 'veth-pod')]),
     ...up('eth0', 'eth1', 'veth-pod'),
     'route add ::/0 via fd00:192:168:10::1', ...r4('0.0.0.0/0 via 192.168.10.1'),
     ...(s.build.nodeUplinkMtu ? [`link set eth0 mtu ${s.build.nodeUplinkMtu}`] : []),
@@ -289,7 +309,7 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
   const pod = [
     ...(v4pod ? [] : [a6(`${podAddr6(s)}/64`, 'eth0')]), ...a4(`${V4.pod}/24`, 'eth0'),
     'link set eth0 mtu 1500', ...up('eth0'),
-    ...(v4pod ? [] : [`route add ::/0 via ${eni ? 'fd00:192:168:40::1' : 'fd00:172:16:1::1'}`]), ...r4('0.0.0.0/0 via 172.16.1.1'),
+    ...(v4pod ? [] : [`route add ::/0 via ${podGateway6(s)}`]), ...r4('0.0.0.0/0 via 172.16.1.1'),
   ];
   const ecs = [
     a6(`${V6.ecs}/64`, 'eth0'), ...a4(`${V4.ecs}/24`, 'eth0'),
@@ -297,9 +317,14 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
     'route add ::/0 via fd00:192:168:20::1', ...r4('0.0.0.0/0 via 192.168.20.1'),
   ];
   // The black hole: the node cannot forward a full-size packet and says so, but its Packet Too Big never leaves.
-  const nodeRules = s.build.nodeUplinkMtu
-    ? ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A OUTPUT -p ipv6-icmp --icmpv6-type packet-too-big -m comment --comment ptb-drop -j DROP', 'COMMIT', ''].join('\n')
-    : undefined;
+  const ptbDrop = s.build.nodeUplinkMtu
+    ? ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A OUTPUT -p ipv6-icmp --icmpv6-type packet-too-big -m comment --comment ptb-drop -j DROP', 'COMMIT']
+    : [];
+  // The tunnel model: what leaves the overlay for the VPC is masqueraded to the node's own IPv6 address.
+  const masq = s.model === 'tunnel'
+    ? ['*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', `-A POSTROUTING -s ${V6.tunnelCidr} ! -d ${V6.tunnelCidr} -m comment --comment tunnel-masq -j MASQUERADE`, 'COMMIT']
+    : [];
+  const nodeRules = ptbDrop.length || masq.length ? [...ptbDrop, ...masq, ''].join('\n') : undefined;
   // A managed service's own whitelist (DCS Redis): its host drops what it does not list, and no one gets a ping.
   const redisRules = [
     '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]',
@@ -344,8 +369,8 @@ export interface Lab6 {
   buildMs: number;
   ns(role: Role6): string;
   exec(role: Role6, argv: string[], opts?: { timeoutMs?: number; input?: string }): Promise<ExecResult>;
-  /** Packets counted by the filter-table rule(s) carrying this comment, in one family's tables. */
-  counter(role: Role6, comment: string, family?: 4 | 6): Promise<number>;
+  /** Packets counted by the rule(s) carrying this comment, in one family's filter (or `table`) table. */
+  counter(role: Role6, comment: string, family?: 4 | 6, table?: 'filter' | 'nat'): Promise<number>;
   destroy(): Promise<void>;
 }
 
@@ -389,8 +414,8 @@ export async function createLab6(scenarioOrId: Scenario6 | string): Promise<Lab6
     buildMs: Math.round(performance.now() - t0),
     ns,
     exec,
-    async counter(role, comment, family = 6) {
-      const r = await exec(role, [family === 6 ? 'ip6tables' : 'iptables', '-t', 'filter', '-L', '-v', '-x', '-n']);
+    async counter(role, comment, family = 6, table = 'filter') {
+      const r = await exec(role, [family === 6 ? 'ip6tables' : 'iptables', '-t', table, '-L', '-v', '-x', '-n']);
       mustSucceed(`reading ${family === 6 ? 'ip6tables' : 'iptables'} in ${ns(role)}`, r);
       let sum = 0;
       for (const line of r.stdout.split('\n')) if (line.includes(`/* ${comment} */`)) sum += Number(line.trim().split(/\s+/)[0]) || 0;

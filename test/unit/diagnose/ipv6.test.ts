@@ -68,6 +68,7 @@ describe('IPv6 pods in the VPC model are not SNATed: the fix names the container
     const d = run(ECS6, v6only('tunnel'), SILENT, SILENT);
     expect(d.sourceSeen).toMatchObject({ kind: 'node', ip: V6.nodeIp, allow: `${V6.nodeIp}/128` });
     expect(d.fix.join('\n')).toContain(`${V6.nodeIp}/128`);
+    expect(d.evidence.join('\n')).toContain("masqueraded to the node's IPv6 address");
   });
 
   it('the peer rule per family: IPv6 keeps the pod IP in the VPC and ENI models, ip-masq-agent lists can say otherwise', () => {
