@@ -23,21 +23,24 @@ export function familyNotes(ev: Pick<Evidence, 'observations'>): FamilyNotes {
   if (!other) return { evidence, fix: [] };
   const first = d.first.family;
   const t = other.tcp;
-  const firstTcp = pod.tcp?.status ?? 'failed';
-  const worked = t.status === 'open';
+  const where = t ? hostPort(other.ip, t.port) : other.ip;
+  const what = t ? `TCP ${t.port}` : 'ping';
+  const firstSaid = (t ? pod.tcp?.status : pod.icmp.status) ?? 'failed';
+  const worked = t ? t.status === 'open' : other.icmp?.status === 'reply';
+  const otherSaid = t ? `${t.status}${t.errno ? ` (${t.errno})` : ''}` : (other.icmp?.status ?? 'not run');
   evidence.push(
     worked
-      ? `over ${other.family} (${hostPort(other.ip, t.port)}) TCP ${t.port} opens in ${Math.round(t.ms)} ms: over ${first} it fails (${firstTcp}), over ${other.family} it would have worked`
-      : `over ${other.family} (${hostPort(other.ip, t.port)}) TCP ${t.port} ${t.status}${t.errno ? ` (${t.errno})` : ''} too: it fails in both families`,
+      ? `over ${other.family} (${where}) ${what} ${t ? 'opens' : 'answers'} in ${Math.round(other.ms)} ms: over ${first} it fails (${firstSaid}), over ${other.family} it would have worked`
+      : `over ${other.family} (${where}) ${what} ${otherSaid} too: it fails in both families`,
   );
   if (!worked) return { evidence, fix: [] };
   // A RST over the first family is the service's answer, not a broken path: the listener is the difference.
-  const path = ANSWERED.has(firstTcp) ? `the service at ${first}` : `the ${first} path`;
+  const path = ANSWERED.has(firstSaid) ? `the service's ${first} listener` : `the ${first} path`;
   return {
     evidence,
-    summary: `; over ${other.family} (${other.ip}) it connects`,
+    summary: `; over ${other.family} (${other.ip}) it ${t ? 'connects' : 'answers'}`,
     fix: [
-      `Only ${path} is broken: over ${other.family} ${hostPort(other.ip, t.port)} connects. Fix the ${first} side as above; until then clients that try ${first} first (glibc getaddrinfo) stall or fail unless they fall back to ${other.family} (Happy Eyeballs, RFC 8305)`,
+      `Only ${path} is broken: over ${other.family} ${where} ${t ? 'connects' : 'answers ping'}. Fix the ${first} side as above; until then clients that try ${first} first (glibc getaddrinfo) stall or fail unless they fall back to ${other.family} (Happy Eyeballs, RFC 8305)`,
     ],
   };
 }

@@ -87,8 +87,10 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
     let p = done.get(k.name);
     if (p) return p;
     p = (async () => {
-      const before = k.after ? byName.get(k.after) : undefined;
-      if (before) await finish(before);
+      for (const name of [k.after ?? []].flat()) {
+        const before = byName.get(name);
+        if (before) await finish(before);
+      }
       const running = k.start(state);
       if (!running) return;
       emit({ type: 'started', probe: k.name, atMs: at() });

@@ -80,12 +80,16 @@ export interface DnsResult {
   first?: { family: 'IPv4' | 'IPv6'; why: string };
 }
 
-/** A dual-stack name whose first family failed: the same TCP connect to its first address of the other family. */
+/**
+ * A dual-stack name whose first family failed: the same probe to its first address of the other family — the
+ * TCP connect when there is a port, else the echo.
+ */
 export interface OtherFamilyResult {
   family: 'IPv4' | 'IPv6';
   ip: string;
-  tcp: TcpResult;
-  /** The connect's time, ms. */
+  tcp?: TcpResult;
+  icmp?: IcmpResult;
+  /** The probe's time, ms. */
   ms: number;
 }
 

@@ -105,6 +105,12 @@ describe('runProbes on 127.0.0.1 (no gateway: the host gateway is off limits)', 
       // A single-family name, or a first family that works: no second leg.
       const one = await runProbes(parseTarget(`v4.test:${port}`), { role: 'pod', gateway: null, dns: { servers: [dns.address], conf } });
       expect([one.tcp?.status, one.otherFamily]).toEqual(['refused', undefined]);
+      // No port: the echo decides, and the other family gets an echo (a fake one here: no packet leaves).
+      const asked: string[] = [];
+      const icmp: typeof probeIcmp = async (ip) => (asked.push(ip), ip === '::1' ? { status: 'reply', sent: 3, received: 3, rttMs: 0.1, ms: 2 } : { status: 'no-reply', sent: 3, received: 0, ms: 350 });
+      const echo = await runProbes(parseTarget('dual.test'), { role: 'pod', gateway: null, mtu: null, icmp, dns: { servers: [dns.address], conf } });
+      expect(asked).toEqual(['127.0.0.1', '::1']);
+      expect(echo.otherFamily).toMatchObject({ family: 'IPv6', ip: '::1', icmp: { status: 'reply' } });
     } finally {
       await dns.close();
       await new Promise((r) => v6.close(r));

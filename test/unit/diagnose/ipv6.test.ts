@@ -197,6 +197,15 @@ describe('a dual-stack name: the family a client tries first, and whether the ot
     expect(d.fix.join('\n')).not.toContain('Only the');
     expect(d.summary).not.toContain('it connects');
   });
+  it('no port: the echo decides, and the other family\'s echo says whether it would have worked', () => {
+    const bare = target(AAAA, undefined, 'ecs.example.internal');
+    const r = probe(bare, { icmp: 'no-reply' });
+    r.dns = { status: 'ok', name: bare.host, addresses: [AAAA, A], a: [A], aaaa: [AAAA], first: { family: 'IPv6', why }, ms: 1, servers: ['10.247.0.10'] };
+    r.otherFamily = { family: 'IPv4', ip: A, ms: 2, icmp: { status: 'reply', sent: 3, received: 3, rttMs: 0.3, ms: 2 } };
+    const d = judge({ target: bare, context: dual('vpc'), observations: podAndNode(r, undefined, undefined) }).diagnosis;
+    expect(d.evidence.join('\n')).toContain(`over IPv4 (${A}) ping answers in 2 ms: over IPv6 it fails (no-reply), over IPv4 it would have worked`);
+    expect(d.fix.at(-1)).toMatch(/^Only the IPv6 path is broken: over IPv4 192\.168\.10\.52 answers ping/);
+  });
   it('a literal or a single-family name adds nothing', () => {
     const r = probe(named, SILENT);
     const d = judge({ target: named, context: dual('vpc'), observations: podAndNode(r, undefined, undefined) }).diagnosis;
