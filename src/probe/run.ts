@@ -87,7 +87,7 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
     let p = done.get(k.name);
     if (p) return p;
     p = (async () => {
-      for (const name of [k.after ?? []].flat()) {
+      for (const name of [(typeof k.after === 'function' ? k.after(state) : k.after) ?? []].flat()) {
         const before = byName.get(name);
         if (before) await finish(before);
       }

@@ -7,10 +7,12 @@ import { ICMP_GRACE_MS } from './icmp.ts';
 
 export const gateway = defineProbe({
   name: 'gateway',
-  // A name's family is known once it resolved (a literal's at once): an IPv6 target's first hop is the IPv6 gateway.
-  after: 'dns',
+  // An IPv6 target's first hop is the IPv6 gateway. A literal's family is known at once; a name's only once it
+  // resolved, which is waited for only when the pod has both gateways (else the one there is starts with DNS).
+  after: (s) => (s.gateway && s.gateway6 && !s.target.ip ? 'dns' : undefined),
   start(s) {
-    const ip = s.target.ip && familyOf(s.target.ip) === 'IPv6' ? s.gateway6 : s.gateway;
+    const family = s.target.ip ? familyOf(s.target.ip) : s.gateway ? 'IPv4' : 'IPv6';
+    const ip = family === 'IPv6' ? s.gateway6 : s.gateway;
     if (!ip) return undefined;
     return (s.opts.icmp ?? probeIcmp)(ip, GATEWAY_ICMP, s.tracker).then((r) => {
       if (r.status === 'reply' && r.rttMs !== undefined) s.tracker.observe({ basis: 'gateway', ms: r.rttMs });
