@@ -62,6 +62,8 @@ async function ask(resolver: Resolver, name: string): Promise<Answer> {
   };
   const asking6 = tryFamily('AAAA');
   const a = await tryFamily('A');
+  // No such name: its AAAA says nothing more (the search list moves on at once).
+  if (a.status === 'nxdomain') return a;
   let grace: NodeJS.Timeout | undefined;
   const aaaa = a.status === 'ok' ? await Promise.race([asking6, new Promise<undefined>((r) => (grace = setTimeout(() => r(undefined), AAAA_GRACE_MS)))]).finally(() => clearTimeout(grace)) : await asking6;
   const got = (x: Answer | undefined) => (x?.status === 'ok' ? x.addresses : x?.status === 'no-data' ? [] : undefined);
