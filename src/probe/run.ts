@@ -87,10 +87,9 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
     let p = done.get(k.name);
     if (p) return p;
     p = (async () => {
-      for (const name of [(typeof k.after === 'function' ? k.after(state) : k.after) ?? []].flat()) {
-        const before = byName.get(name);
-        if (before) await finish(before);
-      }
+      const after = typeof k.after === 'function' ? k.after(state) : k.after;
+      const before = after ? byName.get(after) : undefined;
+      if (before) await finish(before);
       const running = k.start(state);
       if (!running) return;
       emit({ type: 'started', probe: k.name, atMs: at() });

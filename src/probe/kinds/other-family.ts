@@ -13,7 +13,8 @@ const which = (r: OtherFamilyResult): string => (r.tcp ? `tcp/${r.tcp.port}` : '
 
 export const otherFamily = defineProbe({
   name: 'otherFamily',
-  after: ['tcp', 'icmp'],
+  // What decides whether the first family failed: TCP with a port, else the echo.
+  after: (s) => (s.target.port !== undefined ? 'tcp' : 'icmp'),
   start(s) {
     const d = s.results.dns;
     if (!d?.first || !d.a?.length || !d.aaaa?.length) return undefined;
