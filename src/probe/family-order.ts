@@ -32,8 +32,8 @@ export interface ClientOrder {
 /** Pure: the order a glibc client tries a name's A and AAAA records in from a namespace with these paths. */
 export function clientOrder(a: readonly string[], aaaa: readonly string[], paths: FamilyPaths): ClientOrder | undefined {
   if (!a.length && !aaaa.length) return undefined;
-  if (!aaaa.length) return { addresses: [...a], family: 'IPv4', why: 'only A records: IPv4' };
-  if (!a.length) return { addresses: [...aaaa], family: 'IPv6', why: 'only AAAA records: IPv6' };
+  if (!aaaa.length) return { addresses: [...a], family: 'IPv4', why: 'only A records came back: IPv4' };
+  if (!a.length) return { addresses: [...aaaa], family: 'IPv6', why: 'only AAAA records came back: IPv6' };
   const v6 = paths.IPv6;
   const glibc = 'glibc getaddrinfo, RFC 6724 default policy';
   if (usable(v6)) {

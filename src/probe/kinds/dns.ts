@@ -3,7 +3,7 @@ import { fmtMs } from '../../net/format.ts';
 import { localAddresses } from '../../net/host.ts';
 import { defineProbe } from '../kind.ts';
 import { dnsWait, resolveName } from '../dns.ts';
-import { clientOrder, familyPaths } from '../family-order.ts';
+import { clientOrder, type FamilyPaths, familyPaths } from '../family-order.ts';
 import { needsDns } from '../target.ts';
 import type { DnsResult } from '../types.ts';
 
@@ -11,9 +11,8 @@ import type { DnsResult } from '../types.ts';
 const DNS_SHARE = 0.4;
 
 /** The addresses in the order a typical client tries them from here, and the family it tries first. */
-function ordered(r: DnsResult, paths: () => ReturnType<typeof familyPaths>): DnsResult {
-  if (r.status !== 'ok') return r;
-  const o = clientOrder(r.a ?? [], r.aaaa ?? [], r.a?.length && r.aaaa?.length ? paths() : { IPv4: { route: false }, IPv6: { route: false } });
+function ordered(r: DnsResult, paths: FamilyPaths): DnsResult {
+  const o = r.status === 'ok' ? clientOrder(r.a ?? [], r.aaaa ?? [], paths) : undefined;
   return o ? { ...r, addresses: o.addresses, first: { family: o.family, why: o.why } } : r;
 }
 
@@ -22,7 +21,7 @@ export const dns = defineProbe({
   start(s) {
     if (!needsDns(s.target)) return undefined;
     return resolveName(s.target.host, { ...s.opts.dns, timeoutMs: Math.min(dnsWait(s.opts.patienceMs), s.timeoutMs * DNS_SHARE) }).then((got) => {
-      const r = ordered(got, () => familyPaths(localAddresses(), s.gateway, s.gateway6));
+      const r = ordered(got, familyPaths(localAddresses(), s.gateway, s.gateway6));
       if (r.status === 'ok' && r.addresses[0]) s.target.ip = r.addresses[0];
       return r;
     });
