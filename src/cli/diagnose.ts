@@ -7,6 +7,7 @@ import type { ContextReport } from '../context/types.ts';
 import { judge, peerObservation, podAndNode, podOnly } from '../diagnose/index.ts';
 import type { Diagnosis } from '../diagnose/types.ts';
 import { normalizeCidr } from '../net/ip.ts';
+import { scopedGateway } from '../net/host.ts';
 import type { PeerReport } from '../probe/peer/types.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, makePlan, MAX_PLAN_ITEMS } from '../probe/plan.ts';
 import { readProbeReportsFile, shown, targetMismatch } from '../probe/report.ts';
@@ -154,6 +155,7 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
     onEvent: opts.onEvent ? (i, e) => opts.onEvent?.(e, i) : undefined,
     onReport: opts.onProbed ? (i, pod) => opts.onProbed?.(i, verdictAlone(i, pod)) : undefined,
     gateway: local.facts.gateway?.value ?? null,
+    gateway6: local.route6 ? scopedGateway(local.route6) : null,
     mtu: local.facts.mtu?.value ?? null,
   });
   // The API loads lazily and in parallel with probing; the verdict waits for it only within the API's budget.

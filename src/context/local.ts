@@ -10,6 +10,8 @@ export interface LocalFacts {
   interfaceSubnet?: string;
   /** All non-loopback addresses of this namespace, both families (IPv6 link-local left out). */
   addresses: string[];
+  /** The IPv6 default route as read (its interface zones a link-local gateway for ping). */
+  route6?: Route;
 }
 
 type Route = { iface: string; gateway: string };
@@ -66,5 +68,5 @@ export function localFacts(src: LocalSources = readLocal()): LocalFacts {
   if (resolv.search.length) {
     facts.searchDomains = { value: resolv.search, source: 'resolv.conf', confidence: 0.95, note: '/etc/resolv.conf' };
   }
-  return { facts, interfaceSubnet, addresses };
+  return { facts, interfaceSubnet, addresses, ...(route6 ? { route6 } : {}) };
 }

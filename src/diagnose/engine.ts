@@ -1,4 +1,5 @@
 import { CAUSES, FALLBACK } from './causes/index.ts';
+import { familyNotes } from './families.ts';
 import { signals } from './signals.ts';
 import type { CauseCheck, Diagnosis, Evidence, Finding } from './types.ts';
 import { podSide } from './vantage.ts';
@@ -39,23 +40,30 @@ export function diagnose(ev: Evidence, causes: readonly CauseCheck[] = CAUSES): 
   const settle = top.settle ?? (close ? runnerUp.settle : undefined);
   const icmp = podSide(ev).icmp;
   // ICMP that could not be sent is missing evidence, never a timeout: say so on every verdict.
+  // EADDRNOTAVAIL: no address of the target's family to send from; nothing to do with permissions.
+  const noSource = /Cannot assign requested address/.test(icmp.detail ?? '');
   const icmpNote =
-    icmp.status === 'not-run'
+    icmp.status === 'not-run' && noSource
+      ? [`ICMP could not be sent from here (${icmp.detail}): this pod has no address of the target's family to send from`]
+      : icmp.status === 'not-run'
       ? [`ICMP could not be sent from here (${icmp.detail ?? 'ping did not run'}): without NET_RAW, ping needs net.ipv4.ping_group_range to cover this user; ICMP results are absent, not failures`]
       : [];
   const s = signals(ev);
+  const fam = familyNotes(ev);
+  const failing = top.cause !== 'reachable';
   return {
     cause: top.cause,
     title: top.title,
     reachable: top.cause === 'reachable',
     confidence: top.confidence,
-    summary: top.summary,
+    summary: failing && fam.summary ? `${top.summary}${fam.summary}` : top.summary,
     evidence: [
       ...top.evidence,
+      ...fam.evidence,
       ...(close ? [`cannot be told apart from ${runnerUp.cause} (${runnerUp.confidence}) from here: both are ranked`] : []),
       ...icmpNote,
     ],
-    fix: top.fix,
+    fix: failing ? [...top.fix, ...fam.fix] : top.fix,
     ...(settle ? { settle } : {}),
     ambiguous: close,
     sourceSeen: s.seen,

@@ -81,6 +81,8 @@ export function peerSees(
   const { nonMasq } = opts;
   switch (model) {
     case 'tunnel':
+      // An overlay's IPv6 pool (a ULA the VPC does not route) leaves masqueraded too (Flannel, Calico natOutgoing).
+      if (to.ip && isV6(to.ip)) return { side: 'node', confidence: 0.8, why: "container tunnel network IPv6: the pod's overlay address is not routed by the VPC, so pod egress is masqueraded to the node's IPv6 address" };
       return { side: 'node', confidence: 0.8, why: 'container tunnel network: pod egress is SNATed to the node IP' };
     case 'eni': {
       // EKS IPv6: pods hold addresses of the node's delegated prefix and leave unSNATed for IPv6 peers.

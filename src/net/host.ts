@@ -76,6 +76,9 @@ export function interfaceMtu(iface: string): number | undefined {
   }
 }
 
+/** A gateway as ping and connect take it: a link-local one needs its interface (fe80::1%eth0). */
+export const scopedGateway = (r: { iface: string; gateway: string }): string => (/^fe[89ab]/i.test(r.gateway) && !r.gateway.includes('%') ? `${r.gateway}%${r.iface}` : r.gateway);
+
 /** Addresses a peer could see from this namespace: not loopback, not IPv6 link-local. */
 export function localAddresses(ifaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): string[] {
   const out: string[] = [];

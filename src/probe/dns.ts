@@ -38,8 +38,18 @@ interface Answer {
   status: DnsStatus;
   addresses: string[];
   errno?: string;
+  a?: string[];
+  aaaa?: string[];
 }
 
+/**
+ * Once A has answered, how long its AAAA may still take: cluster DNS answers both in a millisecond, and a
+ * server that drops AAAA must not hold every lookup for the whole DNS wait (glibc's resolver would, and the
+ * app with it: options single-request); the AAAA list is then absent, not empty.
+ */
+export const AAAA_GRACE_MS = 100;
+
+/** A and AAAA asked together, as getaddrinfo does; `addresses` in DNS order (A first) until the client's order is known. */
 async function ask(resolver: Resolver, name: string): Promise<Answer> {
   const tryFamily = async (rr: 'A' | 'AAAA'): Promise<Answer> => {
     try {
@@ -50,11 +60,17 @@ async function ask(resolver: Resolver, name: string): Promise<Answer> {
       return { status: classifyDnsError(code), addresses: [], errno: code ?? 'UNKNOWN' };
     }
   };
+  const asking6 = tryFamily('AAAA');
   const a = await tryFamily('A');
-  // AAAA only when the name exists without IPv4, so a server that drops AAAA cannot slow the common case.
-  if (a.status !== 'no-data') return a;
-  const aaaa = await tryFamily('AAAA');
-  return aaaa.status === 'ok' ? aaaa : a;
+  // No such name: its AAAA says nothing more (the search list moves on at once).
+  if (a.status === 'nxdomain') return a;
+  let grace: NodeJS.Timeout | undefined;
+  const aaaa = a.status === 'ok' ? await Promise.race([asking6, new Promise<undefined>((r) => (grace = setTimeout(() => r(undefined), AAAA_GRACE_MS)))]).finally(() => clearTimeout(grace)) : await asking6;
+  const got = (x: Answer | undefined) => (x?.status === 'ok' ? x.addresses : x?.status === 'no-data' ? [] : undefined);
+  const lists = { ...(got(a) ? { a: got(a) } : {}), ...(got(aaaa) ? { aaaa: got(aaaa) } : {}) };
+  if (a.status === 'ok' || aaaa?.status === 'ok') return { status: 'ok', addresses: [...(lists.a ?? []), ...(lists.aaaa ?? [])], ...lists };
+  // Neither has an address: A's answer speaks for the name (NXDOMAIN, no-data, a timeout).
+  return a;
 }
 
 /** Keep walking the search list past these, as glibc's res_search does. */
@@ -112,6 +128,8 @@ async function lookup(name: string, opts: ResolveOptions): Promise<DnsResult> {
   const cancelGuard = observedTimeout(performance.now(), () => timeoutMs, () => resolver.cancel());
   const result = (a: Answer): DnsResult => {
     const r: DnsResult = { status: a.status, name, addresses: a.addresses, ms: 0, servers };
+    if (a.a) r.a = a.a;
+    if (a.aaaa) r.aaaa = a.aaaa;
     if (a.errno) r.errno = a.errno;
     return r;
   };

@@ -34,6 +34,8 @@ export interface RunState {
   usedMs(): number;
   tracker: RttTracker;
   gateway?: string;
+  /** The IPv6 default route's gateway (zoned when link-local): the RTT baseline for an IPv6 target. */
+  gateway6?: string;
   /** The default route's MTU: the full-size probe's size. */
   mtu?: number;
   /** Results of the kinds that finished. */
@@ -44,8 +46,8 @@ export interface RunState {
 
 export interface ProbeKind<N extends ProbeName = ProbeName> {
   name: N;
-  /** The kind it waits for: it starts once that one finished, was cut short, or did not apply. */
-  after?: ProbeName;
+  /** The kind it waits for: it starts once that one finished, was cut short, or did not apply. A function decides at the run's start. */
+  after?: ProbeName | ((s: RunState) => ProbeName | undefined);
   /** Starts the probe; undefined when it does not apply to this target (then it has no row and no result). */
   start(s: RunState): Promise<ProbeResults[N]> | undefined;
   /** This result answers the question by itself: kinds with `late` are waited for no longer than their grace. */

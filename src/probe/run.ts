@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { ResolveOptions } from './dns.ts';
 import { loopClock, observedTimeout, seen, STALL_NOTE_MS } from './clock.ts';
-import { interfaceMtu, localAddresses, readDefaultRoute } from '../net/host.ts';
+import { interfaceMtu, localAddresses, readDefaultRoute, readDefaultRoute6, scopedGateway } from '../net/host.ts';
 import type { probePathMtu } from './pmtu.ts';
 import type { probeIcmp } from './icmp.ts';
 import type { AnyProbeKind, RunState } from './kind.ts';
@@ -20,6 +20,11 @@ export interface RunOptions {
   onEvent?: (e: ProbeEvent) => void;
   /** Gateway to ping: default /proc/net/route; null = don't ping one. */
   gateway?: string | null;
+  /**
+   * IPv6 gateway (a link-local one with its zone, fe80::1%eth0), pinged for an IPv6 target and telling a client
+   * has an IPv6 route: default /proc/net/ipv6_route, but only when `gateway` is not given either; null = none.
+   */
+  gateway6?: string | null;
   /** MTU for the full-size probe: default the default route's interface; null = no path-MTU probe. */
   mtu?: number | null;
   /** DNS overrides (servers, resolv.conf), mostly for tests. */
@@ -68,6 +73,9 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
   const gateway = loopback ? undefined : opts.gateway === undefined ? route?.gateway : (opts.gateway ?? undefined);
   const mtu = loopback ? undefined : opts.mtu === undefined ? (route ? interfaceMtu(route.iface) : undefined) : (opts.mtu ?? undefined);
   if (gateway) state.gateway = gateway;
+  const route6 = loopback || opts.gateway6 !== undefined || opts.gateway !== undefined ? undefined : readDefaultRoute6();
+  const gateway6 = loopback ? undefined : opts.gateway6 === undefined ? (route6 && scopedGateway(route6)) : (opts.gateway6 ?? undefined);
+  if (gateway6) state.gateway6 = gateway6;
   if (mtu) state.mtu = mtu;
 
   // Once a result settles the question, each kind with a grace is cut short after it.
@@ -79,7 +87,8 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
     let p = done.get(k.name);
     if (p) return p;
     p = (async () => {
-      const before = k.after ? byName.get(k.after) : undefined;
+      const after = typeof k.after === 'function' ? k.after(state) : k.after;
+      const before = after ? byName.get(after) : undefined;
       if (before) await finish(before);
       const running = k.start(state);
       if (!running) return;

@@ -72,6 +72,25 @@ export interface DnsResult {
   observedMs?: number;
   /** Lookups asked: 2 when a timeout taken while podreach was starved was asked again. */
   attempts?: number;
+  /** The A records (IPv4); absent when the A answer did not come. `addresses` holds both, in the order a client tries them. */
+  a?: string[];
+  /** The AAAA records (IPv6); absent when the AAAA answer did not come (asked together with A, waited for briefly after it). */
+  aaaa?: string[];
+  /** For a resolved name: the family a typical client tries first from here (glibc getaddrinfo's sort), and why. */
+  first?: { family: 'IPv4' | 'IPv6'; why: string };
+}
+
+/**
+ * A dual-stack name whose first family failed: the same probe to its first address of the other family — the
+ * TCP connect when there is a port, else the echo.
+ */
+export interface OtherFamilyResult {
+  family: 'IPv4' | 'IPv6';
+  ip: string;
+  tcp?: TcpResult;
+  icmp?: IcmpResult;
+  /** The probe's time, ms. */
+  ms: number;
 }
 
 /**
@@ -146,6 +165,8 @@ export interface ProbeResults {
   app: AppResult;
   /** Full-size packets with Don't Fragment, when the target answers ping. */
   pmtu: PmtuResult;
+  /** A dual-stack name: the other family, asked only when the one a client tries first failed. */
+  otherFamily: OtherFamilyResult;
 }
 
 /** The raw result of probing a target from one place. Produced by `podreach probe -o json`. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PodreachReport } from '../../src/render/report.ts';
 import { checkScenario6 } from '../lab/checks6.ts';
-import { flags6, type Lab6, podAddr6, SCENARIOS6, type Scenario6, V4, V6, withLab6 } from '../lab/ipv6.ts';
+import { flags6, type Lab6, named, podAddr6, SCENARIOS6, type Scenario6, targetIp, V4, V6, withLab6 } from '../lab/ipv6.ts';
 import { NODE, withLab } from '../lab/lab.ts';
 import { BUNDLE } from './podreach.ts';
 import { schemaErrors } from './schema.ts';
@@ -36,9 +36,13 @@ function checkVerdict(s: Scenario6, report: PodreachReport, withNode: boolean): 
   const fix = d.fix.join('\n');
   const p = report.probes.pod;
   const label = `${s.id}${withNode ? ' +node' : ''}: ${d.cause} ${d.confidence} — ${d.summary} (pod icmp ${JSON.stringify(p.icmp)}, pmtu ${JSON.stringify(p.pmtu)})`;
-  const v6 = s.target.host.includes(':');
-  // No SNAT in either family here: the peer sees the pod's address of the target's family (the lab's SG counted it).
-  expect(d.sourceSeen, label).toMatchObject({ kind: 'pod', ip: v6 ? podAddr6(s) : V4.pod });
+  if (s.podStack === 'ipv4') return checkV4Pod(s, report, label);
+  const v6 = targetIp(s).includes(':');
+  if (named(s)) checkNamed(s, report, label);
+  // No SNAT in either family in the VPC and ENI models: the peer sees the pod's address of the target's family (the
+  // lab's SG counted it); the tunnel model masquerades to the node's IPv6 address (the node's MASQUERADE counted it).
+  const tunnel = s.model === 'tunnel';
+  expect(d.sourceSeen, label).toMatchObject(tunnel ? { kind: 'node', ip: V6.node } : { kind: 'pod', ip: v6 ? podAddr6(s) : V4.pod });
   if (s.stack === 'dual') expect(report.context.podIp?.value, label).toBe(V4.pod);
   expect(report.context.ipFamilies?.value, label).toEqual(s.stack === 'dual' ? ['IPv4', 'IPv6'] : ['IPv6']);
   expect(d.cause, label).toBe(s.expectedCause);
@@ -57,9 +61,35 @@ function checkVerdict(s: Scenario6, report: PodreachReport, withNode: boolean): 
   expect(fix, label).toContain(s.inFix);
   if (v6) {
     expect(fix, `${label}: an IPv4 prefix length on an IPv6 source`).not.toMatch(/:[0-9a-f]*\/32\b/);
-    expect(fix, `${label}: the node is not what an unSNATed IPv6 pod shows`).not.toContain(V6.node);
+    if (tunnel) expect(fix, `${label}: a masqueraded pod's overlay prefix is not what the SG sees`).not.toContain(V6.tunnelCidr);
+    else expect(fix, `${label}: the node is not what an unSNATed IPv6 pod shows`).not.toContain(V6.node);
   }
   if (s.stack === 'dual') expect(fix, `${label}: the IPv4 container CIDR is not this family's`).not.toContain(V4.containerCidr);
+}
+
+/**
+ * A dual-stack name: podreach tries the family glibc tries first in the pod (the selftest read it from `getent
+ * ahosts`), says so, asks the other family once the first failed, and names the broken family in the fix.
+ */
+function checkNamed(s: Scenario6, report: PodreachReport, label: string): void {
+  const { dns, otherFamily, tcp } = report.probes.pod;
+  expect(dns, label).toMatchObject({ status: 'ok', a: [V4.ecs], aaaa: [V6.ecs], first: { family: 'IPv6' } });
+  expect(dns?.addresses[0], label).toBe(targetIp(s));
+  expect(report.probes.pod.target.ip, label).toBe(targetIp(s));
+  expect(tcp?.status, label).toBe('timeout');
+  expect(otherFamily, label).toMatchObject({ family: 'IPv4', ip: V4.ecs, tcp: { status: 'open' } });
+  expect(report.diagnosis.evidence.join('\n'), label).toContain('over IPv6 it fails (timeout), over IPv4 it would have worked');
+  expect(report.diagnosis.fix.join('\n'), label).toContain(`Only the IPv6 path is broken: over IPv4 ${V4.ecs}:80 connects`);
+}
+
+/** An IPv4-only pod and an AAAA-only name: the name resolves, only to the family the pod lacks, and no packet left. */
+function checkV4Pod(s: Scenario6, report: PodreachReport, label: string): void {
+  const d = report.diagnosis;
+  expect(report.probes.pod.dns, label).toMatchObject({ status: 'ok', a: [], aaaa: [V6.ecs], first: { family: 'IPv6' } });
+  expect(report.probes.pod.otherFamily, label).toBeUndefined();
+  expect(d.cause, label).toBe(s.expectedCause);
+  expect(d.summary, label).toBe(`this pod has no IPv6 address or route, and ${s.target.host} resolves only to IPv6 (AAAA ${V6.ecs})`);
+  expect(d.fix.join('\n'), label).toContain(`Give ${s.target.host} ${s.inFix}`);
 }
 
 describe('podreach in the IPv6 and dual-stack VPC lab', () => {
@@ -75,11 +105,12 @@ describe('podreach in the IPv6 and dual-stack VPC lab', () => {
           expect(schemaErrors(alone)).toEqual([]);
           checkVerdict(s, paired, true);
           checkVerdict(s, alone, false);
-          if (s.stack === 'dual') {
+          if (s.stack === 'dual' && s.podStack !== 'ipv4') {
             // The text names the pod and node addresses of the target's family, not the primary ones.
             const text = await lab.exec('pod', ['env', 'TERM=dumb', NODE, BUNDLE, 'diagnose', targetArg(s), ...flags6(s), '--node-report', node.file, '-o', 'text'], { timeoutMs: 10_000 });
-            const f = s.target.host.includes(':') ? V6 : V4;
-            expect(text.stdout.split('\n')[0]).toBe(`podreach: ${targetArg(s)} from pod ${f.pod} on node ${f.node}`);
+            const f = targetIp(s).includes(':') ? V6 : V4;
+            const shownTarget = named(s) ? `${targetArg(s)} (${targetIp(s)})` : targetArg(s);
+            expect(text.stdout.split('\n')[0]).toBe(`podreach: ${shownTarget} from pod ${f.pod} on node ${f.node}`);
           }
           console.log(`PASS ${s.id.padEnd(28)} ${proof.evidence} | ${paired.diagnosis.cause} ${paired.diagnosis.confidence.toFixed(2)}, alone ${alone.diagnosis.cause} ${alone.diagnosis.confidence.toFixed(2)} | fix: ${paired.diagnosis.fix[0]}`);
         } finally {

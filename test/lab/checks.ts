@@ -33,6 +33,11 @@ async function client<R>(lab: Execs<R>, role: R, args: string[]): Promise<Tcp & 
   }
 }
 
+/** A lookup with the lab client (A, or AAAA with `aaaa`) through the namespace's resolv.conf. */
+export function lookup<R>(lab: Execs<R>, role: R, name: string, aaaa = false): Promise<Tcp & { addresses?: string[] }> {
+  return client(lab, role, ['dns', name, ...(aaaa ? ['--aaaa'] : []), '--timeout', '2000']);
+}
+
 /** What the lab's MySQL puts in its greeting. */
 const MYSQL_GREETING = '8.0.36-lab';
 

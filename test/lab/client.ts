@@ -1,13 +1,13 @@
 // Plain probes the selftest runs inside a namespace; prints one JSON line and exits 0.
 //   client.ts tcp IP PORT [--send TEXT [--expect TEXT]] [--timeout MS] → {status: open|refused|timeout|unreachable|error, errno, ms, reply}
-//   client.ts dns NAME [--timeout MS]                     → {status: ok|nxdomain|refused|timeout|error, addresses, errno, ms}
+//   client.ts dns NAME [--aaaa] [--timeout MS]            → {status: ok|nxdomain|no-data|refused|timeout|error, addresses, errno, ms}
 import { promises as dnsp } from 'node:dns';
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { send: { type: 'string' }, expect: { type: 'string' }, timeout: { type: 'string', default: '1500' } },
+  options: { send: { type: 'string' }, expect: { type: 'string' }, timeout: { type: 'string', default: '1500' }, aaaa: { type: 'boolean' } },
 });
 const timeoutMs = Math.min(Math.max(Number(values.timeout) || 1500, 50), 10_000);
 const t0 = performance.now();
@@ -43,13 +43,13 @@ if (mode === 'tcp' && a && b) {
 } else if (mode === 'dns' && a) {
   const r = new dnsp.Resolver({ timeout: timeoutMs, tries: 1 });
   try {
-    out({ status: 'ok', addresses: await r.resolve4(a) });
+    out({ status: 'ok', addresses: values.aaaa ? await r.resolve6(a) : await r.resolve4(a) });
   } catch (e) {
     const errno = (e as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
     const status = { ENOTFOUND: 'nxdomain', EREFUSED: 'refused', ETIMEOUT: 'timeout', ENODATA: 'no-data' }[errno] ?? 'error';
     out({ status, errno, addresses: [] });
   }
 } else {
-  process.stderr.write('usage: client.ts tcp IP PORT [--send TEXT] [--timeout MS] | client.ts dns NAME [--timeout MS]\n');
+  process.stderr.write('usage: client.ts tcp IP PORT [--send TEXT] [--timeout MS] | client.ts dns NAME [--aaaa] [--timeout MS]\n');
   process.exit(2);
 }

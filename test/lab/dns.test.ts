@@ -24,6 +24,14 @@ describe('lab DNS server', () => {
     const aaaa = answer(query('peer.lab.internal', 28));
     expect([rcode(aaaa), ancount(aaaa)]).toEqual([RCODE.NOERROR, 0]);
   });
+  test('AAAA answers the IPv6 addresses, A the IPv4 ones; an AAAA-only name is NODATA for A', () => {
+    const six = answer(query('ecs-dual.lab.internal', 28));
+    expect([rcode(six), ancount(six)]).toEqual([RCODE.NOERROR, 1]);
+    expect((six ?? Buffer.alloc(0)).subarray(-16).toString('hex')).toBe('fd000192016800200000000000000052');
+    expect([...(answer(query('ecs-dual.lab.internal')) ?? Buffer.alloc(0)).subarray(-4)].join('.')).toBe('192.168.20.52');
+    const a = answer(query('ecs-v6only.lab.internal'));
+    expect([rcode(a), ancount(a)]).toEqual([RCODE.NOERROR, 0]);
+  });
   test('garbage: silent for non-headers, FORMERR for a truncated question', () => {
     expect(answer(Buffer.from([1, 2, 3]))).toBeNull();
     const trunc = query('ecs.lab.internal').subarray(0, 20);

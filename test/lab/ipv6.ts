@@ -8,7 +8,9 @@
 //     ── ecs fd00:192:168:20::52/64 (:80 answers, :81 closed), redis fd00:192:168:30::10 (:6379, its own whitelist)
 //     ── peering ── vpcr2 ── peer fd00:10:1::20 (:80), VPC fd00:10:1::/48
 // Dual-stack adds 172.16.1.10/24, 192.168.10.0/24 and 192.168.20.0/24 the same way (no SNAT: all RFC 1918).
-import { writeFileSync } from 'node:fs';
+// Named targets: the node serves the lab's zone (dns.ts: A and AAAA) on port 53 of every address, as a
+// node-local DNS cache does, and the pod's and node's resolv.conf name it.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabCause } from './scenarios.ts';
 import { claimLab, type ExecResult, mustSucceed, run, startServer, waitNamespacesUp } from './lab.ts';
@@ -28,6 +30,9 @@ export const V6 = {
   /** ENI model: the container subnet is a VPC subnet, the pod bridged onto it through the node's eth1. */
   eniSubnet: 'fd00:192:168:40::/64',
   eniPod: 'fd00:192:168:40::10',
+  /** Tunnel model: an overlay prefix the VPC does not route; the node masquerades it to its own IPv6 address. */
+  tunnelCidr: 'fd00:10:244::/56',
+  tunnelPod: 'fd00:10:244:1::10',
 } as const;
 
 export const V4 = {
@@ -48,9 +53,16 @@ export interface Scenario6 {
   title: string;
   /** IPv6 only, or dual-stack (IPv4 primary). */
   stack: 'ipv6' | 'dual';
-  /** The VPC network model (default), or ENI (IPv6 only): the pod holds an address of a VPC subnet. */
-  model?: 'vpc' | 'eni';
-  target: { host: string; port: number };
+  /**
+   * The VPC network model (default); ENI (IPv6 only): the pod holds an address of a VPC subnet; tunnel (IPv6 only):
+   * an overlay address the node masquerades to its own IPv6 address (ip6tables MASQUERADE), as Flannel and
+   * Calico VXLAN do for IPv6 pools with natOutgoing.
+   */
+  model?: 'vpc' | 'eni' | 'tunnel';
+  /** An IPv4-only pod in the dual-stack lab: IPv6 turned off in its namespace (disable_ipv6=1), no IPv6 address or route. */
+  podStack?: 'ipv4';
+  /** `host` an address or a name of the lab's zone; `ip` the address the checks aim at (a name's, the family a client tries first). */
+  target: { host: string; port: number; ip?: string };
   expectedCause: LabCause;
   /** The prefix the fix must name (the guide's "what to allow"), or a word for the causes without one. */
   inFix: string;
@@ -122,6 +134,17 @@ export const SCENARIOS6: Scenario6[] = [
     inFix: V6.eniSubnet,
     build: { sgAllow6: [V6.nodeSubnet] },
   },
+  { id: 'v6-tunnel-ok', title: 'IPv6 tunnel: the SG allows the node subnet; the pod is masqueraded to the node', stack: 'ipv6', model: 'tunnel', target: ecs6(80), expectedCause: 'reachable', inFix: '', build: { sgAllow6: [V6.nodeSubnet] } },
+  {
+    id: 'v6-tunnel-sg-node',
+    title: 'IPv6 tunnel: the SG allows the overlay prefix, but the ECS sees the node (masquerade)',
+    stack: 'ipv6',
+    model: 'tunnel',
+    target: ecs6(80),
+    expectedCause: 'security-group',
+    inFix: `${V6.node}/128`,
+    build: { sgAllow6: [V6.tunnelCidr] },
+  },
   {
     id: 'dual-vpc-v6-blocked',
     title: 'dual-stack: the SG allows the IPv4 container CIDR, not the IPv6 prefix; only the IPv6 path fails',
@@ -130,6 +153,25 @@ export const SCENARIOS6: Scenario6[] = [
     expectedCause: 'security-group',
     inFix: V6.containerCidr,
     build: { sgAllow6: [V6.nodeSubnet], sgAllow4: [V4.nodeSubnet, V4.containerCidr] },
+  },
+  {
+    id: 'dual-name-v6-blocked',
+    title: 'dual-stack name (A and AAAA): a client tries IPv6 first, and only the IPv6 path is blocked by the SG',
+    stack: 'dual',
+    target: { host: 'ecs-dual.lab.internal', port: 80, ip: V6.ecs },
+    expectedCause: 'security-group',
+    inFix: V6.containerCidr,
+    build: { sgAllow6: [V6.nodeSubnet], sgAllow4: [V4.nodeSubnet, V4.containerCidr] },
+  },
+  {
+    id: 'v4pod-name-aaaa-only',
+    title: 'an IPv4-only pod (IPv6 off) and a name with only AAAA: no IPv6 address or route to send from',
+    stack: 'dual',
+    podStack: 'ipv4',
+    target: { host: 'ecs-v6only.lab.internal', port: 80, ip: V6.ecs },
+    expectedCause: 'route',
+    inFix: 'an A record',
+    build: { sgAllow6: [V6.nodeSubnet, V6.containerCidr], sgAllow4: [V4.nodeSubnet, V4.containerCidr] },
   },
   {
     id: 'dual-vpc-v4-ok',
@@ -143,10 +185,22 @@ export const SCENARIOS6: Scenario6[] = [
 ];
 
 /** The pod's IPv6 address, and the range a peer must allow for it (the container prefix, or the ENI subnet). */
-export const podAddr6 = (s: Scenario6): string => (s.model === 'eni' ? V6.eniPod : V6.pod);
-export const podRange6 = (s: Scenario6): string => (s.model === 'eni' ? V6.eniSubnet : V6.containerCidr);
+export const podAddr6 = (s: Scenario6): string => (s.model === 'eni' ? V6.eniPod : s.model === 'tunnel' ? V6.tunnelPod : V6.pod);
+export const podRange6 = (s: Scenario6): string => (s.model === 'eni' ? V6.eniSubnet : s.model === 'tunnel' ? V6.tunnelCidr : V6.containerCidr);
+/** The pod's first hop: the node's end of the pod's veth, or the VPC router across the ENI bridge. */
+const podGateway6 = (s: Scenario6): string => (s.model === 'eni' ? 'fd00:192:168:40::1' : s.model === 'tunnel' ? 'fd00:10:244:1::1' : 'fd00:172:16:1::1');
 
 export const findScenario6 = (id: string): Scenario6 | undefined => SCENARIOS6.find((s) => s.id === id);
+
+/** The address the checks aim at: the target's, or the one its name resolves to that a client tries first. */
+export const targetIp = (s: Scenario6): string => s.target.ip ?? s.target.host;
+
+/** A named target: the node serves DNS, and the pod's and node's resolv.conf name it. */
+export const named = (s: Scenario6): boolean => !!s.target.ip && s.target.ip !== s.target.host;
+
+/** The pod's resolver: the node, in the pod's own family (IPv4 in dual-stack). */
+export const resolvConf6 = (s: Scenario6): string =>
+  [`nameserver ${s.stack === 'dual' ? '172.16.1.1' : podGateway6(s)}`, 'search default.svc.cluster.local svc.cluster.local cluster.local', 'options ndots:5 timeout:2', ''].join('\n');
 
 /** What a user passes to `podreach diagnose` (no API): one value per family, as Kubernetes writes them. */
 export function flags6(s: Scenario6): string[] {
@@ -159,11 +213,11 @@ export function flags6(s: Scenario6): string[] {
   ];
 }
 
-/** IPv6 in every namespace, said explicitly; routers forward. Applied before any address exists. */
-function sysctls(router: boolean, dual: boolean): string[] {
+/** IPv6 in every namespace, said explicitly (off only for an IPv4-only pod); routers forward. Applied before any address exists. */
+function sysctls(router: boolean, dual: boolean, v6 = true): string[] {
   return [
-    'net.ipv6.conf.all.disable_ipv6=0',
-    'net.ipv6.conf.default.disable_ipv6=0',
+    `net.ipv6.conf.all.disable_ipv6=${v6 ? 0 : 1}`,
+    `net.ipv6.conf.default.disable_ipv6=${v6 ? 0 : 1}`,
     'net.ipv6.conf.all.accept_dad=0',
     'net.ipv6.conf.default.accept_dad=0',
     'net.ipv6.conf.all.accept_ra=0',
@@ -228,8 +282,8 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
     a6('fd00:192:168:20::1/64', 'p-ecs'), ...a4('192.168.20.1/24', 'p-ecs'),
     a6('fd00:192:168:30::1/64', 'p-redis'), a6('fd00:192:168:255::1/64', 'peering'), a6('fd00:192:168:40::1/64', 'p-eni'),
     ...up('p-node', 'p-ecs', 'p-redis', 'peering', 'p-eni'),
-    // The VPC route table: the node's pod CIDR via the node (VPC network model), the peer VPC over the peering.
-    `route add ${V6.podCidr} via ${V6.node}`, ...r4(`${V4.podCidr} via ${V4.node}`),
+    // The VPC route table: the node's pod CIDR via the node (VPC network model; a tunnel's overlay is not in it), the peer VPC over the peering.
+    ...(s.model === 'tunnel' ? [] : [`route add ${V6.podCidr} via ${V6.node}`]), ...r4(`${V4.podCidr} via ${V4.node}`),
     `route add ${V6.peerVpc} via fd00:192:168:255::2`,
   ];
   // The peer VPC's route table: this VPC back over the peering, and the container prefix only if someone added it.
@@ -246,15 +300,16 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
     // ENI: the node only switches the pod's frames onto the container subnet; VPC: it routes the pod CIDR.
     ...(eni
       ? ['link add br-eni type bridge', 'link set eth1 master br-eni', 'link set veth-pod master br-eni', 'link set br-eni up']
-      : [a6('fd00:172:16:1::1/64', 'veth-pod'), ...a4('172.16.1.1/24', 'veth-pod')]),
+      : [a6(`${podGateway6(s)}/64`, 'veth-pod'), ...a4('172.16.1.1/24', 'veth-pod')]),
     ...up('eth0', 'eth1', 'veth-pod'),
     'route add ::/0 via fd00:192:168:10::1', ...r4('0.0.0.0/0 via 192.168.10.1'),
     ...(s.build.nodeUplinkMtu ? [`link set eth0 mtu ${s.build.nodeUplinkMtu}`] : []),
   ];
+  const v4pod = s.podStack === 'ipv4';
   const pod = [
-    a6(`${podAddr6(s)}/64`, 'eth0'), ...a4(`${V4.pod}/24`, 'eth0'),
+    ...(v4pod ? [] : [a6(`${podAddr6(s)}/64`, 'eth0')]), ...a4(`${V4.pod}/24`, 'eth0'),
     'link set eth0 mtu 1500', ...up('eth0'),
-    `route add ::/0 via ${eni ? 'fd00:192:168:40::1' : 'fd00:172:16:1::1'}`, ...r4('0.0.0.0/0 via 172.16.1.1'),
+    ...(v4pod ? [] : [`route add ::/0 via ${podGateway6(s)}`]), ...r4('0.0.0.0/0 via 172.16.1.1'),
   ];
   const ecs = [
     a6(`${V6.ecs}/64`, 'eth0'), ...a4(`${V4.ecs}/24`, 'eth0'),
@@ -262,9 +317,14 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
     'route add ::/0 via fd00:192:168:20::1', ...r4('0.0.0.0/0 via 192.168.20.1'),
   ];
   // The black hole: the node cannot forward a full-size packet and says so, but its Packet Too Big never leaves.
-  const nodeRules = s.build.nodeUplinkMtu
-    ? ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A OUTPUT -p ipv6-icmp --icmpv6-type packet-too-big -m comment --comment ptb-drop -j DROP', 'COMMIT', ''].join('\n')
-    : undefined;
+  const ptbDrop = s.build.nodeUplinkMtu
+    ? ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A OUTPUT -p ipv6-icmp --icmpv6-type packet-too-big -m comment --comment ptb-drop -j DROP', 'COMMIT']
+    : [];
+  // The tunnel model: what leaves the overlay for the VPC is masqueraded to the node's own IPv6 address.
+  const masq = s.model === 'tunnel'
+    ? ['*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', `-A POSTROUTING -s ${V6.tunnelCidr} ! -d ${V6.tunnelCidr} -m comment --comment tunnel-masq -j MASQUERADE`, 'COMMIT']
+    : [];
+  const nodeRules = ptbDrop.length || masq.length ? [...ptbDrop, ...masq, ''].join('\n') : undefined;
   // A managed service's own whitelist (DCS Redis): its host drops what it does not list, and no one gets a ping.
   const redisRules = [
     '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]',
@@ -282,18 +342,19 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
   return {
     host,
     ip: { vpcr, vpcr2, node, pod, ecs, redis, peer },
-    sysctl: { vpcr: sysctls(true, dual), vpcr2: sysctls(true, false), node: sysctls(true, dual), pod: sysctls(false, dual), ecs: sysctls(false, dual), redis: host6, peer: host6 },
+    sysctl: { vpcr: sysctls(true, dual), vpcr2: sysctls(true, false), node: sysctls(true, dual), pod: sysctls(false, dual, s.podStack !== 'ipv4'), ecs: sysctls(false, dual), redis: host6, peer: host6 },
     ip6tables: { vpcr: securityGroup(V6.ecs, s.build.sgAllow6, { pod: podAddr6(s), node: V6.node }), redis: redisRules, peer: peerRules, ...(nodeRules ? { node: nodeRules } : {}) },
     iptables: dual ? { vpcr: securityGroup(V4.ecs, s.build.sgAllow4 ?? [], V4) } : {},
   };
 }
 
 function setupScript(tmp: string, r: Role6, p: Plan6): string {
+  const off = p.sysctl[r].includes('net.ipv6.conf.all.disable_ipv6=1') ? 1 : 0;
   const lines = [
     `sysctl -qew ${p.sysctl[r].join(' ')} >/dev/null`,
     // The veth ends existed before `default` was set: set every interface the same way.
     'for f in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > "$f"; done',
-    'for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 0 > "$f"; done',
+    `for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo ${off} > "$f"; done`,
     ...(p.sysctl[r].some((x) => x.startsWith('net.ipv4')) ? ['for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 0 > "$f"; done'] : []),
     `ip -batch ${join(tmp, `${r}.ip`)}`,
   ];
@@ -308,8 +369,8 @@ export interface Lab6 {
   buildMs: number;
   ns(role: Role6): string;
   exec(role: Role6, argv: string[], opts?: { timeoutMs?: number; input?: string }): Promise<ExecResult>;
-  /** Packets counted by the filter-table rule(s) carrying this comment, in one family's tables. */
-  counter(role: Role6, comment: string, family?: 4 | 6): Promise<number>;
+  /** Packets counted by the rule(s) carrying this comment, in one family's filter (or `table`) table. */
+  counter(role: Role6, comment: string, family?: 4 | 6, table?: 'filter' | 'nat'): Promise<number>;
   destroy(): Promise<void>;
 }
 
@@ -323,6 +384,11 @@ export async function createLab6(scenarioOrId: Scenario6 | string): Promise<Lab6
   try {
     const p = plan6(prefix, scenario);
     mustSucceed('creating namespaces and veths', await run('ip', ['-batch', '-'], { input: `${p.host.join('\n')}\n`, timeoutMs: INFRA_DEADLINE_MS }));
+    const dns = named(scenario);
+    for (const r of dns ? (['pod', 'node'] as const) : []) {
+      mkdirSync(`/etc/netns/${ns(r)}`, { recursive: true });
+      writeFileSync(`/etc/netns/${ns(r)}/resolv.conf`, resolvConf6(scenario));
+    }
     await Promise.all(
       ROLES6.map(async (r) => {
         writeFileSync(join(tmp, `${r}.ip`), `${p.ip[r].join('\n')}\n`);
@@ -336,6 +402,7 @@ export async function createLab6(scenarioOrId: Scenario6 | string): Promise<Lab6
       startServer(ns('ecs'), ['--http', '80', '--body', 'ecs ok', '--bind', '::'], join(tmp, 'ecs.log')),
       startServer(ns('redis'), ['--redis', '6379', '--bind', '::'], join(tmp, 'redis.log')),
       startServer(ns('peer'), ['--http', '80', '--body', 'peer ok', '--bind', '::'], join(tmp, 'peer.log')),
+      ...(dns ? [startServer(ns('node'), ['--dns', '53', '--bind', '::'], join(tmp, 'dns.log'))] : []),
     ]);
   } catch (e) {
     await destroy();
@@ -347,8 +414,8 @@ export async function createLab6(scenarioOrId: Scenario6 | string): Promise<Lab6
     buildMs: Math.round(performance.now() - t0),
     ns,
     exec,
-    async counter(role, comment, family = 6) {
-      const r = await exec(role, [family === 6 ? 'ip6tables' : 'iptables', '-t', 'filter', '-L', '-v', '-x', '-n']);
+    async counter(role, comment, family = 6, table = 'filter') {
+      const r = await exec(role, [family === 6 ? 'ip6tables' : 'iptables', '-t', table, '-L', '-v', '-x', '-n']);
       mustSucceed(`reading ${family === 6 ? 'ip6tables' : 'iptables'} in ${ns(role)}`, r);
       let sum = 0;
       for (const line of r.stdout.split('\n')) if (line.includes(`/* ${comment} */`)) sum += Number(line.trim().split(/\s+/)[0]) || 0;

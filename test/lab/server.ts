@@ -118,14 +118,14 @@ if (values.mysql) {
 
 if (values.dns) {
   const p = port(values.dns);
-  const sock = createSocket('udp4');
+  const sock = createSocket(values.bind?.includes(':') ? 'udp6' : 'udp4');
   sock.on('message', (msg, rinfo) => {
     const reply = answer(msg);
     log(`dns from ${rinfo.address} ${reply ? `rcode ${(reply[3] ?? 0) & 0xf}` : 'dropped'}`);
     if (reply) sock.send(reply, rinfo.port, rinfo.address);
   });
   sock.on('error', fail);
-  pending.push(new Promise((res) => sock.bind(p, '0.0.0.0', () => (log(`ready dns ${p}`), res()))));
+  pending.push(new Promise((res) => sock.bind(p, values.bind ?? '0.0.0.0', () => (log(`ready dns ${p}`), res()))));
 }
 
 if (pending.length === 0) {

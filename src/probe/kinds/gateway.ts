@@ -1,4 +1,5 @@
-// ICMP to the default gateway: the nearest thing that answers, an RTT sample for the waits.
+// ICMP to the default gateway of the target's family: the nearest thing that answers, an RTT sample for the waits.
+import { familyOf } from '../../net/ip.ts';
 import { defineProbe } from '../kind.ts';
 import { GATEWAY_ICMP, probeIcmp } from '../icmp.ts';
 import { icmpRow } from './icmp-words.ts';
@@ -6,8 +7,12 @@ import { ICMP_GRACE_MS } from './icmp.ts';
 
 export const gateway = defineProbe({
   name: 'gateway',
+  // An IPv6 target's first hop is the IPv6 gateway. A literal's family is known at once; a name's only once it
+  // resolved, which is waited for only when the pod has both gateways (else the one there is starts with DNS).
+  after: (s) => (s.gateway && s.gateway6 && !s.target.ip ? 'dns' : undefined),
   start(s) {
-    const ip = s.gateway;
+    const family = s.target.ip ? familyOf(s.target.ip) : s.gateway ? 'IPv4' : 'IPv6';
+    const ip = family === 'IPv6' ? s.gateway6 : s.gateway;
     if (!ip) return undefined;
     return (s.opts.icmp ?? probeIcmp)(ip, GATEWAY_ICMP, s.tracker).then((r) => {
       if (r.status === 'reply' && r.rttMs !== undefined) s.tracker.observe({ basis: 'gateway', ms: r.rttMs });

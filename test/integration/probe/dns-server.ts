@@ -2,7 +2,8 @@
 // or nothing at all ('drop'). Names not in the table get NXDOMAIN.
 import { createSocket, type Socket } from 'node:dgram';
 
-export type ZoneEntry = { a?: string[]; aaaa?: string[] } | { rcode: 'SERVFAIL' | 'REFUSED' } | 'drop';
+/** `aaaa: 'drop'`: the server answers A and never AAAA (a broken middlebox, an old resolver). */
+export type ZoneEntry = { a?: string[]; aaaa?: string[] | 'drop' } | { rcode: 'SERVFAIL' | 'REFUSED' } | 'drop';
 const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 
 function readName(msg: Buffer, offset: number): { name: string; end: number } {
@@ -43,13 +44,13 @@ export function startFakeDns(zone: Record<string, ZoneEntry>): Promise<FakeDns> 
     const qtype = msg.readUInt16BE(end);
     asked.push(`${name}/${qtype === 1 ? 'A' : qtype === 28 ? 'AAAA' : qtype}`);
     const entry = zone[name];
-    if (entry === 'drop') return;
+    if (entry === 'drop' || (qtype === 28 && entry && 'aaaa' in entry && entry.aaaa === 'drop')) return;
     let rcode: number = RCODE.NXDOMAIN;
     let ips: string[] = [];
     if (entry && 'rcode' in entry) rcode = RCODE[entry.rcode];
     else if (entry) {
       rcode = RCODE.NOERROR;
-      ips = (qtype === 1 ? entry.a : qtype === 28 ? entry.aaaa : undefined) ?? [];
+      ips = (qtype === 1 ? entry.a : qtype === 28 ? (entry.aaaa as string[] | undefined) : undefined) ?? [];
     }
     const question = msg.subarray(12, end + 4);
     const header = Buffer.alloc(12);

@@ -89,6 +89,33 @@ describe('runProbes on 127.0.0.1 (no gateway: the host gateway is off limits)', 
       await dns.close();
     }
   });
+  it('a dual-stack name: IPv4 first without an IPv6 route; refused over IPv4, the IPv6 address is asked and answers', async () => {
+    const v6 = createServer((s) => s.end());
+    await new Promise<void>((r) => v6.listen(0, '::1', r));
+    const port = (v6.address() as { port: number }).port;
+    const dns = await startFakeDns({ 'dual.test': { a: ['127.0.0.1'], aaaa: ['::1'] }, 'v4.test': { a: ['127.0.0.1'] } });
+    try {
+      const conf = { nameservers: [dns.address], search: [], ndots: 1 };
+      const r = await runProbes(parseTarget(`dual.test:${port}`), { role: 'pod', gateway: null, dns: { servers: [dns.address], conf } });
+      expect(r.dns).toMatchObject({ status: 'ok', addresses: ['127.0.0.1', '::1'], first: { family: 'IPv4' } });
+      expect(r.dns?.first?.why).toContain('no IPv6 default route');
+      expect(r.target.ip).toBe('127.0.0.1');
+      expect(r.tcp?.status).toBe('refused');
+      expect(r.otherFamily).toMatchObject({ family: 'IPv6', ip: '::1', tcp: { status: 'open', port } });
+      // A single-family name, or a first family that works: no second leg.
+      const one = await runProbes(parseTarget(`v4.test:${port}`), { role: 'pod', gateway: null, dns: { servers: [dns.address], conf } });
+      expect([one.tcp?.status, one.otherFamily]).toEqual(['refused', undefined]);
+      // No port: the echo decides, and the other family gets an echo (a fake one here: no packet leaves).
+      const asked: string[] = [];
+      const icmp: typeof probeIcmp = async (ip) => (asked.push(ip), ip === '::1' ? { status: 'reply', sent: 3, received: 3, rttMs: 0.1, ms: 2 } : { status: 'no-reply', sent: 3, received: 0, ms: 350 });
+      const echo = await runProbes(parseTarget('dual.test'), { role: 'pod', gateway: null, mtu: null, icmp, dns: { servers: [dns.address], conf } });
+      expect(asked).toEqual(['127.0.0.1', '::1']);
+      expect(echo.otherFamily).toMatchObject({ family: 'IPv6', ip: '::1', icmp: { status: 'reply' } });
+    } finally {
+      await dns.close();
+      await new Promise((r) => v6.close(r));
+    }
+  });
 });
 
 describe('dns against a fake server on 127.0.0.1', () => {
@@ -98,6 +125,8 @@ describe('dns against a fake server on 127.0.0.1', () => {
       'redis.default.svc.cluster.local': { a: ['10.247.1.2'] },
       'mq.cluster.local': { a: ['10.247.1.3'] },
       'v6only.test': { aaaa: ['fd00::7'] },
+      'both.test': { a: ['10.247.1.4'], aaaa: ['fd00::4'] },
+      'noaaaa.test': { a: ['10.247.1.5'], aaaa: 'drop' },
       'named.test': {},
       'broken.test': { rcode: 'SERVFAIL' },
       'nope.test': { rcode: 'REFUSED' },
@@ -120,8 +149,18 @@ describe('dns against a fake server on 127.0.0.1', () => {
     expect(await ask('named.test.')).toMatchObject({ status: 'no-data' });
     expect(dns.asked.every((q) => q.startsWith('named.test/'))).toBe(true);
   });
-  it('AAAA is asked when the name has no A', async () => {
-    expect(await ask('v6only.test.')).toMatchObject({ status: 'ok', addresses: ['fd00::7'] });
+  it('A and AAAA are asked together; each list kept, the addresses in the order a client tries them', async () => {
+    expect(await ask('v6only.test.')).toMatchObject({ status: 'ok', addresses: ['fd00::7'], a: [], aaaa: ['fd00::7'] });
+    dns.asked.length = 0;
+    expect(await ask('both.test.')).toMatchObject({ status: 'ok', addresses: ['10.247.1.4', 'fd00::4'], a: ['10.247.1.4'], aaaa: ['fd00::4'] });
+    expect(dns.asked.sort()).toEqual(['both.test/A', 'both.test/AAAA']);
+  });
+  it('a server that drops AAAA holds the lookup only briefly after A answered: the AAAA list is absent', async () => {
+    const r = await ask('noaaaa.test.', 2000);
+    expect(r).toMatchObject({ status: 'ok', addresses: ['10.247.1.5'], a: ['10.247.1.5'] });
+    expect(r.aaaa).toBeUndefined();
+    console.log(`A answered, AAAA dropped: ${r.ms} ms (DNS budget 2000 ms)`);
+    expect(r.ms).toBeLessThan(1000);
   });
   it.each([
     ['missing.test.', 'nxdomain', 'ENOTFOUND'],

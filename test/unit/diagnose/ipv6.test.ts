@@ -68,6 +68,7 @@ describe('IPv6 pods in the VPC model are not SNATed: the fix names the container
     const d = run(ECS6, v6only('tunnel'), SILENT, SILENT);
     expect(d.sourceSeen).toMatchObject({ kind: 'node', ip: V6.nodeIp, allow: `${V6.nodeIp}/128` });
     expect(d.fix.join('\n')).toContain(`${V6.nodeIp}/128`);
+    expect(d.evidence.join('\n')).toContain("masqueraded to the node's IPv6 address");
   });
 
   it('the peer rule per family: IPv6 keeps the pod IP in the VPC and ENI models, ip-masq-agent lists can say otherwise', () => {
@@ -166,4 +167,58 @@ it('dual-stack with only the IPv4 container CIDR given: the pod /128, and the fl
   const d = run(ECS6, c, SILENT, OPEN);
   expect(d.sourceSeen).toMatchObject({ kind: 'pod', ip: V6.podIp, allow: `${V6.podIp}/128` });
   expect(d.fix[0]).toContain('pass --container-cidr 172.16.0.0/16,<IPv6 CIDR>');
+});
+
+describe('a dual-stack name: the family a client tries first, and whether the other would have worked', () => {
+  const A = '192.168.10.52';
+  const AAAA = 'fd00:192:168:10::52';
+  const named = { ...target(AAAA, 80, 'ecs.example.internal') };
+  const why = 'A and AAAA: a typical client (glibc getaddrinfo, RFC 6724 default policy) tries IPv6 first';
+  function pod(other: 'open' | 'timeout' | undefined) {
+    const r = probe(named, SILENT);
+    r.dns = { status: 'ok', name: named.host, addresses: [AAAA, A], a: [A], aaaa: [AAAA], first: { family: 'IPv6', why }, ms: 1, servers: ['10.247.0.10'] };
+    if (other) r.otherFamily = { family: 'IPv4', ip: A, ms: 1, tcp: { status: other, port: 80, ms: 1, attempts: other === 'open' ? 1 : 2, waitMs: 350 } };
+    return r;
+  }
+  const judged = (r: ReturnType<typeof pod>) => judge({ target: named, context: dual('vpc'), observations: podAndNode(r, undefined, undefined) }).diagnosis;
+
+  it('IPv6 fails and IPv4 opens: the IPv6 prefix in the fix, and a line naming the IPv6 path as the broken one', () => {
+    const d = judged(pod('open'));
+    expect(d.cause).toBe('security-group');
+    expect(d.summary).toContain(`over IPv4 (${A}) it connects`);
+    expect(d.evidence).toContain(`DNS: ${named.host} has A ${A} and AAAA ${AAAA}; ${why}`);
+    expect(d.evidence.join('\n')).toContain('over IPv6 it fails (timeout), over IPv4 it would have worked');
+    expect(d.fix[0]).toContain(V6.containerCidr);
+    expect(d.fix.at(-1)).toMatch(/^Only the IPv6 path is broken: over IPv4 192\.168\.10\.52:80 connects/);
+  });
+  it('both families fail: said so, and no family-only fix', () => {
+    const d = judged(pod('timeout'));
+    expect(d.evidence.join('\n')).toContain('too: it fails in both families');
+    expect(d.fix.join('\n')).not.toContain('Only the');
+    expect(d.summary).not.toContain('it connects');
+  });
+  it('no port: the echo decides, and the other family\'s echo says whether it would have worked', () => {
+    const bare = target(AAAA, undefined, 'ecs.example.internal');
+    const r = probe(bare, { icmp: 'no-reply' });
+    r.dns = { status: 'ok', name: bare.host, addresses: [AAAA, A], a: [A], aaaa: [AAAA], first: { family: 'IPv6', why }, ms: 1, servers: ['10.247.0.10'] };
+    r.otherFamily = { family: 'IPv4', ip: A, ms: 2, icmp: { status: 'reply', sent: 3, received: 3, rttMs: 0.3, ms: 2 } };
+    const d = judge({ target: bare, context: dual('vpc'), observations: podAndNode(r, undefined, undefined) }).diagnosis;
+    expect(d.evidence.join('\n')).toContain(`over IPv4 (${A}) ping answers in 2 ms: over IPv6 it fails (no-reply), over IPv4 it would have worked`);
+    expect(d.fix.at(-1)).toMatch(/^Only the IPv6 path is broken: over IPv4 192\.168\.10\.52 answers ping/);
+  });
+  it('a literal or a single-family name adds nothing', () => {
+    const r = probe(named, SILENT);
+    const d = judge({ target: named, context: dual('vpc'), observations: podAndNode(r, undefined, undefined) }).diagnosis;
+    expect(d.evidence.join('\n')).not.toContain('DNS:');
+  });
+});
+
+describe('ping that could not send for want of a source address is not a permissions note', () => {
+  it('EADDRNOTAVAIL from an IPv4-only pod towards an IPv6 target', () => {
+    const t = target('fd00:192:168:10::52', 80);
+    const d = run(t, ctx('vpc'), { tcp: 'error', errno: 'EADDRNOTAVAIL', icmp: 'not-run', icmpDetail: 'ping: connect: Cannot assign requested address' });
+    const all = d.evidence.join('\n');
+    expect(all).toContain('this pod has no address of the target\'s family to send from');
+    expect(all).not.toContain('NET_RAW');
+  });
 });
