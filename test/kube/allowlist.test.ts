@@ -233,10 +233,13 @@ describe('allowlist: access and bad input', () => {
   it('bad input: one line, exit 2, before any API read', async () => {
     for (const [args, msg] of [
       [['--by', 'rack'], /^podreach: --by: "rack" is not node, pool, zone, subnet$/],
-      [['db.example.com:5432'], /is not an IPv4 address, IP:PORT or a destination class .*no names$/],
+      [['db.example.com:5432'], /is not an IP address, IP:PORT, \[IPv6\]:PORT or a destination class .*no names$/],
+      [['[fd00::1]:99999'], /port 99999 is outside 1–65535/],
       [['10.0.0.1:70000'], /port 70000 is outside 1–65535/],
-      [['--node-subnet', '10.0.0.0/33'], /^podreach: --node-subnet: "10\.0\.0\.0\/33" is not an IPv4 CIDR$/],
-      [['--network-model', 'flat'], /--network-model: "flat" is not tunnel, vpc, eni/],
+      [['--node-subnet', '10.0.0.0/33'], /^podreach: --node-subnet: "10\.0\.0\.0\/33" is not a CIDR \(expected e\.g\. 172\.16\.0\.0\/16\)$/],
+      [['--node-subnet', '10.0.0.0/24,'], /^podreach: --node-subnet: an empty entry in the list \(a stray comma\?\)$/],
+      [['--container-cidr', '172.16.0.0/16,172.17.0.0/16'], /^podreach: --container-cidr: "172\.16\.0\.0\/16,172\.17\.0\.0\/16": two IPv4 values; give at most one per family$/],
+      [['--network-model', 'flat'], /--network-model: "flat" is not a network model \(tunnel, vpc, eni or auto\)/],
       [['-o', 'yaml'], /argument 'yaml' is invalid/],
     ] as const) {
       const r = await run([...args, '--kubeconfig', '/nonexistent/kubeconfig']);
