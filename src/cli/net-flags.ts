@@ -10,7 +10,10 @@ import { familyOf } from '../net/ip.ts';
  */
 export function withFlags(api: ClusterNet, flags: ReturnType<typeof flagFacts>): ClusterNet {
   const net: ClusterNet = { ...api };
-  if (flags.networkModel) net.model = flags.networkModel;
+  if (flags.networkModel) {
+    net.model = flags.networkModel;
+    delete net.modelByFamily;
+  }
   const cc = flags.containerCidrs;
   if (cc && net.model?.value === 'eni') net.eniSubnets = cc;
   else if (cc) {

@@ -153,6 +153,13 @@ export interface ClusterNet {
   containerCidrs?: Fact<string[]>;
   /** The pods' address families, primary first; absent: IPv4 only, as before IPv6. */
   families?: Fact<Family[]>;
+  /** A family whose SNAT differs from `model` (Calico decides natOutgoing per IPPool: an IPv6 pool often has it off). */
+  modelByFamily?: Partial<Record<Family, Fact<NetworkModel>>>;
+}
+
+/** The model that decides the source in one family. */
+export function modelIn(net: ClusterNet, family: Family | undefined): Fact<NetworkModel> | undefined {
+  return (family && net.modelByFamily?.[family]) || net.model;
 }
 
 /** The container CIDR of one family. */
@@ -187,7 +194,7 @@ export function groupPeerSees(net: ClusterNet, to: Destination): PeerSees | unde
         : "the pods have no IPv4 address: IPv4, where the CNI offers it at all, leaves through the node's IPv4 (SNAT on the node, as EKS IPv6 does)",
     };
   }
-  return peerSees(net.model?.value, to, { nonMasq: net.nonMasqueradeCidrs?.value, cni: net.cni?.value, vpcCidrs: net.vpcCidrs?.value });
+  return peerSees(modelIn(net, family)?.value, to, { nonMasq: net.nonMasqueradeCidrs?.value, cni: net.cni?.value, vpcCidrs: net.vpcCidrs?.value });
 }
 
 export type SourceKind = 'node' | 'pod' | 'eni-subnet' | 'unknown';
@@ -300,9 +307,10 @@ function eniSide(nodes: readonly NodeFacts[], net: ClusterNet, { family, word }:
 
 /** The source a destination sees from one node group, and the exact list the peer must allow. */
 export function groupSource(g: NodeGroup, net: ClusterNet, to: Destination): GroupSource {
-  const model = net.model?.value;
+  const modelFact = modelIn(net, destinationFamily(to));
+  const model = modelFact?.value;
   const rule = groupPeerSees(net, to);
-  const modelConf = net.model?.confidence ?? 0;
+  const modelConf = modelFact?.confidence ?? 0;
   const fam = famOf(net, to);
   if (!rule) {
     const n = nodeSide(g.nodes, fam);

@@ -2,13 +2,13 @@
 // reads, with no pod of our own. Read-only; bounded by a deadline. The list of nodes is the one read that
 // must succeed: anything else refused is a note, and the model may come from flags instead.
 import { type NodeFacts, nodeFamilies } from '../context/groups.ts';
-import type { Fact } from '../context/types.ts';
+import type { Fact, NetworkModel } from '../context/types.ts';
 import type { ClusterNet } from '../diagnose/sources.ts';
 import { findCredentials } from './credentials.ts';
-import { familyOf, type Family } from '../net/ip.ts';
+import { familyOf, type Family, normalizeCidr } from '../net/ip.ts';
 import { detect, eksIpv6, eniSubnets } from './detect.ts';
 import { nodeFacts } from './nodes.ts';
-import type { NodeObject, Outcome } from './objects.ts';
+import type { IpPoolObject, NodeObject, Outcome } from './objects.ts';
 import { call } from './rest.ts';
 import { connect, networkNotes, networkReads } from './session.ts';
 
@@ -81,6 +81,7 @@ export async function readCluster(o: ClusterOptions): Promise<ClusterView> {
     if (ctx.cni) net.cni = ctx.cni;
     if (ctx.containerCidr) net.containerCidr = ctx.containerCidr;
     if (ctx.containerCidrs) net.containerCidrs = ctx.containerCidrs;
+    if (net.cni?.value === 'calico' && network.ipPools?.ok) calicoPerFamily(net, network.ipPools.value);
     const families = podFamilies(net, facts, eksIpv6(network));
     if (families) net.families = families;
     if (ctx.nonMasqueradeCidrs) net.nonMasqueradeCidrs = ctx.nonMasqueradeCidrs;
@@ -91,6 +92,23 @@ export async function readCluster(o: ClusterOptions): Promise<ClusterView> {
   } finally {
     api.rest.close();
   }
+}
+
+/**
+ * Calico per family: each family's enabled IPPool is its container CIDR, and its natOutgoing decides SNAT for
+ * that family alone (the IPv6 pool commonly has it off while the IPv4 one has it on).
+ */
+function calicoPerFamily(net: ClusterNet, pools: readonly IpPoolObject[]): void {
+  const byFamily = (['IPv4', 'IPv6'] as const).flatMap((family) => {
+    const pool = pools.find((p) => !p.spec?.disabled && p.spec?.cidr && familyOf(p.spec.cidr) === family);
+    return pool ? [{ family, pool, cidr: normalizeCidr(pool.spec?.cidr ?? '') ?? (pool.spec?.cidr as string) }] : [];
+  });
+  if (byFamily.length < 2) return;
+  const name = (p: IpPoolObject) => `IPPool ${p.metadata?.name}`;
+  net.containerCidrs = fact(byFamily.map((x) => x.cidr), 0.9, byFamily.map((x) => `${name(x.pool)} spec.cidr`).join(', '));
+  const models = byFamily.map((x) => ({ ...x, model: (x.pool.spec?.natOutgoing === true ? 'tunnel' : 'vpc') as NetworkModel }));
+  if (models[0]?.model === models[1]?.model) return;
+  net.modelByFamily = Object.fromEntries(models.map((x) => [x.family, fact(x.model, 0.85, `${name(x.pool)} natOutgoing=${x.pool.spec?.natOutgoing === true}`)]));
 }
 
 /**
