@@ -94,7 +94,9 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
   const groups = groupNodes(view.nodes, o.by);
   const net = withFlags(view.net, flags);
   // The pod's own view where the model gives pods their own source; the node's where SNAT makes them one.
-  const vantages: FleetVantage[] = o.vantage === 'both' ? ['node', 'pod'] : o.vantage === 'auto' ? [net.model?.value === 'tunnel' ? 'node' : 'pod'] : [o.vantage];
+  // The node's view only where every family is SNATed to the node (Calico may masquerade IPv4 and not IPv6).
+  const allSnat = [net.model, ...Object.values(net.modelByFamily ?? {})].every((m) => m?.value === 'tunnel');
+  const vantages: FleetVantage[] = o.vantage === 'both' ? ['node', 'pod'] : o.vantage === 'auto' ? [allSnat ? 'node' : 'pod'] : [o.vantage];
   const jobs = groups.flatMap((g) => {
     const node = pickNode(g);
     return node ? vantages.map((vantage) => ({ group: g, node, vantage })) : [];
