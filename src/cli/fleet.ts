@@ -141,7 +141,7 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
     vantages,
     selector: o.selector,
     namespace: session.namespace,
-    context: { networkModel: net.model ?? null, containerCidr: net.containerCidr ?? null, vpcCidrs: net.vpcCidrs ?? null },
+    context: { networkModel: net.model ?? null, containerCidr: net.containerCidr ?? null, vpcCidrs: net.vpcCidrs ?? null, ...(net.containerCidrs ? { containerCidrs: net.containerCidrs } : {}), ...(net.families ? { families: net.families } : {}) },
     groups: observed,
     pods,
     verdicts,

@@ -105,7 +105,7 @@ function calicoPerFamily(net: ClusterNet, pools: readonly IpPoolObject[]): void 
   });
   if (byFamily.length < 2) return;
   const name = (p: IpPoolObject) => `IPPool ${p.metadata?.name}`;
-  net.containerCidrs = fact(byFamily.map((x) => x.cidr), 0.9, byFamily.map((x) => `${name(x.pool)} spec.cidr`).join(', '));
+  net.containerCidrs = fact(byFamily.map((x) => x.cidr), 0.9, `spec.cidr of ${byFamily.map((x) => `${name(x.pool)} (${x.family})`).join(' and ')}`);
   const models = byFamily.map((x) => ({ ...x, model: (x.pool.spec?.natOutgoing === true ? 'tunnel' : 'vpc') as NetworkModel }));
   if (models[0]?.model === models[1]?.model) return;
   net.modelByFamily = Object.fromEntries(models.map((x) => [x.family, fact(x.model, 0.85, `${name(x.pool)} natOutgoing=${x.pool.spec?.natOutgoing === true}`)]));

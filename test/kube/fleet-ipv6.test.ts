@@ -62,8 +62,10 @@ describe('podreach fleet on an EKS IPv6 cluster', () => {
     const targets = ['[2600:1f18:aa:1020::52]:443', '10.0.99.5:5432'];
     const r = await fleet(targets, { [A]: [OPEN, OPEN], [B]: [SILENT, SILENT] });
     expect(r.code, r.stderr).toBe(1);
-    const doc = JSON.parse(r.stdout) as { targets: { diagnosis: Diagnosis }[] };
+    const doc = JSON.parse(r.stdout) as { targets: { diagnosis: Diagnosis }[]; context: { families?: { value: string[] } }; groups: { nodes: { internalIps?: string[]; subnets?: string[] }[] }[] };
     expect(fleetSchemaErrors(doc)).toEqual([]);
+    expect(doc.context.families?.value).toEqual(['IPv6']);
+    expect(doc.groups[0]?.nodes[0]).toMatchObject({ internalIps: ['2600:1f18:aa:1000::87', '10.0.12.87'], subnets: ['2600:1f18:aa:1000::/64', '10.0.12.0/24'] });
     // One pod per zone (the not-ready node is not probed from), each deleted.
     expect(r.created).toBe(2);
     expect(r.live).toBe(0);
