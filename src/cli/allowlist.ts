@@ -1,11 +1,11 @@
 // `podreach allowlist [TARGET...]`: no packets at all. The nodes and network signals from the API, grouped,
 // and per destination the source the peer sees and the entries to allow (render/allowlist.ts).
 import { flagFacts, nodeSubnetFlag } from '../context/flags.ts';
-import { withFlags } from './net-flags.ts';
 import { GROUP_BYS, type GroupBy } from '../context/groups.ts';
 import { DESTINATION_CLASSES, type Destination, type DestinationClass, destinationFamilies, ipClass } from '../diagnose/index.ts';
 import { type Family, isIp } from '../net/ip.ts';
 import { quoted, UsageError } from './errors.ts';
+import { withFlags } from './net-flags.ts';
 
 export interface AllowlistFlags {
   by?: string;

@@ -22,7 +22,7 @@ export function withFlags(api: ClusterNet, flags: ReturnType<typeof flagFacts>):
     const other = net.containerCidrs?.value.filter((c) => !cc.value.some((x) => familyOf(x) === familyOf(c))) ?? [];
     net.containerCidrs = { ...cc, value: [...cc.value, ...other] };
   }
-  const fams = [...new Set(cc?.value.map(familyOf))].filter((f) => f !== undefined);
+  const fams = cc ? [...new Set(cc.value.map(familyOf))].filter((f) => f !== undefined) : [];
   if (cc && (fams.length > 1 || fams[0] === 'IPv6')) net.families = { ...cc, value: fams };
   if (flags.vpcCidrs) net.vpcCidrs = flags.vpcCidrs;
   return net;
