@@ -4,15 +4,15 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { type GroupBy, groupNodes, pickNode } from '../context/groups.ts';
-import { flagFacts } from '../context/flags.ts';
+import { flagFacts, nodeSubnetFlag } from '../context/flags.ts';
 import type { ClusterNet, FleetVantage, GroupObserved, GroupOutcome } from '../diagnose/index.ts';
 import type { ProbeReport } from '../probe/types.ts';
-import { normalizeCidr } from '../net/ip.ts';
 import { DEFAULT_TIMEOUT_MS, MAX_PLAN_ITEMS } from '../probe/plan.ts';
 import { parseTarget } from '../probe/target.ts';
 import type { FleetPod } from '../render/fleet.ts';
 import { oneLine, quoted, UsageError } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
+import { withFlags } from './net-flags.ts';
 
 export interface FleetOptions {
   by: GroupBy;
@@ -64,11 +64,7 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
   }
   const targets = inputs.map((t) => parseTarget(t, o.port));
   const flags = flagFacts({ networkModel: o.networkModel, containerCidr: o.containerCidr, vpcCidr: o.vpcCidr });
-  const subnets = (o.nodeSubnet ?? []).map((c) => {
-    const n = c.includes('/') ? normalizeCidr(c) : null;
-    if (!n) throw new UsageError(`--node-subnet: ${quoted(c)} is not a CIDR (expected e.g. 192.168.10.0/24)`);
-    return n;
-  });
+  const subnets = nodeSubnetFlag(o.nodeSubnet);
   if (o.kubeconfig && !existsSync(o.kubeconfig)) throw new UsageError(`--kubeconfig ${o.kubeconfig}: no such file`);
 
   const t0 = performance.now();
@@ -96,12 +92,11 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
     return c.failed.length ? EXIT.failed : EXIT.reachable;
   }
   const groups = groupNodes(view.nodes, o.by);
-  const net: ClusterNet = { ...view.net };
-  if (flags.networkModel) net.model = flags.networkModel;
-  if (flags.containerCidr) net.containerCidr = flags.containerCidr;
-  if (flags.vpcCidrs) net.vpcCidrs = flags.vpcCidrs;
+  const net = withFlags(view.net, flags);
   // The pod's own view where the model gives pods their own source; the node's where SNAT makes them one.
-  const vantages: FleetVantage[] = o.vantage === 'both' ? ['node', 'pod'] : o.vantage === 'auto' ? [net.model?.value === 'tunnel' ? 'node' : 'pod'] : [o.vantage];
+  // The node's view only where every family is SNATed to the node (Calico may masquerade IPv4 and not IPv6).
+  const allSnat = [net.model, ...Object.values(net.modelByFamily ?? {})].every((m) => m?.value === 'tunnel');
+  const vantages: FleetVantage[] = o.vantage === 'both' ? ['node', 'pod'] : o.vantage === 'auto' ? [allSnat ? 'node' : 'pod'] : [o.vantage];
   const jobs = groups.flatMap((g) => {
     const node = pickNode(g);
     return node ? vantages.map((vantage) => ({ group: g, node, vantage })) : [];
@@ -146,7 +141,7 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
     vantages,
     selector: o.selector,
     namespace: session.namespace,
-    context: { networkModel: net.model ?? null, containerCidr: net.containerCidr ?? null, vpcCidrs: net.vpcCidrs ?? null },
+    context: { networkModel: net.model ?? null, containerCidr: net.containerCidr ?? null, vpcCidrs: net.vpcCidrs ?? null, ...(net.containerCidrs ? { containerCidrs: net.containerCidrs } : {}), ...(net.families ? { families: net.families } : {}) },
     groups: observed,
     pods,
     verdicts,

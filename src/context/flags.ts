@@ -31,12 +31,12 @@ function cidr(value: string, what: string): string {
 }
 
 /** Normalised and deduplicated, in the order given; linear, and capped before the list can cost anything. */
-function cidrList(items: readonly string[], what: string): string[] {
+function cidrList(items: readonly string[], what: string, tooMany = "give the node's VPC CIDRs"): string[] {
   const seen = new Set<string>();
   for (const item of items) {
     if (item.trim() === '') throw new UsageError(`${what}: an empty entry in the list (a stray comma?)`);
     seen.add(cidr(item.trim(), what));
-    if (seen.size > MAX_VPC_CIDRS) throw new UsageError(`${what}: more than ${MAX_VPC_CIDRS} CIDRs; give the node's VPC CIDRs`);
+    if (seen.size > MAX_VPC_CIDRS) throw new UsageError(`${what}: more than ${MAX_VPC_CIDRS} CIDRs; ${tooMany}`);
   }
   return [...seen];
 }
@@ -103,6 +103,11 @@ function layer(f: ContextFlags, source: FactSource, name: (k: string) => string,
   const m = networkModel === undefined ? undefined : model(networkModel, name('network-model'));
   if (m) out.networkModel = mk(m, 'network-model');
   return out;
+}
+
+/** fleet's and allowlist's --node-subnet: CIDRs of either family (repeatable, comma-separated), normalised. */
+export function nodeSubnetFlag(items: readonly string[] | undefined): string[] {
+  return cidrList(items ?? [], '--node-subnet', 'give the node subnets, not each node');
 }
 
 export function flagFacts(f: ContextFlags): PodContext {

@@ -1,6 +1,6 @@
 // Nodes grouped the way clouds group them, so the same question can be asked once per group (fleet) and the
 // source each group puts on the wire can be written down (allowlist). Pure: the API read is in kube/nodes.ts.
-import { firstMatch, subnetOf } from '../net/ip.ts';
+import { type Family, familyOf, firstMatch, subnetOf } from '../net/ip.ts';
 import type { Fact } from './types.ts';
 
 export type GroupBy = 'node' | 'pool' | 'zone' | 'subnet';
@@ -20,13 +20,18 @@ export const ZONE_LABELS: readonly string[] = ['topology.kubernetes.io/zone', 'f
 /** What podreach knows of one node, each grouping key with where it came from. */
 export interface NodeFacts {
   name: string;
+  /** The node's first InternalIP (status.addresses order: the primary family). */
   internalIp?: string;
+  /** Dual-stack nodes: one InternalIP per family, primary first (absent when the node has one family). */
+  internalIps?: string[];
   /** spec.podCIDRs: the node's own container range (VPC model, host-local IPAM). */
   podCidrs: string[];
   pool?: Fact<string>;
   zone?: Fact<string>;
-  /** The node's subnet: a given --node-subnet that holds its IP (flag), else its IP's /24 (heuristic). */
+  /** The subnet of internalIp: a given --node-subnet that holds it (flag), else its /24 or IPv6 /64 (heuristic). */
   subnet?: Fact<string>;
+  /** Dual-stack nodes: the subnet of each of internalIps, in the same order. */
+  subnets?: Fact<string>[];
   ready: boolean;
 }
 
@@ -39,12 +44,33 @@ export interface NodeGroup {
 
 /** The heuristic's prefix when no --node-subnet covers a node: clouds hand out /24 node subnets by default. */
 export const DEFAULT_SUBNET_PREFIX = 24;
+/** IPv6 subnets are /64 (SLAAC needs it; AWS, Azure, GCP and Huawei Cloud give nothing else). */
+export const DEFAULT_SUBNET_PREFIX6 = 64;
+
+export const defaultSubnetPrefix = (family: Family | undefined): number => (family === 'IPv6' ? DEFAULT_SUBNET_PREFIX6 : DEFAULT_SUBNET_PREFIX);
 
 export function nodeSubnet(ip: string | undefined, given: readonly string[]): Fact<string> | undefined {
-  if (!ip || ip.includes(':')) return undefined;
+  if (!ip) return undefined;
   const hit = firstMatch(ip, given);
   if (hit) return { value: hit, source: 'flag', confidence: 0.99, note: '--node-subnet' };
-  return { value: subnetOf(ip, DEFAULT_SUBNET_PREFIX), source: 'heuristic', confidence: 0.5, note: `the /${DEFAULT_SUBNET_PREFIX} around ${ip}` };
+  const bits = defaultSubnetPrefix(familyOf(ip));
+  return { value: subnetOf(ip, bits), source: 'heuristic', confidence: 0.5, note: `the /${bits} around ${ip}` };
+}
+
+/** The node's InternalIP of one family. */
+export function nodeIpIn(n: NodeFacts, family: Family): string | undefined {
+  return (n.internalIps ?? (n.internalIp ? [n.internalIp] : [])).find((ip) => familyOf(ip) === family);
+}
+
+/** The node's subnet of one family. */
+export function nodeSubnetIn(n: NodeFacts, family: Family): Fact<string> | undefined {
+  return (n.subnets ?? (n.subnet ? [n.subnet] : [])).find((s) => familyOf(s.value) === family);
+}
+
+/** The families of the nodes' InternalIPs, IPv4 first. */
+export function nodeFamilies(nodes: readonly NodeFacts[]): Family[] {
+  const has = (f: Family) => nodes.some((n) => nodeIpIn(n, f) !== undefined);
+  return (['IPv4', 'IPv6'] as const).filter(has);
 }
 
 const NONE = '(none)';

@@ -2,11 +2,11 @@
 // not, and what differs between them in the terms of the source the peer sees (sources.ts): "fails from
 // pool-b (nodes in 192.168.11.0/24), works from pool-a → add 192.168.11.0/24 to the security group of ...".
 // Pure: the probe reports come from the groups' probe pods (kube/fleet.ts).
-import type { GroupBy, NodeFacts } from '../context/groups.ts';
+import { type GroupBy, type NodeFacts, nodeIpIn, nodeSubnetIn } from '../context/groups.ts';
 import { hostPort } from '../net/format.ts';
-import { aggregateCidrs, firstMatch, isRfc1918 } from '../net/ip.ts';
+import { aggregateCidrs, type Family, familyOf } from '../net/ip.ts';
 import type { ProbeReport, Target } from '../probe/types.ts';
-import { allowRules, type AllowRule, type ClusterNet, type Destination, type GroupSource, groupSource, MANAGED_PORTS, peerSees } from './sources.ts';
+import { allowRules, type AllowRule, type ClusterNet, type Destination, type GroupSource, groupPeerSees, groupSource, ipClass, MANAGED_PORTS } from './sources.ts';
 
 export type FleetVantage = 'pod' | 'node';
 
@@ -89,12 +89,10 @@ export function outcomeOf(r: ProbeReport): { outcome: GroupOutcome; detail: stri
 export function destinationOf(target: Target, ip: string | undefined, net: ClusterNet): Destination {
   const to: Destination = { ...(ip ? { ip } : {}), ...(target.port ? { port: target.port } : {}) };
   if (!ip) return to;
-  const vpc = net.vpcCidrs?.value;
-  const inVpc = vpc?.length ? firstMatch(ip, vpc) !== undefined : undefined;
-  if (!isRfc1918(ip)) to.class = 'internet';
-  else if (inVpc === false) to.class = 'peered-vpc';
+  const cls = ipClass(ip, net.vpcCidrs?.value ?? []);
+  if (cls === 'internet' || cls === 'peered-vpc') to.class = cls;
   else if (target.port && MANAGED_PORTS[target.port]) to.class = 'managed-service';
-  else if (inVpc) to.class = 'same-vpc';
+  else if (cls) to.class = cls;
   return to;
 }
 
@@ -110,11 +108,13 @@ function decidingReport(g: GroupObserved, i: number, side: 'pod' | 'node' | unde
 
 const list = (xs: readonly string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
 
-/** "pool-b (nodes in 192.168.11.0/24)": the group and where its nodes sit. */
-function groupLabel(g: GroupObserved): string {
-  if (g.by === 'node') return `${g.key} (${g.nodes[0]?.internalIp ?? 'no IP'})`;
-  if (g.by === 'subnet') return g.key;
-  const subnets = [...new Set(g.nodes.map((n) => n.subnet?.value).filter((s): s is string => !!s))];
+/** "pool-b (nodes in 192.168.11.0/24)": the group and where its nodes sit, in the target's family. */
+function groupLabel(g: GroupObserved, family: Family): string {
+  const ip = (n: NodeFacts | undefined) => (n ? (nodeIpIn(n, family) ?? n.internalIp) : undefined);
+  if (g.by === 'node') return `${g.key} (${ip(g.nodes[0]) ?? 'no IP'})`;
+  const subnets = [...new Set(g.nodes.map((n) => (nodeSubnetIn(n, family) ?? n.subnet)?.value).filter((s): s is string => !!s))];
+  // A subnet group's key is the primary family's subnet: the other family's is named beside it.
+  if (g.by === 'subnet') return subnets.length && !subnets.includes(g.key) ? `${g.key} (${subnets.join(', ')})` : g.key;
   return subnets.length ? `${g.key} (nodes in ${subnets.join(', ')})` : g.key;
 }
 
@@ -147,7 +147,8 @@ export function judgeTarget(input: FleetInput, i: number): TargetVerdict {
   const reports = input.groups.flatMap((g) => g.vantages.map((v) => v.reports?.[i]).filter((r): r is ProbeReport => !!r));
   const ip = target.ip ?? reports.find((r) => r.target.ip)?.target.ip;
   const to = destinationOf(target, ip, input.net);
-  const side = peerSees(input.net.model?.value, to, { nonMasq: input.net.nonMasqueradeCidrs?.value, cni: input.net.cni?.value, vpcCidrs: input.net.vpcCidrs?.value })?.side;
+  const side = groupPeerSees(input.net, to)?.side;
+  const family = (ip ? familyOf(ip) : undefined) ?? 'IPv4';
   const label = hostPort(ip ?? target.host, target.port);
   const groups = input.groups.map((g): GroupResult => {
     const source = groupSource(g, input.net, to);
@@ -160,9 +161,9 @@ export function judgeTarget(input: FleetInput, i: number): TargetVerdict {
   const fails = groups.filter((g) => FAILED.includes(g.outcome));
   const unknown = groups.filter((g) => g.outcome === 'no-report');
   const keys = (xs: GroupResult[]) => xs.map((g) => g.key);
-  const labels = (xs: GroupResult[]) => list(xs.map((g) => groupLabel(byKey.get(g.key) as GroupObserved)));
+  const labels = (xs: GroupResult[]) => list(xs.map((g) => groupLabel(byKey.get(g.key) as GroupObserved, family)));
   const evidence = groups.map((g) => `${g.key}${byKey.get(g.key)?.probedFrom ? ` from ${byKey.get(g.key)?.probedFrom}` : ''}${g.vantage ? ` (${g.vantage} network)` : ''}: ${g.detail}; the peer sees ${g.source.allow.length ? g.source.allow.join(', ') : g.source.allowWhat} (${g.source.allowWhat})`);
-  if (input.groups.some((g) => g.nodes.length > 1) && groups.some((g) => g.source.kind === 'node' && g.source.allow.some((a) => a.endsWith('/32')))) {
+  if (input.groups.some((g) => g.nodes.length > 1) && groups.some((g) => g.source.kind === 'node' && g.source.allow.some((a) => a.endsWith('/32') || a.endsWith('/128')))) {
     evidence.push('each group was probed from one of its nodes: a whitelist of single node IPs can differ inside a group (--by node probes every node)');
   }
   const base = { works: keys(works), fails: keys(fails), unknown: keys(unknown) };

@@ -15,7 +15,7 @@ export { peerObservation } from './vantage.ts';
 export { CAUSE_IDS, CAUSE_TITLES, CAUSES } from './causes/index.ts';
 export { diagnose } from './engine.ts';
 // The same rule for a group of nodes (allowlist, fleet): the source each destination sees, and where it goes.
-export { allowRules, DESTINATION_CLASSES, groupSource, usesNodePodCidrs } from './sources.ts';
+export { allowRules, DESTINATION_CLASSES, destinationFamilies, groupSource, ipClass, usesNodePodCidrs } from './sources.ts';
 export type { AllowRule, ClusterNet, Destination, DestinationClass, GroupSource } from './sources.ts';
 
 /** This pod's report and its node's (when there is one), keyed by vantage point: the node by its name when known. */

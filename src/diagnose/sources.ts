@@ -1,9 +1,9 @@
 // The guide's rule — the peer must allow the source it sees — for one node group instead of one pod: which
 // source a destination sees from the group, and the exact CIDRs or IPs to allow. Pure: the facts come from
 // the API (kube/cluster.ts) or from flags. The single-pod version (signals.ts sourceSeen) shares peerSees().
-import type { NodeFacts, NodeGroup } from '../context/groups.ts';
+import { defaultSubnetPrefix, type NodeFacts, type NodeGroup, nodeIpIn, nodeSubnetIn } from '../context/groups.ts';
 import type { Fact, NetworkModel } from '../context/types.ts';
-import { aggregateCidrs, cidrWithin, familyOf, firstMatch, hostCidr, isRfc1918 } from '../net/ip.ts';
+import { aggregateCidrs, cidrWithin, type Family, familyOf, firstMatch, hostCidr, inCidr, isRfc1918 } from '../net/ip.ts';
 
 /** Where the traffic goes, as the guide sorts destinations. */
 export type DestinationClass = 'same-vpc' | 'peered-vpc' | 'managed-service' | 'internet';
@@ -14,6 +14,23 @@ export interface Destination {
   class?: DestinationClass;
   ip?: string;
   port?: number;
+  /** A class without an address, in one family (a dual-stack cluster lists each class per family). */
+  family?: Family;
+}
+
+/** The destination's address family: its address's, else the one it was listed for. */
+export const destinationFamily = (to: Destination): Family | undefined => (to.ip ? familyOf(to.ip) : to.family);
+
+/**
+ * Where an address sits, as far as its form and the VPC CIDRs tell. IPv4: private outside the VPC is across
+ * a peering, public is the internet. IPv6 has no private/public split clouds keep to (VPCs hold global
+ * addresses): outside the VPC it is a peering only for a ULA (fc00::/7), else unknown.
+ */
+export function ipClass(ip: string, vpcCidrs: readonly string[]): DestinationClass | undefined {
+  const inVpc = vpcCidrs.length ? firstMatch(ip, vpcCidrs) !== undefined : undefined;
+  if (familyOf(ip) === 'IPv6') return inVpc ? 'same-vpc' : inVpc === false && inCidr(ip, 'fc00::/7') ? 'peered-vpc' : undefined;
+  if (!isRfc1918(ip)) return 'internet';
+  return inVpc === undefined ? undefined : inVpc ? 'same-vpc' : 'peered-vpc';
 }
 
 /** Well-known ports of managed services (Redis, MySQL, ...): where IP whitelists are likely. */
@@ -51,6 +68,7 @@ function leavesVpc(to: Destination, vpcCidrs?: readonly string[]): boolean | und
 /** A destination the no-masquerade list (or its RFC 1918 default) keeps the pod IP towards. */
 function keepsPodIp(to: Destination, nonMasq: readonly string[] | undefined): boolean {
   if (to.ip && isV6(to.ip)) return !v6Masqueraded(to.ip, nonMasq);
+  if (to.family === 'IPv6') return !(to.class === 'internet' && nonMasq?.some(isV6));
   if (to.ip) return nonMasq ? firstMatch(to.ip, nonMasq) !== undefined : isRfc1918(to.ip);
   return to.class !== 'internet';
 }
@@ -86,7 +104,7 @@ export function peerSees(
       return { side: 'node', confidence: 0.8, why: 'container tunnel network: pod egress is SNATed to the node IP' };
     case 'eni': {
       // EKS IPv6: pods hold addresses of the node's delegated prefix and leave unSNATed for IPv6 peers.
-      if (to.ip && isV6(to.ip)) return { side: 'pod', confidence: 0.8, why: `ENI / VPC CNI ${V6_NO_SNAT}` };
+      if (destinationFamily(to) === 'IPv6') return { side: 'pod', confidence: 0.8, why: `ENI / VPC CNI ${V6_NO_SNAT}` };
       const externalSnat = nonMasq?.includes('0.0.0.0/0');
       if (opts.cni === 'aws-vpc-cni' && !externalSnat) {
         const leaves = leavesVpc(to, opts.vpcCidrs);
@@ -106,7 +124,7 @@ export function peerSees(
         return {
           side: 'pod',
           confidence: to.ip ? 0.8 : 0.75,
-          why: to.ip && isV6(to.ip) && !nonMasq?.some(isV6)
+          why: destinationFamily(to) === 'IPv6' && !nonMasq?.some(isV6)
             ? `VPC network ${V6_NO_SNAT}`
             : !nonMasq
             ? 'VPC network: private destinations see the pod IP (default no-masquerade list 10/8, 172.16/12, 192.168/16)'
@@ -133,6 +151,52 @@ export interface ClusterNet {
   nonMasqueradeCidrs?: Fact<string[]>;
   /** The cluster VPC's CIDRs, when known: places an address in the same VPC or across a peering. */
   vpcCidrs?: Fact<string[]>;
+  /** Dual-stack: the container CIDR of each family (containerCidr, when given, wins for its own family). */
+  containerCidrs?: Fact<string[]>;
+  /** The pods' address families, primary first; absent: IPv4 only, as before IPv6. */
+  families?: Fact<Family[]>;
+  /** A family whose SNAT differs from `model` (Calico decides natOutgoing per IPPool: an IPv6 pool often has it off). */
+  modelByFamily?: Partial<Record<Family, Fact<NetworkModel>>>;
+}
+
+/** The model that decides the source in one family. */
+export function modelIn(net: ClusterNet, family: Family | undefined): Fact<NetworkModel> | undefined {
+  return (family && net.modelByFamily?.[family]) || net.model;
+}
+
+/** The container CIDR of one family. */
+function containerCidrIn(net: ClusterNet, family: Family): Fact<string> | undefined {
+  if (net.containerCidr && familyOf(net.containerCidr.value) === family) return net.containerCidr;
+  const v = net.containerCidrs?.value.find((c) => familyOf(c) === family);
+  return v && net.containerCidrs ? { ...net.containerCidrs, value: v } : undefined;
+}
+
+/** The families a table lists each destination class in: the pods' own, and IPv4 for IPv6-only pods (their IPv4 egress goes through the node). */
+export function destinationFamilies(net: ClusterNet): Family[] | undefined {
+  const fams = net.families?.value;
+  if (!fams?.includes('IPv6')) return undefined;
+  return fams.includes('IPv4') ? fams : [...fams, 'IPv4'];
+}
+
+/**
+ * The source rule for a group of nodes: peerSees, unless the pods hold no address of the destination's family
+ * (an EKS IPv6 cluster towards an IPv4 peer): then what leaves is the node's address of that family.
+ */
+export function groupPeerSees(net: ClusterNet, to: Destination): PeerSees | undefined {
+  const family = destinationFamily(to);
+  const fams = net.families?.value;
+  if (family && fams && !fams.includes(family)) {
+    if (family === 'IPv6') return { side: 'node', confidence: 0.3, why: 'the pods have no IPv6 address: they cannot reach an IPv6 peer at all' };
+    const eks = net.cni?.value === 'aws-vpc-cni';
+    return {
+      side: 'node',
+      confidence: eks ? 0.8 : 0.5,
+      why: eks
+        ? "EKS IPv6: the pods have no IPv4 address; IPv4 leaves through the node's IPv4 (host-local SNAT by the VPC CNI)"
+        : "the pods have no IPv4 address: IPv4, where the CNI offers it at all, leaves through the node's IPv4 (SNAT on the node, as EKS IPv6 does)",
+    };
+  }
+  return peerSees(modelIn(net, family)?.value, to, { nonMasq: net.nonMasqueradeCidrs?.value, cni: net.cni?.value, vpcCidrs: net.vpcCidrs?.value });
 }
 
 export type SourceKind = 'node' | 'pod' | 'eni-subnet' | 'unknown';
@@ -162,77 +226,96 @@ function min(...c: number[]): number {
   return Math.round(Math.min(...c) * 100) / 100;
 }
 
-/** The nodes' own addresses: the node subnet when it is known for a node (not a /24 guess), else its IP. */
-function nodeSide(nodes: readonly NodeFacts[]): Pick<GroupSource, 'allow' | 'allowWhat' | 'notes'> & { confidence: number } {
+/** "IPv6 " where the cluster has two families to tell apart (or the family is IPv6), else nothing: IPv4-only wording stays as it was. */
+type Fam = { family: Family; word: string };
+function famOf(net: ClusterNet, to: Destination): Fam {
+  const family = destinationFamily(to) ?? 'IPv4';
+  return { family, word: family === 'IPv6' || net.families?.value.includes('IPv6') ? `${family} ` : '' };
+}
+
+/** The nodes' own addresses of one family: the node subnet when it is known for a node (not a guess), else its IP (/32, /128). */
+function nodeSide(nodes: readonly NodeFacts[], { family, word }: Fam): Pick<GroupSource, 'allow' | 'allowWhat' | 'notes'> & { confidence: number } {
   const subnets = new Set<string>();
   const ips: string[] = [];
   const guesses = new Set<string>();
   const notes: string[] = [];
-  const noIp = nodes.filter((n) => !n.internalIp).map((n) => n.name);
+  const noIp = nodes.filter((n) => !nodeIpIn(n, family)).map((n) => n.name);
   for (const n of nodes) {
-    if (!n.internalIp) continue;
-    if (n.subnet && n.subnet.source !== 'heuristic') subnets.add(n.subnet.value);
+    const ip = nodeIpIn(n, family);
+    if (!ip) continue;
+    const subnet = nodeSubnetIn(n, family);
+    if (subnet && subnet.source !== 'heuristic') subnets.add(subnet.value);
     else {
-      ips.push(hostCidr(n.internalIp));
-      if (n.subnet) guesses.add(n.subnet.value);
+      ips.push(hostCidr(ip));
+      if (subnet) guesses.add(subnet.value);
     }
   }
   if (subnets.size) notes.push(`node subnet${subnets.size > 1 ? 's' : ''} ${[...subnets].join(', ')} given (--node-subnet): every node of the group lies in ${subnets.size > 1 ? 'one of them' : 'it'}`);
   if (guesses.size) {
-    notes.push(`node IPs, not a subnet: no --node-subnet covers them (their /24 would be ${[...guesses].join(', ')}; pass --node-subnet to allow the subnet and cover nodes added later)`);
+    notes.push(`node IPs, not a subnet: no --node-subnet covers them (their /${defaultSubnetPrefix(family)} would be ${[...guesses].join(', ')}; pass --node-subnet to allow the subnet and cover nodes added later)`);
   }
-  if (noIp.length) notes.push(`no InternalIP on ${noIp.join(', ')}: not in the list`);
+  if (noIp.length) notes.push(`no ${word}InternalIP on ${noIp.join(', ')}: not in the list`);
   const allowWhat = ips.length === 0 ? (subnets.size > 1 ? 'the node subnets' : 'the node subnet') : subnets.size ? 'the node subnets and node IPs' : 'the node IPs';
   return { allow: aggregateCidrs([...subnets, ...ips]), allowWhat, notes, confidence: noIp.length ? 0.6 : 1 };
 }
 
-/** The pods' addresses in the VPC model: the nodes' pod CIDRs (exact) under the container CIDR (covers all). */
-function podSide(nodes: readonly NodeFacts[], net: ClusterNet): Pick<GroupSource, 'allow' | 'allowWhat' | 'notes' | 'covers'> & { confidence: number } {
-  const container = net.containerCidr?.value;
+/** The pods' addresses of one family in the VPC model: the nodes' pod CIDRs (exact) under the container CIDR (covers all). */
+function podSide(nodes: readonly NodeFacts[], net: ClusterNet, { family, word }: Fam): Pick<GroupSource, 'allow' | 'allowWhat' | 'notes' | 'covers'> & { confidence: number } {
+  const cc = containerCidrIn(net, family);
+  const container = cc?.value;
   const ownIpam = !usesNodePodCidrs(net);
-  const missing = nodes.filter((n) => n.podCidrs.length === 0).map((n) => n.name);
+  const podCidrs = (n: NodeFacts) => n.podCidrs.filter((c) => familyOf(c) === family);
+  const missing = nodes.filter((n) => podCidrs(n).length === 0).map((n) => n.name);
   if (!ownIpam && missing.length === 0 && nodes.length > 0) {
-    const allow = aggregateCidrs(nodes.flatMap((n) => n.podCidrs));
+    const allow = aggregateCidrs(nodes.flatMap(podCidrs));
     // The container CIDR is offered as the wider entry only if it really holds every pod CIDR (a /16 guess may not).
     const outside = container ? allow.filter((c) => !cidrWithin(c, container)) : [];
     const notes = ['node spec.podCIDRs'];
-    if (container && outside.length) notes.push(`the container CIDR ${container} (${net.containerCidr?.note ?? net.containerCidr?.source}) does not hold ${outside.join(', ')}: not offered as the wider entry`);
-    return { allow, allowWhat: "the nodes' pod CIDRs", notes, confidence: 0.95, ...(container && !outside.length ? { covers: container } : {}) };
+    if (container && outside.length) notes.push(`the container CIDR ${container} (${cc?.note ?? cc?.source}) does not hold ${outside.join(', ')}: not offered as the wider entry`);
+    return { allow, allowWhat: `the nodes' ${word}pod CIDRs`, notes, confidence: 0.95, ...(container && !outside.length ? { covers: container } : {}) };
   }
   const notes = ownIpam
     ? [`${net.cni?.value} allocates pod addresses from its own pool, not from node spec.podCIDR: the pool CIDR is the source range`]
-    : [`no spec.podCIDR on ${missing.join(', ')}: the container CIDR instead`];
-  if (container) return { allow: [container], allowWhat: 'the container CIDR', notes: [...notes, `container CIDR from ${net.containerCidr?.note ?? net.containerCidr?.source}`], confidence: net.containerCidr?.confidence ?? 0.5 };
-  return { allow: [], allowWhat: 'the container CIDR (unknown: pass --container-cidr)', notes, confidence: 0.3 };
+    : [`no ${word}spec.podCIDR on ${missing.join(', ')}: the container CIDR instead`];
+  if (container) return { allow: [container], allowWhat: `the ${word}container CIDR`, notes: [...notes, `container CIDR from ${cc?.note ?? cc?.source}`], confidence: cc?.confidence ?? 0.5 };
+  const other = family === 'IPv6' ? containerCidrIn(net, 'IPv4')?.value : undefined;
+  const pass = other ? `--container-cidr ${other},<IPv6 prefix>` : '--container-cidr';
+  return { allow: [], allowWhat: `the ${word}container CIDR (unknown: pass ${pass})`, notes, confidence: 0.3 };
 }
 
-/** The ENI model: the container subnets, or (EKS without custom networking) the nodes' own subnets. */
-function eniSide(nodes: readonly NodeFacts[], net: ClusterNet): Pick<GroupSource, 'allow' | 'allowWhat' | 'notes'> & { confidence: number } {
+/** The ENI model, one family: the container subnets, or (EKS without custom networking) the nodes' own subnets. */
+function eniSide(nodes: readonly NodeFacts[], net: ClusterNet, { family, word }: Fam): Pick<GroupSource, 'allow' | 'allowWhat' | 'notes'> & { confidence: number } {
   const eni = net.eniSubnets;
-  if (eni?.value.length) {
-    return { allow: aggregateCidrs(eni.value), allowWhat: eni.value.length > 1 ? 'the container subnets' : 'the container subnet', notes: [`container subnet from ${eni.note ?? eni.source}`], confidence: eni.confidence };
+  const mine = eni?.value.filter((c) => familyOf(c) === family) ?? [];
+  if (eni && mine.length) {
+    return { allow: aggregateCidrs(mine), allowWhat: `the ${word}container subnet${mine.length > 1 ? 's' : ''}`, notes: [`container subnet from ${eni.note ?? eni.source}`], confidence: eni.confidence };
   }
   if (net.cni?.value === 'aws-vpc-cni') {
-    // Without custom networking (ENIConfig) the VPC CNI hands pods secondary IPs of the node's own subnet.
-    const subnets = [...new Set(nodes.map((n) => n.subnet).filter((s) => s !== undefined).map((s) => s.value))];
-    const guessed = nodes.some((n) => n.subnet?.source === 'heuristic');
+    // Without custom networking (ENIConfig) the VPC CNI hands pods secondary IPs of the node's own subnet;
+    // in an IPv6 cluster a /80 prefix of it (the subnet is a /64: AWS has no other IPv6 subnet size).
+    const of = nodes.map((n) => nodeSubnetIn(n, family)).filter((s) => s !== undefined);
+    const subnets = [...new Set(of.map((s) => s.value))];
+    const guessed = of.some((s) => s.source === 'heuristic');
+    const sure = family === 'IPv6';
     return {
       allow: aggregateCidrs(subnets),
-      allowWhat: "the nodes' subnets (the VPC CNI gives pods secondary IPs there)",
-      notes: guessed ? [`${subnets.join(', ')}: the /24 around the node IPs, a guess; pass --node-subnet`] : [],
-      confidence: guessed ? 0.4 : 0.85,
+      allowWhat: `the nodes' ${word}subnets (the VPC CNI gives pods ${family === 'IPv6' ? 'addresses of a prefix delegated to the node\'s ENI' : 'secondary IPs'} there)`,
+      notes: guessed ? [sure ? `${subnets.join(', ')}: the /64 around the node IPs (AWS IPv6 subnets are always /64)` : `${subnets.join(', ')}: the /${defaultSubnetPrefix(family)} around the node IPs, a guess; pass --node-subnet`] : [],
+      confidence: guessed && !sure ? 0.4 : 0.85,
     };
   }
-  return { allow: [], allowWhat: 'the container subnet (unknown: not readable from the API)', notes: [], confidence: 0.3 };
+  return { allow: [], allowWhat: `the ${word}container subnet (unknown: not readable from the API${family === 'IPv6' ? '; pass --container-cidr <IPv4 subnet>,<IPv6 prefix>' : ''})`, notes: [], confidence: 0.3 };
 }
 
 /** The source a destination sees from one node group, and the exact list the peer must allow. */
 export function groupSource(g: NodeGroup, net: ClusterNet, to: Destination): GroupSource {
-  const model = net.model?.value;
-  const rule = peerSees(model, to, { nonMasq: net.nonMasqueradeCidrs?.value, cni: net.cni?.value, vpcCidrs: net.vpcCidrs?.value });
-  const modelConf = net.model?.confidence ?? 0;
+  const modelFact = modelIn(net, destinationFamily(to));
+  const model = modelFact?.value;
+  const rule = groupPeerSees(net, to);
+  const modelConf = modelFact?.confidence ?? 0;
+  const fam = famOf(net, to);
   if (!rule) {
-    const n = nodeSide(g.nodes);
+    const n = nodeSide(g.nodes, fam);
     return {
       kind: 'unknown',
       ...n,
@@ -242,14 +325,14 @@ export function groupSource(g: NodeGroup, net: ClusterNet, to: Destination): Gro
     };
   }
   if (rule.side === 'node') {
-    const { confidence, ...n } = nodeSide(g.nodes);
+    const { confidence, ...n } = nodeSide(g.nodes, fam);
     return { kind: 'node', ...n, why: rule.why, confidence: min(rule.confidence, modelConf, confidence) };
   }
   if (model === 'eni') {
-    const { confidence, ...e } = eniSide(g.nodes, net);
+    const { confidence, ...e } = eniSide(g.nodes, net, fam);
     return { kind: 'eni-subnet', ...e, why: rule.why, confidence: min(rule.confidence, modelConf, confidence) };
   }
-  const { confidence, ...p } = podSide(g.nodes, net);
+  const { confidence, ...p } = podSide(g.nodes, net, fam);
   return { kind: 'pod', ...p, why: rule.why, confidence: min(rule.confidence, modelConf, confidence) };
 }
 
@@ -265,12 +348,14 @@ const port = (to: Destination) => (to.port ? `TCP ${to.port}` : 'the service por
 export function allowRules(to: Destination, src: Pick<GroupSource, 'kind' | 'allow' | 'allowWhat' | 'covers'>): AllowRule[] {
   const list = src.allow.length ? src.allow.join(', ') : src.allowWhat;
   const peer = to.ip ?? 'the peer';
-  const cls = to.class ?? (to.ip && !isRfc1918(to.ip) ? 'internet' : undefined);
+  const cls = to.class ?? (to.ip ? ipClass(to.ip, []) : undefined);
   const sg: AllowRule = { where: 'security-group', text: `security group of ${peer}: inbound ${port(to)} from ${list}` };
   const service = to.port ? MANAGED_PORTS[to.port] : undefined;
   const whitelist = (cond: string): AllowRule => ({ where: 'whitelist', text: `${cond}whitelist of ${to.ip ?? 'the service'}${service ? ` (${service})` : ''}: add ${list}` });
   switch (cls) {
     case 'internet':
+      // IPv6 has no NAT gateway (an egress-only internet gateway at most): the peer sees the sources themselves.
+      if (destinationFamily(to) === 'IPv6') return [{ where: 'security-group', text: `firewall or security group of ${peer}: inbound ${port(to)} from ${list} (IPv6 has no NAT gateway: the peer sees these addresses themselves)` }];
       return [
         { where: 'nat-gateway', text: `NAT gateway: an SNAT rule covering ${list}; ${peer} sees the NAT gateway's EIP, so that EIP is what it must allow` },
       ];

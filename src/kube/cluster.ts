@@ -1,13 +1,14 @@
 // The whole cluster as the allowlist (and fleet) sees it: every node, and the network signals detect.ts
 // reads, with no pod of our own. Read-only; bounded by a deadline. The list of nodes is the one read that
 // must succeed: anything else refused is a note, and the model may come from flags instead.
-import type { NodeFacts } from '../context/groups.ts';
-import type { Fact } from '../context/types.ts';
+import { type NodeFacts, nodeFamilies } from '../context/groups.ts';
+import type { Fact, NetworkModel } from '../context/types.ts';
 import type { ClusterNet } from '../diagnose/sources.ts';
 import { findCredentials } from './credentials.ts';
-import { detect, eniSubnets } from './detect.ts';
+import { familyOf, type Family, normalizeCidr } from '../net/ip.ts';
+import { detect, eksIpv6, eniSubnets } from './detect.ts';
 import { nodeFacts } from './nodes.ts';
-import type { NodeObject, Outcome } from './objects.ts';
+import type { IpPoolObject, NodeObject, Outcome } from './objects.ts';
 import { call } from './rest.ts';
 import { connect, networkNotes, networkReads } from './session.ts';
 
@@ -79,6 +80,10 @@ export async function readCluster(o: ClusterOptions): Promise<ClusterView> {
     if (ctx.networkModel) net.model = ctx.networkModel;
     if (ctx.cni) net.cni = ctx.cni;
     if (ctx.containerCidr) net.containerCidr = ctx.containerCidr;
+    if (ctx.containerCidrs) net.containerCidrs = ctx.containerCidrs;
+    if (net.cni?.value === 'calico' && network.ipPools?.ok) calicoPerFamily(net, network.ipPools.value);
+    const families = podFamilies(net, facts, eksIpv6(network));
+    if (families) net.families = families;
     if (ctx.nonMasqueradeCidrs) net.nonMasqueradeCidrs = ctx.nonMasqueradeCidrs;
     const eni = network.nads?.ok ? eniSubnets(network.nads.value) : [];
     if (eni.length) net.eniSubnets = fact([...new Set(eni.map((e) => e.cidr))], 0.85, eni.map((e) => e.note).join('; '));
@@ -87,6 +92,39 @@ export async function readCluster(o: ClusterOptions): Promise<ClusterView> {
   } finally {
     api.rest.close();
   }
+}
+
+/**
+ * Calico per family: each family's enabled IPPool is its container CIDR, and its natOutgoing decides SNAT for
+ * that family alone (the IPv6 pool commonly has it off while the IPv4 one has it on).
+ */
+function calicoPerFamily(net: ClusterNet, pools: readonly IpPoolObject[]): void {
+  const byFamily = (['IPv4', 'IPv6'] as const).flatMap((family) => {
+    const pool = pools.find((p) => !p.spec?.disabled && p.spec?.cidr && familyOf(p.spec.cidr) === family);
+    return pool ? [{ family, pool, cidr: normalizeCidr(pool.spec?.cidr ?? '') ?? (pool.spec?.cidr as string) }] : [];
+  });
+  if (byFamily.length < 2) return;
+  const name = (p: IpPoolObject) => `IPPool ${p.metadata?.name}`;
+  net.containerCidrs = fact(byFamily.map((x) => x.cidr), 0.9, `spec.cidr of ${byFamily.map((x) => `${name(x.pool)} (${x.family})`).join(' and ')}`);
+  const models = byFamily.map((x) => ({ ...x, model: (x.pool.spec?.natOutgoing === true ? 'tunnel' : 'vpc') as NetworkModel }));
+  if (models[0]?.model === models[1]?.model) return;
+  net.modelByFamily = Object.fromEntries(models.map((x) => [x.family, fact(x.model, 0.85, `${name(x.pool)} natOutgoing=${x.pool.spec?.natOutgoing === true}`)]));
+}
+
+/**
+ * The pods' families, only when IPv6 is in play (IPv4 alone is what every table assumed before): EKS with
+ * ENABLE_IPv6, else kube-proxy's clusterCIDR per family, else the nodes' InternalIPs (pods usually follow them).
+ */
+function podFamilies(net: ClusterNet, nodes: readonly NodeFacts[], eks6: boolean): Fact<Family[]> | undefined {
+  if (eks6) return fact(['IPv6'], 0.9, 'DaemonSet kube-system/aws-node ENABLE_IPv6=true: an EKS IPv6 cluster, pods hold IPv6 addresses only');
+  const cc = net.containerCidrs ?? (net.containerCidr ? { ...net.containerCidr, value: [net.containerCidr.value] } : undefined);
+  const fromCc = [...new Set(cc?.value.map(familyOf).filter((f) => f !== undefined) ?? [])];
+  if (cc && fromCc.includes('IPv6')) return { ...cc, value: fromCc, note: `the container CIDR of each family (${cc.note ?? cc.source})` };
+  const fromNodes = nodeFamilies(nodes);
+  if (!fromNodes.includes('IPv6')) return undefined;
+  const primary = nodes.find((n) => n.internalIp)?.internalIp;
+  const ordered = primary && familyOf(primary) === 'IPv6' ? [...fromNodes].reverse() : fromNodes;
+  return fact(ordered, 0.6, `guess: the families of the nodes' InternalIPs (pods usually have the same); --container-cidr per family to be sure`);
 }
 
 function fact<T>(value: T, confidence: number, note: string): Fact<T> {

@@ -453,6 +453,12 @@ function stringArg(args: unknown, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** An EKS IPv6 cluster: aws-node runs with ENABLE_IPv6=true, pods hold IPv6 addresses only. */
+export function eksIpv6(r: Pick<ClusterReads, 'daemonSets'>): boolean {
+  const node = value(r.daemonSets)?.find((d) => d.metadata?.name === 'aws-node');
+  return node !== undefined && containerEnv(node, 'aws-node').ENABLE_IPv6 === 'true';
+}
+
 function containerEnv(d: DaemonSetObject, name: string): Record<string, string> {
   const c = d.spec?.template?.spec?.containers?.find((x) => x.name === name) ?? d.spec?.template?.spec?.containers?.[0];
   return Object.fromEntries((c?.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));

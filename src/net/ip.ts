@@ -47,6 +47,9 @@ export type Family = 'IPv4' | 'IPv6';
 /** The family of an address or a CIDR; undefined for anything else. */
 export function familyOf(s: string): Family | undefined {
   const ip = s.split('/')[0] ?? '';
+  // Plain dotted quads without ipaddr.js: fleet and allowlist ask this of every node for every destination.
+  const q = DOTTED_QUAD.exec(ip);
+  if (q) return q.slice(1).every((o) => Number(o) <= 255) ? 'IPv4' : undefined;
   if (!isIp(ip)) return undefined;
   return parseIp(ip).kind() === 'ipv6' ? 'IPv6' : 'IPv4';
 }

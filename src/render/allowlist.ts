@@ -4,7 +4,7 @@ import { groupNodes, type GroupBy, type NodeFacts } from '../context/groups.ts';
 import type { Fact } from '../context/types.ts';
 import { type AllowRule, allowRules, type ClusterNet, type Destination, type DestinationClass, groupSource, type GroupSource, usesNodePodCidrs } from '../diagnose/index.ts';
 import { hostPort } from '../net/format.ts';
-import { aggregateCidrs } from '../net/ip.ts';
+import { aggregateCidrs, familyOf } from '../net/ip.ts';
 import { PLAIN, type Paint } from './text.ts';
 import { SOURCE_LABELS, UNCERTAIN } from './words.ts';
 
@@ -20,11 +20,13 @@ export const CLASS_LABELS: Record<DestinationClass, string> = {
 export interface AllowlistNode {
   name: string;
   internalIp?: string;
+  internalIps?: string[];
   ready: boolean;
   podCidrs: string[];
   pool?: Fact<string>;
   zone?: Fact<string>;
   subnet?: Fact<string>;
+  subnets?: Fact<string>[];
 }
 
 export interface AllowlistGroup {
@@ -73,15 +75,21 @@ export interface AllowlistInput {
 
 export function destinationLabel(d: Destination): string {
   if (d.ip) return `${hostPort(d.ip, d.port)}${d.class ? ` (${CLASS_LABELS[d.class].split(' (')[0]})` : ''}`;
-  return d.class ? CLASS_LABELS[d.class] : '?';
+  if (d.class === 'internet' && d.family === 'IPv6') return 'internet, IPv6 (no NAT gateway: an egress-only internet gateway at most)';
+  const label = d.class ? CLASS_LABELS[d.class] : '?';
+  return d.family ? `${label}, ${d.family}` : label;
 }
 
 function groupFacts(nodes: readonly NodeFacts[], net: ClusterNet): Omit<AllowlistGroup, 'key' | 'nodes'> {
-  const nodeSubnets = [...new Set(nodes.flatMap((n) => (n.subnet && n.subnet.source !== 'heuristic' ? [n.subnet.value] : [])))].sort();
-  const eni = net.model?.value === 'eni' ? (net.eniSubnets?.value ?? (net.cni?.value === 'aws-vpc-cni' ? nodes.flatMap((n) => (n.subnet ? [n.subnet.value] : [])) : [])) : [];
+  const subnets = (n: NodeFacts) => n.subnets ?? (n.subnet ? [n.subnet] : []);
+  const nodeSubnets = [...new Set(nodes.flatMap((n) => subnets(n).filter((s) => s.source !== 'heuristic').map((s) => s.value)))].sort();
+  const all = net.model?.value === 'eni' ? (net.eniSubnets?.value ?? (net.cni?.value === 'aws-vpc-cni' ? nodes.flatMap((n) => subnets(n).map((s) => s.value)) : [])) : [];
+  // Only the families pods have: an EKS IPv6 node's IPv4 subnet holds no pod.
+  const fams = net.families?.value;
+  const eni = fams ? all.filter((c) => fams.some((f) => f === familyOf(c))) : all;
   return {
     nodeSubnets,
-    nodeIps: nodes.flatMap((n) => (n.internalIp ? [n.internalIp] : [])),
+    nodeIps: nodes.flatMap((n) => n.internalIps ?? (n.internalIp ? [n.internalIp] : [])),
     podCidrs: usesNodePodCidrs(net) ? aggregateCidrs(nodes.flatMap((n) => n.podCidrs)) : [],
     eniSubnets: aggregateCidrs(eni),
   };
@@ -151,8 +159,11 @@ export function renderAllowlistText(r: AllowlistReport, paint: Paint = PLAIN): s
   const groups = r.groups.length;
   out.push(paint.bold(`podreach allowlist: ${r.cluster.nodes} node${r.cluster.nodes === 1 ? '' : 's'} in ${groups} group${groups === 1 ? '' : 's'} by ${r.by} (${r.cluster.server} as ${r.cluster.user})`));
   out.push(`network model  ${factText(r.cluster.model)}`);
+  for (const [family, m] of Object.entries(r.cluster.modelByFamily ?? {})) out.push(`  ${family} model  ${factText(m)}`);
   if (r.cluster.cni) out.push(`CNI            ${r.cluster.cni.note === r.cluster.model?.note ? r.cluster.cni.value : factText(r.cluster.cni)}`);
-  if (r.cluster.containerCidr) out.push(`container CIDR ${factText(r.cluster.containerCidr)}`);
+  if (r.cluster.families) out.push(`pod families   ${factText(r.cluster.families)}`);
+  if (r.cluster.containerCidrs) out.push(`container CIDRs ${factText(r.cluster.containerCidrs)}`);
+  else if (r.cluster.containerCidr) out.push(`container CIDR ${factText(r.cluster.containerCidr)}`);
   if (r.cluster.eniSubnets) out.push(`ENI subnets    ${factText(r.cluster.eniSubnets)}`);
   if (r.cluster.nonMasqueradeCidrs) out.push(`no-masquerade  ${factText(r.cluster.nonMasqueradeCidrs)}`);
   if (r.cluster.vpcCidrs) out.push(`VPC CIDR       ${factText(r.cluster.vpcCidrs)}`);

@@ -3,6 +3,7 @@
 import type { GroupBy } from '../context/groups.ts';
 import type { Fact, NetworkModel } from '../context/types.ts';
 import type { FleetDiagnosis, FleetVantage, GroupObserved, GroupOutcome, TargetVerdict } from '../diagnose/index.ts';
+import type { Family } from '../net/ip.ts';
 import type { ProbeReport } from '../probe/types.ts';
 import { xmlEscape } from './junit.ts';
 import { PLAIN, type Paint } from './text.ts';
@@ -17,7 +18,7 @@ export interface FleetPod {
 
 export interface FleetGroupDoc {
   key: string;
-  nodes: { name: string; internalIp: string | null; pool: string | null; zone: string | null; subnet: string | null; podCidrs: string[]; ready: boolean }[];
+  nodes: { name: string; internalIp: string | null; internalIps?: string[]; pool: string | null; zone: string | null; subnet: string | null; subnets?: string[]; podCidrs: string[]; ready: boolean }[];
   probedFrom: string | null;
   /** Per target (input order): the source the peer sees from this group, and the exact list to allow. */
   sourceSeen: { target: string; kind: string; allow: string[]; allowWhat: string; why: string; confidence: number; covers?: string }[];
@@ -37,7 +38,7 @@ export interface FleetDoc {
   namespace: string;
   /** The targets as given, in input order. */
   inputs: string[];
-  context: { networkModel: Fact<NetworkModel> | null; containerCidr: Fact<string> | null; vpcCidrs: Fact<string[]> | null };
+  context: { networkModel: Fact<NetworkModel> | null; containerCidr: Fact<string> | null; vpcCidrs: Fact<string[]> | null; containerCidrs?: Fact<string[]>; families?: Fact<Family[]> };
   groups: FleetGroupDoc[];
   /** One target: its cross-group diagnosis. */
   diagnosis?: FleetDiagnosis;
@@ -65,7 +66,17 @@ export interface FleetRun {
 export function buildFleet(run: FleetRun): FleetDoc {
   const groups = run.groups.map((g, gi): FleetGroupDoc => ({
     key: g.key,
-    nodes: g.nodes.map((n) => ({ name: n.name, internalIp: n.internalIp ?? null, pool: n.pool?.value ?? null, zone: n.zone?.value ?? null, subnet: n.subnet?.value ?? null, podCidrs: n.podCidrs, ready: n.ready })),
+    nodes: g.nodes.map((n) => ({
+      name: n.name,
+      internalIp: n.internalIp ?? null,
+      ...(n.internalIps ? { internalIps: n.internalIps } : {}),
+      pool: n.pool?.value ?? null,
+      zone: n.zone?.value ?? null,
+      subnet: n.subnet?.value ?? null,
+      ...(n.subnets ? { subnets: n.subnets.map((s) => s.value) } : {}),
+      podCidrs: n.podCidrs,
+      ready: n.ready,
+    })),
     probedFrom: g.probedFrom ?? null,
     sourceSeen: run.verdicts.map((v) => {
       const s = v.groups[gi]?.source;

@@ -280,6 +280,7 @@ describe.skipIf(why !== null)('the podreach image', () => {
   describe('the shipped manifests, run as kubelet would run them (podman flags from their securityContext)', () => {
     const downward = (l: Lab): Downward => ({
       'status.podIP': l.podIp,
+      'status.podIPs': l.podIp,
       'status.hostIP': NODE_IP,
       'spec.nodeName': 'lab-node',
       'metadata.name': 'podreach-x7k2p',

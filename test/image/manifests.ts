@@ -56,6 +56,7 @@ export function configMapData(file: string, name: string): Record<string, string
 /** What the downward API would put in each fieldRef, in the lab. */
 export interface Downward {
   'status.podIP': string;
+  'status.podIPs': string;
   'status.hostIP': string;
   'spec.nodeName': string;
   'metadata.name': string;

@@ -11,7 +11,7 @@ import type { AllowlistReport } from '../../src/render/allowlist.ts';
 import { allowlistSchemaErrors } from '../integration/schema.ts';
 import { ApiServer, type Fixture, fakeToken, type KubeObject, type Rule, rulesFromManifests, SA_USER, writeKubeconfig } from './api-server.ts';
 import { bigCluster, bigClusterSubnets } from './fixtures/big-cluster.ts';
-import { VARIANTS } from './fixtures/clusters.ts';
+import { VARIANTS, VARIANTS6 } from './fixtures/clusters.ts';
 
 const BUNDLE = join(import.meta.dirname, '..', '..', 'dist', 'podreach.mjs');
 const TOKEN = fakeToken();
@@ -52,14 +52,14 @@ async function allowlist(fx: Fixture, args: string[]): Promise<AllowlistReport> 
   return doc;
 }
 
-/** destination label or class → group → [kind, allow...]: the shape the expectations are written in. */
+/** destination label or class (with " IPv6" / " IPv4" for a class listed per family) → group → [kind, allow...]: the shape the expectations are written in. */
+const destKey = (d: AllowlistReport['destinations'][number]['destination']) => `${d.class ?? d.label}${d.family && !d.ip ? ` ${d.family}` : ''}`;
 function table(doc: AllowlistReport): Record<string, Record<string, string[]>> {
-  return Object.fromEntries(
-    doc.destinations.map((d) => [d.destination.class ?? d.destination.label, Object.fromEntries(d.sources.map((s) => [s.group, [s.kind, ...s.allow]]))]),
-  );
+  return Object.fromEntries(doc.destinations.map((d) => [destKey(d.destination), Object.fromEntries(d.sources.map((s) => [s.group, [s.kind, ...s.allow]]))]));
 }
 
-const rulesOf = (doc: AllowlistReport, cls: string) => doc.destinations.find((d) => (d.destination.class ?? d.destination.label) === cls)?.all.rules.map((r) => `${r.where}: ${r.text}`);
+const rulesOf = (doc: AllowlistReport, cls: string) => doc.destinations.find((d) => destKey(d.destination) === cls)?.all.rules.map((r) => `${r.where}: ${r.text}`);
+const whyOf = (doc: AllowlistReport, cls: string) => doc.destinations.find((d) => destKey(d.destination) === cls)?.sources[0]?.why;
 
 describe('allowlist: the guide\'s table for recorded multi-node clusters', () => {
   it('CCE container tunnel: the node subnet where --node-subnet covers a pool, else the node IPs, for every destination', async () => {
@@ -177,6 +177,106 @@ describe('allowlist: the guide\'s table for recorded multi-node clusters', () =>
   });
 });
 
+describe('allowlist: IPv6 and dual-stack clusters, per family', () => {
+  it('EKS IPv6: IPv6 peers see the pods (the nodes\' /64s, no SNAT); IPv4 peers see the node\'s IPv4 (host-local SNAT)', async () => {
+    const doc = await allowlist(VARIANTS6['eks-ipv6'](), ['--node-subnet', '10.0.0.0/20,10.0.16.0/20,10.0.32.0/20']);
+    expect(doc.cluster.families).toMatchObject({ value: ['IPv6'], source: 'api' });
+    // Both InternalIPs kept, the IPv6 one first as the node lists it.
+    expect(doc.groups.map((g) => [g.key, g.nodeIps])).toEqual([
+      ['ng-general', ['2600:1f18:aa:1000::87', '10.0.12.87', '2600:1f18:aa:1001::5', '10.0.17.5']],
+      ['ng-gpu', ['2600:1f18:aa:1002::9', '10.0.40.9']],
+    ]);
+    const pods6 = { 'ng-general': ['eni-subnet', '2600:1f18:aa:1000::/64', '2600:1f18:aa:1001::/64'], 'ng-gpu': ['eni-subnet', '2600:1f18:aa:1002::/64'] };
+    const node4 = { 'ng-general': ['node', '10.0.0.0/19'], 'ng-gpu': ['node', '10.0.32.0/20'] };
+    expect(table(doc)).toEqual({
+      'same-vpc IPv6': pods6,
+      'same-vpc IPv4': node4,
+      'peered-vpc IPv6': pods6,
+      'peered-vpc IPv4': node4,
+      'managed-service IPv6': pods6,
+      'managed-service IPv4': node4,
+      'internet IPv6': pods6,
+      'internet IPv4': node4,
+    });
+    expect(whyOf(doc, 'same-vpc IPv6')).toMatch(/^ENI \/ VPC CNI IPv6: pod addresses are routable and not SNATed/);
+    expect(whyOf(doc, 'same-vpc IPv4')).toMatch(/^EKS IPv6: the pods have no IPv4 address; IPv4 leaves through the node's IPv4 \(host-local SNAT/);
+    // AWS IPv6 subnets are always /64: the /64 around a node's address is not a guess there.
+    expect(doc.destinations[0]?.sources[0]?.confidence).toBeGreaterThanOrEqual(0.8);
+    expect(rulesOf(doc, 'internet IPv6')).toEqual([
+      'security-group: firewall or security group of the peer: inbound the service ports from 2600:1f18:aa:1000::/64, 2600:1f18:aa:1001::/64, 2600:1f18:aa:1002::/64 (IPv6 has no NAT gateway: the peer sees these addresses themselves)',
+    ]);
+    expect(rulesOf(doc, 'internet IPv4')?.[0]).toMatch(/^nat-gateway: NAT gateway: an SNAT rule covering 10\.0\.0\.0\/19, 10\.0\.32\.0\/20/);
+  });
+
+  it('EKS IPv6, IP targets of each family and --by subnet (the /64 of each node\'s IPv6)', async () => {
+    const doc = await allowlist(VARIANTS6['eks-ipv6'](), ['--by', 'subnet', '--vpc-cidr', '10.0.0.0/16,2600:1f18:aa:1000::/56', '[2600:1f18:aa:1020::52]:443', '10.0.99.5:5432', '2600:1f18:aa:1001::77']);
+    expect(doc.groups.map((g) => g.key)).toEqual(['2600:1f18:aa:1000::/64', '2600:1f18:aa:1001::/64', '2600:1f18:aa:1002::/64']);
+    expect(doc.destinations.map((d) => [d.destination.label, d.destination.class])).toEqual([
+      ['[2600:1f18:aa:1020::52]:443 (same VPC)', 'same-vpc'],
+      ['10.0.99.5:5432 (same VPC)', 'same-vpc'],
+      ['2600:1f18:aa:1001::77 (same VPC)', 'same-vpc'],
+    ]);
+    const at = (label: string) => doc.destinations.find((d) => d.destination.label === label);
+    const row = (label: string) => Object.fromEntries(at(label)?.sources.map((s) => [s.group, [s.kind, ...s.allow]]) ?? []);
+    expect(row('[2600:1f18:aa:1020::52]:443 (same VPC)')).toEqual({
+      '2600:1f18:aa:1000::/64': ['eni-subnet', '2600:1f18:aa:1000::/64'],
+      '2600:1f18:aa:1001::/64': ['eni-subnet', '2600:1f18:aa:1001::/64'],
+      '2600:1f18:aa:1002::/64': ['eni-subnet', '2600:1f18:aa:1002::/64'],
+    });
+    // No --node-subnet for IPv4: the node IPs, one /32 each.
+    expect(row('10.0.99.5:5432 (same VPC)')).toEqual({
+      '2600:1f18:aa:1000::/64': ['node', '10.0.12.87/32'],
+      '2600:1f18:aa:1001::/64': ['node', '10.0.17.5/32'],
+      '2600:1f18:aa:1002::/64': ['node', '10.0.40.9/32'],
+    });
+    expect(row('2600:1f18:aa:1001::77 (same VPC)')['2600:1f18:aa:1001::/64']).toEqual(['eni-subnet', '2600:1f18:aa:1001::/64']);
+    expect(at('10.0.99.5:5432 (same VPC)')?.all.rules[0]?.text).toBe('security group of 10.0.99.5: inbound TCP 5432 from 10.0.12.87/32, 10.0.17.5/32, 10.0.40.9/32');
+  });
+
+  it('Calico dual-stack: IPv4 natOutgoing (the node IPs), IPv6 pool without it (the IPv6 pool CIDR); the tunnel\'s IPv6 masquerades to the node\'s IPv6 (/128s)', async () => {
+    const doc = await allowlist(VARIANTS6['calico-dual'](), ['--by', 'zone', 'same-vpc', 'internet']);
+    expect(doc.cluster.model?.value).toBe('tunnel');
+    expect(doc.cluster.modelByFamily?.IPv6).toMatchObject({ value: 'vpc', note: 'IPPool default-ipv6-ippool natOutgoing=false' });
+    expect(doc.cluster.families?.value).toEqual(['IPv4', 'IPv6']);
+    expect(doc.cluster.containerCidrs?.value).toEqual(['10.244.0.0/16', '2001:db8:244::/56']);
+    const node4 = { 'rack-1': ['node', '10.20.0.11/32', '10.20.0.12/32'], 'rack-2': ['node', '10.20.1.13/32'] };
+    const pods6 = { 'rack-1': ['pod', '2001:db8:244::/56'], 'rack-2': ['pod', '2001:db8:244::/56'] };
+    expect(table(doc)).toEqual({ 'same-vpc IPv4': node4, 'same-vpc IPv6': pods6, 'internet IPv4': node4, 'internet IPv6': pods6 });
+    expect(whyOf(doc, 'same-vpc IPv6')).toMatch(/^VPC network IPv6: pod addresses are routable and not SNATed/);
+
+    // Both pools with natOutgoing: IPv6 leaves with the node's IPv6, a /128 per node, or the subnet given.
+    const fx = VARIANTS6['calico-dual']();
+    (fx.items.find((o) => o.metadata.name === 'default-ipv6-ippool') as KubeObject & { spec: { natOutgoing: boolean } }).spec.natOutgoing = true;
+    const nat = await allowlist(fx, ['--by', 'zone', 'same-vpc']);
+    expect(nat.cluster.modelByFamily).toBeUndefined();
+    expect(table(nat)).toEqual({
+      'same-vpc IPv4': node4,
+      'same-vpc IPv6': { 'rack-1': ['node', '2001:db8:20::11/128', '2001:db8:20::12/128'], 'rack-2': ['node', '2001:db8:20:1::13/128'] },
+    });
+    const sub = await allowlist(fx, ['--by', 'zone', 'same-vpc', '--node-subnet', '10.20.0.0/24,2001:db8:20::/64']);
+    expect(table(sub)['same-vpc IPv6']).toEqual({ 'rack-1': ['node', '2001:db8:20::/64'], 'rack-2': ['node', '2001:db8:20:1::13/128'] });
+    expect(sub.groups[0]?.nodeSubnets).toEqual(['10.20.0.0/24', '2001:db8:20::/64']);
+  });
+
+  it('--container-cidr one per family: names the families, and beats the API in the family it gives', async () => {
+    const doc = await allowlist(VARIANTS['cce-tunnel'](), ['--network-model', 'vpc', '--container-cidr', '172.20.0.0/16,fd00:172:20::/56', 'same-vpc']);
+    expect(doc.cluster.families).toMatchObject({ value: ['IPv4', 'IPv6'], source: 'flag' });
+    expect(table(doc)).toEqual({
+      'same-vpc IPv4': { 'pool-a': ['pod', '172.20.0.0/16'], 'pool-b': ['pod', '172.20.0.0/16'] },
+      'same-vpc IPv6': { 'pool-a': ['pod', 'fd00:172:20::/56'], 'pool-b': ['pod', 'fd00:172:20::/56'] },
+    });
+  });
+
+  it('text: the per-family model, each class once per family', async () => {
+    const { kc } = await serve(VARIANTS6['calico-dual']());
+    const r = await run(['--kubeconfig', kc, '--by', 'zone', 'same-vpc']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('  IPv6 model  vpc (API: IPPool default-ipv6-ippool natOutgoing=false)');
+    expect(r.stdout).toContain('same VPC (an ECS or ELB next to the cluster), IPv6');
+    expect(r.stdout).toContain('  → security group of the peer: inbound the service ports from 2001:db8:244::/56');
+  });
+});
+
 describe('allowlist: access and bad input', () => {
   const allowlistRole = (name: string) => name.startsWith('podreach-allowlist-');
 
@@ -233,10 +333,13 @@ describe('allowlist: access and bad input', () => {
   it('bad input: one line, exit 2, before any API read', async () => {
     for (const [args, msg] of [
       [['--by', 'rack'], /^podreach: --by: "rack" is not node, pool, zone, subnet$/],
-      [['db.example.com:5432'], /is not an IPv4 address, IP:PORT or a destination class .*no names$/],
+      [['db.example.com:5432'], /is not an IP address, IP:PORT, \[IPv6\]:PORT or a destination class .*no names$/],
+      [['[fd00::1]:99999'], /port 99999 is outside 1–65535/],
       [['10.0.0.1:70000'], /port 70000 is outside 1–65535/],
-      [['--node-subnet', '10.0.0.0/33'], /^podreach: --node-subnet: "10\.0\.0\.0\/33" is not an IPv4 CIDR$/],
-      [['--network-model', 'flat'], /--network-model: "flat" is not tunnel, vpc, eni/],
+      [['--node-subnet', '10.0.0.0/33'], /^podreach: --node-subnet: "10\.0\.0\.0\/33" is not a CIDR \(expected e\.g\. 172\.16\.0\.0\/16\)$/],
+      [['--node-subnet', '10.0.0.0/24,'], /^podreach: --node-subnet: an empty entry in the list \(a stray comma\?\)$/],
+      [['--container-cidr', '172.16.0.0/16,172.17.0.0/16'], /^podreach: --container-cidr: "172\.16\.0\.0\/16,172\.17\.0\.0\/16": two IPv4 values; give at most one per family$/],
+      [['--network-model', 'flat'], /--network-model: "flat" is not a network model \(tunnel, vpc, eni or auto\)/],
       [['-o', 'yaml'], /argument 'yaml' is invalid/],
     ] as const) {
       const r = await run([...args, '--kubeconfig', '/nonexistent/kubeconfig']);

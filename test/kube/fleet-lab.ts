@@ -24,7 +24,7 @@ export interface FleetRun {
 export function withFleet<T>(s: FleetScenario, fn: (r: FleetRun) => Promise<T>, faults?: object[]): Promise<T> {
   return withFleetLab(s, (lab) =>
     withApiIn(
-      { podNs: lab.ns('admin'), nodeNs: lab.ns('node-a1'), flavour: s.model === 'vpc' ? 'cce-vpc' : 'cce-tunnel', objects: fleetNodeObjects(s.model), nodeMap: lab.nodeMap, drop: ['Node', 'Pod'] },
+      { podNs: lab.ns('admin'), nodeNs: lab.ns('node-a1'), flavour: s.model === 'vpc' ? 'cce-vpc' : 'cce-tunnel', objects: fleetNodeObjects(s.model, s.ipv6 !== undefined), nodeMap: lab.nodeMap, drop: ['Node', 'Pod'] },
       (api) => {
         const argv = (extra: string[], targets = s.targets) =>
           ['env', 'HOME=/nonexistent', NODE, BUNDLE, 'fleet', ...targets, '--by', s.by, '--kubeconfig', api.kubeconfig, '--network-model', s.model, '--vpc-cidr', '192.168.0.0/16', '-n', 'podreach', ...(s.flags ?? []), ...extra];

@@ -62,6 +62,14 @@ describe('podreach fleet in the multi-node lab', () => {
           for (const g of d2.groups) expect(g.reports.map((x) => `${x.vantage}:${x.report?.from.role}:${x.outcome}`)).toEqual([`node:node:reached`, `pod:pod:${g.key === 'node-a1' ? 'reached' : 'silent'}`]);
           expect(d2.diagnosis).toMatchObject({ cause: 'security-group', add: s.expect.add });
         }
+        if (s.id === 'fleet-dual-sg-prefix6') {
+          // Real packets over IPv6: the ECS saw pod-b1's own IPv6 address (no SNAT) and its IPv6 security group dropped it.
+          expect(await lab.iptablesCounter('ecs', 'src6-pod-b1', 6)).toBeGreaterThan(0);
+          expect(await lab.iptablesCounter('ecs', 'src6-b1', 6)).toBe(0);
+          expect(await lab.iptablesCounter('ecs', 'sg-drop', 6)).toBeGreaterThan(0);
+          expect(verdicts[0]?.summary).toContain('fails from pool-b (nodes in fd00:192:168:11::/64), works from pool-a (nodes in fd00:192:168:10::/64)');
+          expect(verdicts[0]?.fix[0]).toBe('security group of fd00:192:168:10::52: inbound TCP 80 from fd00:172:16:3::/64');
+        }
         if (s.id === 'fleet-control') {
           const text = await fleet(['-o', 'text']);
           expect(text.code).toBe(0);

@@ -6,6 +6,8 @@
 //         br-n11 192.168.11.1/24 ── node-b1 .11.21
 //         br-svc 192.168.20.1/24 ── redis 192.168.20.10          peering ── vpcr2 ── peer 10.1.0.20
 //   node-X ── veth ── pod-X (172.16.N.10/24, gw 172.16.N.1)      admin: loopback only (API server, podreach fleet)
+// A dual-stack scenario (`ipv6`) adds fd00:192:168:10::/64 and fd00:192:168:11::/64 to the node subnets, each node's
+// IPv6 pod prefix fd00:172:16:N::/64 (routed by the VPC router to the node), and the ECS's IPv6 security group.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GroupBy } from '../../src/context/groups.ts';
@@ -31,10 +33,18 @@ export const FLEET_NODES: readonly FleetNode[] = [
   { name: 'node-a2', short: 'a2', ip: '192.168.10.12', subnet: '192.168.10.0/24', pool: 'pool-a', zone: 'az1', podCidr: '172.16.2.0/24' },
   { name: 'node-b1', short: 'b1', ip: '192.168.11.21', subnet: '192.168.11.0/24', pool: 'pool-b', zone: 'az2', podCidr: '172.16.3.0/24' },
 ];
-const SUBNET_GW: Record<string, { bridge: string; gw: string }> = {
-  '192.168.10.0/24': { bridge: 'br-n10', gw: '192.168.10.1' },
-  '192.168.11.0/24': { bridge: 'br-n11', gw: '192.168.11.1' },
+const SUBNET_GW: Record<string, { bridge: string; gw: string; net6: string }> = {
+  '192.168.10.0/24': { bridge: 'br-n10', gw: '192.168.10.1', net6: 'fd00:192:168:10::' },
+  '192.168.11.0/24': { bridge: 'br-n11', gw: '192.168.11.1', net6: 'fd00:192:168:11::' },
 };
+/** The IPv6 side of a dual-stack node: fd00:192:168:<subnet>::<host>, pod prefix fd00:172:16:<N>::/64. */
+export const ip6Of = (n: FleetNode) => `${SUBNET_GW[n.subnet]?.net6}${n.ip.split('.')[3]}`;
+export const podCidr6Of = (n: FleetNode) => `fd00:172:16:${n.podCidr.split('.')[2]}::/64`;
+export const podIp6Of = (n: FleetNode) => podCidr6Of(n).replace('::/64', '::10');
+const podGw6Of = (n: FleetNode) => podCidr6Of(n).replace('::/64', '::1');
+export const ECS6 = 'fd00:192:168:10::52';
+export const CONTAINER_CIDR6 = 'fd00:172:16::/56';
+export const VPC_CIDR6 = 'fd00:192:168::/48';
 const ALL_NODE_SUBNETS = Object.keys(SUBNET_GW);
 const zoneCidrs = (zone: string) => FLEET_NODES.filter((n) => n.zone === zone).map((n) => n.podCidr);
 
@@ -53,6 +63,8 @@ export interface FleetScenario {
   peerRoutes: string[];
   /** More podreach fleet flags the scenario needs. */
   flags?: string[];
+  /** Dual-stack: IPv6 everywhere too, and the sources the ECS's IPv6 security group allows. */
+  ipv6?: { ecsAllow6: string[] };
   /** What the cross-group diagnosis must say: the groups that fail, the cause, and exactly what to add. */
   expect: { fails: string[]; cause: 'reachable' | 'security-group' | 'whitelist' | 'route'; add: string[] };
 }
@@ -117,6 +129,19 @@ export const FLEET_SCENARIOS: readonly FleetScenario[] = [
     peerRoutes: zoneCidrs('az1'),
     expect: { fails: ['az2'], cause: 'route', add: zoneCidrs('az2') },
   },
+  {
+    id: 'fleet-dual-sg-prefix6',
+    title: "dual-stack VPC model: the ECS's IPv6 security group holds pool-a's IPv6 pod prefixes only (IPv4 allows all)",
+    model: 'vpc',
+    targets: [`[${ECS6}]:80`],
+    by: 'pool',
+    ecsAllow: [...ALL_NODE_SUBNETS, DEFAULT_CONTAINER_CIDR],
+    redisAllow: ALL_NODE_SUBNETS,
+    peerRoutes: everyPodCidr,
+    ipv6: { ecsAllow6: ['fd00:192:168:10::/64', 'fd00:192:168:11::/64', ...FLEET_NODES.filter((n) => n.pool === 'pool-a').map(podCidr6Of)] },
+    flags: ['--vpc-cidr', VPC_CIDR6, '--container-cidr', `${DEFAULT_CONTAINER_CIDR},${CONTAINER_CIDR6}`],
+    expect: { fails: ['pool-b'], cause: 'security-group', add: FLEET_NODES.filter((n) => n.pool === 'pool-b').map(podCidr6Of) },
+  },
 ];
 
 
@@ -124,9 +149,11 @@ export const FLEET_SCENARIOS: readonly FleetScenario[] = [
  * The fleet lab keeps each security group inside its host (INPUT), with the SYN counters before it: the nodes
  * of the ECS's subnet reach it over their bridge, so a rule on the router would not see their packets.
  */
-function hostSecurityGroup(allow: string[], srcCounters: Record<string, string>, tcpPort: number): string {
+function hostSecurityGroup(allow: string[], srcCounters: Record<string, string>, tcpPort: number, family: 4 | 6 = 4): string {
   const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...counters(srcCounters, tcpPort)];
   lines.push('-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -i lo -j ACCEPT');
+  // Neighbour discovery is the VPC's business, never a security group's: without it nothing reaches the host.
+  if (family === 6) for (const t of ['neighbour-solicitation', 'neighbour-advertisement']) lines.push(`-A INPUT -p ipv6-icmp --icmpv6-type ${t} -j ACCEPT`);
   for (const cidr of allow) lines.push(`-A INPUT -s ${cidr} -m comment --comment "sg-allow ${cidr}" -j ACCEPT`);
   lines.push('-A INPUT -m comment --comment sg-drop -j DROP', 'COMMIT', '');
   return lines.join('\n');
@@ -138,8 +165,8 @@ export function findFleetScenario(id: string): FleetScenario {
   return s;
 }
 
-/** The cluster's Node objects, as a CCE API server would serve them (pool, zone, instance type, pod CIDR in the VPC model). */
-export function fleetNodeObjects(model: FleetScenario['model']): object[] {
+/** The cluster's Node objects, as a CCE API server would serve them (pool, zone, instance type, pod CIDR in the VPC model; both families when dual-stack). */
+export function fleetNodeObjects(model: FleetScenario['model'], dual = false): object[] {
   return FLEET_NODES.map((n) => ({
     apiVersion: 'v1',
     kind: 'Node',
@@ -154,9 +181,9 @@ export function fleetNodeObjects(model: FleetScenario['model']): object[] {
         'cce.cloud.com/cce-nodepool': n.pool,
       },
     },
-    spec: model === 'vpc' ? { podCIDR: n.podCidr, podCIDRs: [n.podCidr] } : {},
+    spec: model === 'vpc' ? { podCIDR: n.podCidr, podCIDRs: [n.podCidr, ...(dual ? [podCidr6Of(n)] : [])] } : {},
     status: {
-      addresses: [{ type: 'InternalIP', address: n.ip }, { type: 'Hostname', address: n.name }],
+      addresses: [{ type: 'InternalIP', address: n.ip }, ...(dual ? [{ type: 'InternalIP', address: ip6Of(n) }] : []), { type: 'Hostname', address: n.name }],
       conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }],
     },
   }));
@@ -169,7 +196,7 @@ export interface FleetLab {
   /** node name → its node and pod namespaces: where the test API server runs a pinned probe pod. */
   nodeMap: Record<string, { node: string; pod: string }>;
   exec(name: string, argv: string[], opts?: { timeoutMs?: number; input?: string }): Promise<ExecResult>;
-  iptablesCounter(name: string, comment: string): Promise<number>;
+  iptablesCounter(name: string, comment: string, family?: 4 | 6): Promise<number>;
   destroy(): Promise<void>;
 }
 
@@ -178,6 +205,7 @@ interface Built {
   ip: Record<string, string[]>;
   sysctl: Record<string, string[]>;
   iptables: Record<string, string>;
+  ip6tables: Record<string, string>;
   servers: { name: string; args: string[] }[];
 }
 
@@ -238,13 +266,37 @@ export function fleetPlan(prefix: string, s: FleetScenario): Built {
     sysctl[`pod-${n.short}`] = HOST;
     iptables[`node-${n.short}`] = ['*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...chains, ...rules, 'COMMIT', ''].join('\n');
   }
+  const ip6tables: Record<string, string> = {};
+  if (s.ipv6) {
+    // Addresses without DAD (nodad) and static routes: no waiting on neighbour discovery or router adverts.
+    const a6 = (addr: string, dev: string) => `addr add ${addr} dev ${dev} nodad`;
+    const six = ['net.ipv6.conf.all.disable_ipv6=0', 'net.ipv6.conf.default.disable_ipv6=0', 'net.ipv6.conf.all.accept_ra=0', 'net.ipv6.conf.default.accept_ra=0'];
+    const fwd = (on: boolean) => [`net.ipv6.conf.all.forwarding=${on ? 1 : 0}`];
+    ip.vpcr?.push(
+      ...Object.values(SUBNET_GW).map(({ bridge, net6 }) => a6(`${net6}1/64`, bridge)),
+      ...(s.model === 'vpc' ? FLEET_NODES.map((n) => `route add ${podCidr6Of(n)} via ${ip6Of(n)}`) : []),
+    );
+    ip.ecs?.push(a6(`${ECS6}/64`, 'eth0'), 'route add ::/0 via fd00:192:168:10::1');
+    for (const n of FLEET_NODES) {
+      ip[`node-${n.short}`]?.push(a6(`${ip6Of(n)}/64`, 'eth0'), a6(`${podGw6Of(n)}/64`, 'veth-pod'), `route add ::/0 via ${SUBNET_GW[n.subnet]?.net6}1`);
+      ip[`pod-${n.short}`]?.push(a6(`${podIp6Of(n)}/64`, 'eth0'), `route add ::/0 via ${podGw6Of(n)}`);
+    }
+    // The IPv4 lab turns IPv6 off in every namespace (after `ip -batch`: it would drop the addresses): not here.
+    const routers = ['vpcr', ...FLEET_NODES.map((n) => `node-${n.short}`)];
+    for (const r of ['vpcr', 'ecs', ...FLEET_NODES.flatMap((n) => [`node-${n.short}`, `pod-${n.short}`])]) {
+      sysctl[r] = [...(sysctl[r] ?? []).filter((x) => !x.includes('disable_ipv6')), ...six, ...fwd(routers.includes(r))];
+    }
+    const counters6 = Object.fromEntries(FLEET_NODES.flatMap((n) => [[`src6-${n.short}`, ip6Of(n)], [`src6-pod-${n.short}`, podIp6Of(n)]]));
+    ip6tables.ecs = hostSecurityGroup(s.ipv6.ecsAllow6, counters6, 80, 6);
+  }
   return {
     host,
     ip,
     sysctl,
     iptables,
+    ip6tables,
     servers: [
-      { name: 'ecs', args: ['--http', '80', '--body', 'ecs ok'] },
+      { name: 'ecs', args: ['--http', '80', '--body', 'ecs ok', ...(s.ipv6 ? ['--bind', '::'] : [])] },
       { name: 'redis', args: ['--redis', '6379'] },
       { name: 'peer', args: ['--http', '80', '--body', 'peer ok'] },
     ],
@@ -263,7 +315,11 @@ export async function createFleetLab(s: FleetScenario): Promise<FleetLab> {
         writeFileSync(join(tmp, `${r}.ip`), `${p.ip[r]?.join('\n')}\n`);
         const ipt = p.iptables[r];
         if (ipt) writeFileSync(join(tmp, `${r}.rules`), ipt);
-        const script = setupScript(join(tmp, `${r}.ip`), p.sysctl[r] ?? HOST, ipt ? join(tmp, `${r}.rules`) : null, r.startsWith('vpcr') || r.startsWith('node-'));
+        const ip6t = p.ip6tables[r];
+        if (ip6t) writeFileSync(join(tmp, `${r}.rules6`), ip6t);
+        // Dual-stack: no duplicate address detection on the link-local addresses either (a second of ND silence otherwise).
+        const noDad = s.ipv6 ? 'for f in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > "$f"; done\n' : '';
+        const script = noDad + setupScript(join(tmp, `${r}.ip`), p.sysctl[r] ?? HOST, ipt ? join(tmp, `${r}.rules`) : null, r.startsWith('vpcr') || r.startsWith('node-')) + (ip6t ? `ip6tables-restore < ${join(tmp, `${r}.rules6`)}\n` : '');
         mustSucceed(`setting up ${ns(r)}`, await run('ip', ['netns', 'exec', ns(r), 'sh', '-c', script], { timeoutMs: INFRA_DEADLINE_MS }));
       }),
     );
@@ -282,8 +338,8 @@ export async function createFleetLab(s: FleetScenario): Promise<FleetLab> {
     ns,
     nodeMap: Object.fromEntries(FLEET_NODES.map((n) => [n.name, { node: ns(`node-${n.short}`), pod: ns(`pod-${n.short}`) }])),
     exec,
-    async iptablesCounter(name, comment) {
-      const r = await exec(name, ['iptables', '-t', 'filter', '-L', '-v', '-x', '-n']);
+    async iptablesCounter(name, comment, family = 4) {
+      const r = await exec(name, [family === 6 ? 'ip6tables' : 'iptables', '-t', 'filter', '-L', '-v', '-x', '-n']);
       mustSucceed(`reading iptables in ${ns(name)}`, r);
       return r.stdout.split('\n').filter((l) => l.includes(`/* ${comment} */`)).reduce((sum, l) => sum + (Number(l.trim().split(/\s+/)[0]) || 0), 0);
     },

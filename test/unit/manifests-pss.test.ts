@@ -67,4 +67,11 @@ describe('Pod Security "restricted"', () => {
       'capabilities (restricted): probe: adds NET_RAW',
     ]);
   });
+  it('every shipped container given POD_IP (status.podIP) also gets POD_IPS (status.podIPs): both addresses of a dual-stack pod', () => {
+    const containers = shipped.flatMap((p) => [...(p.spec.initContainers ?? []), ...p.spec.containers].map((c: Obj) => ({ where: `${p.where} ${c.name}`, env: (c.env ?? []) as Obj[] })));
+    const path = (env: Obj[], name: string) => env.find((e) => e.name === name)?.valueFrom?.fieldRef?.fieldPath;
+    const withPodIp = containers.filter((c) => path(c.env, 'POD_IP') === 'status.podIP');
+    expect(withPodIp.length).toBeGreaterThan(0);
+    for (const c of withPodIp) expect(path(c.env, 'POD_IPS'), c.where).toBe('status.podIPs');
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupNodes, pickNode } from '../../../src/context/groups.ts';
+import { groupNodes, nodeFamilies, nodeIpIn, nodeSubnetIn, pickNode } from '../../../src/context/groups.ts';
 import { nodeFacts } from '../../../src/kube/nodes.ts';
 import type { NodeObject } from '../../../src/kube/objects.ts';
 
@@ -46,5 +46,28 @@ describe('node groups', () => {
   it('probes from a ready node', () => {
     const poolA = groupNodes(nodes.map((n) => nodeFacts(n)), 'pool').find((g) => g.key === 'pool-a')!;
     expect(pickNode(poolA)?.name).toBe('n2');
+  });
+
+  it('keeps one InternalIP per family: dual-stack nodes both, IPv6-only nodes their IPv6; each family its own subnet', () => {
+    const dual: NodeObject = { metadata: { name: 'd1' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.10.11' }, { type: 'InternalIP', address: 'fd00:192:168:10::11' }, { type: 'InternalIP', address: '192.168.10.99' }, { type: 'Hostname', address: 'd1' }] } };
+    const v6: NodeObject = { metadata: { name: 'v1' }, status: { addresses: [{ type: 'ExternalIP', address: '2001:db8::1' }, { type: 'InternalIP', address: 'fd00:192:168:11::7' }] } };
+    const d = nodeFacts(dual, ['fd00:192:168:10::/64']);
+    expect(d).toMatchObject({ internalIp: '192.168.10.11', internalIps: ['192.168.10.11', 'fd00:192:168:10::11'] });
+    expect(nodeSubnetIn(d, 'IPv4')).toMatchObject({ value: '192.168.10.0/24', source: 'heuristic' });
+    expect(nodeSubnetIn(d, 'IPv6')).toMatchObject({ value: 'fd00:192:168:10::/64', source: 'flag', note: '--node-subnet' });
+    const o = nodeFacts(v6);
+    expect(o.internalIp).toBe('fd00:192:168:11::7');
+    expect(o.internalIps).toBeUndefined();
+    expect(o.subnet).toMatchObject({ value: 'fd00:192:168:11::/64', source: 'heuristic', note: 'the /64 around fd00:192:168:11::7' });
+    expect([nodeIpIn(o, 'IPv4'), nodeIpIn(o, 'IPv6')]).toEqual([undefined, 'fd00:192:168:11::7']);
+    expect(nodeFamilies([o])).toEqual(['IPv6']);
+    expect(nodeFamilies([d, o])).toEqual(['IPv4', 'IPv6']);
+    // --by subnet: IPv6-only nodes by their /64 (or the --node-subnet given), a dual-stack node by its primary's subnet.
+    expect(groupNodes([d, o, nodeFacts(v6, ['fd00:192:168::/48'])].map((n, i) => ({ ...n, name: `n${i}` })), 'subnet').map((g) => [g.key, g.nodes.map((n) => n.name)])).toEqual([
+      ['192.168.10.0/24', ['n0']],
+      ['fd00:192:168::/48', ['n2']],
+      ['fd00:192:168:11::/64', ['n1']],
+    ]);
+    expect(pickNode({ by: 'node', key: 'v1', nodes: [o] })?.name).toBe('v1');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cidrFacts, dockerRangeFor } from '../../../src/diagnose/cidr.ts';
-import { cidrsOverlap, inCidr, normalizeCidr } from '../../../src/net/ip.ts';
+import { cidrsOverlap, familyOf, inCidr, normalizeCidr } from '../../../src/net/ip.ts';
 import { ctx } from './fixtures.ts';
 
 describe('CIDR helpers', () => {
@@ -15,6 +15,12 @@ describe('CIDR helpers', () => {
     expect(inCidr('::ffff:172.16.1.10', '172.16.0.0/16')).toBe(true);
     expect(cidrsOverlap('172.16.0.0/12', '172.17.0.0/16')).toBe(true);
     expect(cidrsOverlap('10.0.0.0/16', '10.1.0.0/16')).toBe(false);
+  });
+
+  it('tells the family of an address or a CIDR (dotted quads without ipaddr.js, the same answers)', () => {
+    expect(['10.0.0.1', '10.0.0.0/8', '255.255.255.255', '::ffff:10.0.0.1', 'fd00::1', 'fd00:172:16::/56', '999.1.1.1', '01.2.3.4', '1.2.3', 'db.example.com', ''].map(familyOf)).toEqual([
+      'IPv4', 'IPv4', 'IPv4', 'IPv4', 'IPv6', 'IPv6', undefined, undefined, undefined, undefined, undefined,
+    ]);
   });
 
   it('knows Docker\'s bridge and default pools', () => {

@@ -134,3 +134,52 @@ describe('aggregateCidrs', () => {
     expect(inCidr('::ffff:192.168.10.7', '192.168.10.0/24')).toBe(true);
   });
 });
+
+describe('groupSource per family (dual-stack and IPv6 clusters)', () => {
+  const dual = (name: string, ip4: string, ip6: string, pod4: string, pod6: string): NodeFacts => ({
+    name,
+    internalIp: ip4,
+    internalIps: [ip4, ip6],
+    podCidrs: [pod4, pod6],
+    ready: true,
+    subnet: guessSubnet(`${ip4.split('.').slice(0, 3).join('.')}.0/24`),
+    subnets: [guessSubnet(`${ip4.split('.').slice(0, 3).join('.')}.0/24`), flagSubnet('fd00:192:168:10::/64')],
+  });
+  const g = { by: 'pool' as const, key: 'pool-a', nodes: [dual('a1', '192.168.10.11', 'fd00:192:168:10::11', '172.16.0.0/24', 'fd00:172:16::/64'), dual('a2', '192.168.10.12', 'fd00:192:168:10::12', '172.16.1.0/24', 'fd00:172:16:1::/64')] };
+  const families = api(['IPv4', 'IPv6'] as ('IPv4' | 'IPv6')[]);
+
+  it('VPC model: each family its own pod CIDRs; IPv6 keeps the pod address even towards the internet', () => {
+    const n = net('vpc', { families, containerCidrs: api(['172.16.0.0/16', 'fd00:172:16::/56']) });
+    expect(groupSource(g, n, { class: 'same-vpc', family: 'IPv4' })).toMatchObject({ kind: 'pod', allow: ['172.16.0.0/23'], covers: '172.16.0.0/16' });
+    expect(groupSource(g, n, { class: 'same-vpc', family: 'IPv6' })).toMatchObject({ kind: 'pod', allow: ['fd00:172:16::/64', 'fd00:172:16:1::/64'], covers: 'fd00:172:16::/56', allowWhat: "the nodes' IPv6 pod CIDRs" });
+    expect(groupSource(g, n, { class: 'internet', family: 'IPv4' })).toMatchObject({ kind: 'node', allow: ['192.168.10.11/32', '192.168.10.12/32'] });
+    expect(groupSource(g, n, { class: 'internet', family: 'IPv6' })).toMatchObject({ kind: 'pod', allow: ['fd00:172:16::/64', 'fd00:172:16:1::/64'] });
+    // An IPv6 target: the IPv6 sources, never an IPv4 prefix length.
+    const six = groupSource(g, n, { ip: 'fd00:192:168:20::52', port: 80 });
+    expect(six.allow.every((c) => c.startsWith('fd00:') && !c.endsWith('/32'))).toBe(true);
+    expect(allowRules({ class: 'internet', family: 'IPv6' }, six)[0]?.text).toMatch(/IPv6 has no NAT gateway/);
+  });
+
+  it('tunnel model: IPv6 masquerades to the node\'s IPv6 (the subnet given, else /128 per node)', () => {
+    const n = net('tunnel', { families });
+    expect(groupSource(g, n, { class: 'same-vpc', family: 'IPv6' })).toMatchObject({ kind: 'node', allow: ['fd00:192:168:10::/64'] });
+    const noSubnet = { ...g, nodes: g.nodes.map((x) => ({ ...x, subnets: [x.subnet as Fact<string>, guessSubnet('fd00:192:168:10::/64')] })) };
+    const s6 = groupSource(noSubnet, n, { class: 'same-vpc', family: 'IPv6' });
+    expect(s6.allow).toEqual(['fd00:192:168:10::11/128', 'fd00:192:168:10::12/128']);
+    expect(s6.notes.join()).toContain('their /64 would be fd00:192:168:10::/64');
+  });
+
+  it('IPv6-only pods (EKS IPv6) towards IPv4: the node\'s IPv4; the node\'s IPv4 subnet is not a pod subnet', () => {
+    const n = net('eni', { cni: api('aws-vpc-cni'), families: api(['IPv6'] as ('IPv4' | 'IPv6')[]) });
+    expect(groupSource(g, n, { class: 'same-vpc', family: 'IPv6' })).toMatchObject({ kind: 'eni-subnet', allow: ['fd00:192:168:10::/64'] });
+    const v4 = groupSource(g, n, { ip: '10.0.99.5', port: 5432 });
+    expect(v4).toMatchObject({ kind: 'node', allow: ['192.168.10.11/32', '192.168.10.12/32'] });
+    expect(v4.why).toMatch(/^EKS IPv6: the pods have no IPv4 address/);
+  });
+
+  it('one family\'s model differs (Calico natOutgoing per IPPool): each family follows its own', () => {
+    const n = net('tunnel', { families, cni: api('calico'), containerCidrs: api(['10.244.0.0/16', 'fd00:10:244::/56']), modelByFamily: { IPv6: api('vpc' as NetworkModel) } });
+    expect(groupSource(g, n, { class: 'same-vpc', family: 'IPv4' }).kind).toBe('node');
+    expect(groupSource(g, n, { class: 'same-vpc', family: 'IPv6' })).toMatchObject({ kind: 'pod', allow: ['fd00:10:244::/56'] });
+  });
+});
