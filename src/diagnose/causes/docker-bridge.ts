@@ -1,3 +1,4 @@
+import { familyOf } from '../../net/ip.ts';
 import { baseEvidence, isSilent } from '../explain.ts';
 import { peerSettle } from '../peer.ts';
 import { doubt, type Signals, signals } from '../signals.ts';
@@ -51,10 +52,26 @@ function seenOnPeer(ev: Evidence, s: Signals): Finding {
     summary: `${target} routes its replies to ${src.ip} into ${dev} (${range})${src.route.docker ? ', a Docker network' : ''}: they never leave the host`,
     evidence: [...baseEvidence(ev, s), `measured on ${target}: ${src.route.line}${arrived}`],
     fix: src.route.docker
-      ? [
-          `On ${target}: move Docker off ${range} — set "bip" and "default-address-pools" in /etc/docker/daemon.json to a range that overlaps neither the VPC nor ${other}, restart Docker${dev === 'docker0' ? '' : `, and remove or re-create the network on ${dev} (docker network ls; docker network rm)`}`,
-          `Or, for new clusters, pick a container CIDR outside Docker's pools (172.17–31.0.0/16, 192.168.0.0/16)`,
-        ]
+      ? dockerFix(target, range, dev, other, familyOf(src.ip) === 'IPv6')
       : [`On ${target}: ${dev} holds ${range}, which covers ${src.ip}: move it to a range that overlaps neither the VPC nor ${other}, or delete it if unused`],
   };
+}
+
+/**
+ * Moving Docker off the range. IPv6 has no fixed default pool to blame: Docker takes "fixed-cidr-v6", an IPv6
+ * "default-address-pools" base or a network's --subnet, and otherwise (Docker 27+, moby#47853) a /64 of a ULA
+ * /48 derived from the engine's host ID.
+ */
+function dockerFix(target: string, range: string, dev: string, other: string, ipv6: boolean): string[] {
+  const network = dev === 'docker0' ? '' : `, and remove or re-create the network on ${dev} (docker network ls; docker network rm)`;
+  if (ipv6) {
+    return [
+      `On ${target}: move Docker's IPv6 off ${range} — set "fixed-cidr-v6" and the IPv6 base of "default-address-pools" in /etc/docker/daemon.json to a prefix that overlaps neither the VPC nor ${other}, restart Docker${network}`,
+      `Find which setting gave Docker ${range} (docker network inspect; daemon.json): without one, Docker 27+ takes /64s of a ULA prefix derived from its host ID, which can land in a ULA container prefix`,
+    ];
+  }
+  return [
+    `On ${target}: move Docker off ${range} — set "bip" and "default-address-pools" in /etc/docker/daemon.json to a range that overlaps neither the VPC nor ${other}, restart Docker${network}`,
+    `Or, for new clusters, pick a container CIDR outside Docker's pools (172.17–31.0.0/16, 192.168.0.0/16)`,
+  ];
 }

@@ -2,11 +2,12 @@
 // IPv6-only pod and a dual-stack one (issue 14: no IPv4 `/32` on an IPv6 address, no node IP for an unSNATed pod).
 import { describe, expect, it } from 'vitest';
 import type { NetworkModel, PodContext } from '../../../src/context/types.ts';
-import { judge, podAndNode, predict } from '../../../src/diagnose/index.ts';
+import { judge, peerObservation, podAndNode, predict } from '../../../src/diagnose/index.ts';
+import { dockerRangeFor } from '../../../src/diagnose/cidr.ts';
 import { mysqlHost } from '../../../src/diagnose/causes/whitelist.ts';
 import { peerSees } from '../../../src/diagnose/sources.ts';
 import { hostCidr } from '../../../src/net/ip.ts';
-import { ctx, OPEN, probe, SILENT, type Side, target } from './fixtures.ts';
+import { arrived, ctx, OPEN, peerReport, probe, SILENT, type Side, target } from './fixtures.ts';
 
 // The lab's IPv6 VPC (test/lab/ipv6.ts): nodes in fd00:192:168:10::/64 of fd00:192:168::/48, pods in fd00:172:16::/56.
 const V6 = {
@@ -220,5 +221,32 @@ describe('ping that could not send for want of a source address is not a permiss
     const all = d.evidence.join('\n');
     expect(all).toContain('this pod has no address of the target\'s family to send from');
     expect(all).not.toContain('NET_RAW');
+  });
+});
+
+describe('a Docker network on the peer holding the pod IPv6 prefix (Docker has no fixed IPv6 pool)', () => {
+  const wire = () => podAndNode(probe(ECS6, SILENT), probe(ECS6, OPEN, 'node'), undefined);
+  it('no IPv4 pool is matched against an IPv6 pod address, so the wire alone guesses no Docker range', () => {
+    expect(dockerRangeFor(V6.podIp)).toBeUndefined();
+    expect(dockerRangeFor('172.17.0.5')?.range).toBe('172.17.0.0/16');
+    expect(run(ECS6, v6only('vpc'), SILENT, OPEN).cause).toBe('security-group');
+  });
+  it('the peer routes the replies into br-…: docker-bridge-conflict, with an IPv6 fix', () => {
+    const peer = peerReport(
+      V6.podIp,
+      {
+        route: { kind: 'connected', dev: 'br-6a1f0c2d9e11', defaultDev: false, bridge: true, docker: true, line: `${V6.podIp} dev br-6a1f0c2d9e11 proto kernel metric 256 pref medium` },
+        covering: [{ dev: 'br-6a1f0c2d9e11', cidr: 'fd00:172:16:1::/64', via: 'address', bridge: true, docker: true, state: 'no-carrier' }],
+        arrived: arrived(true),
+      },
+      ECS6.ip,
+    );
+    const d = judge({ target: ECS6, context: v6only('vpc'), observations: [...wire(), peerObservation(peer)] }).diagnosis;
+    expect(d.cause).toBe('docker-bridge-conflict');
+    expect(d.summary).toContain('br-6a1f0c2d9e11 (fd00:172:16:1::/64)');
+    const fix = d.fix.join('\n');
+    expect(fix).toContain('"fixed-cidr-v6"');
+    expect(fix).toContain(V6.containerCidr);
+    expect(fix).not.toMatch(/172\.17|"bip"/);
   });
 });
