@@ -251,9 +251,11 @@ export function sourceSeen(ev: SeenInput, model: NetworkModel | undefined, diff:
     confidence: 0.8,
     why: '',
   };
-  // An IPv6-only pod reaching an IPv4 peer (EKS IPv6): its IPv4 egress is SNATed on the node.
+  // An IPv6-only pod reaching an IPv4 peer (EKS IPv6): its IPv4 egress is SNATed on the node. An IPv4-only pod
+  // sends no IPv6 at all: no CNI masquerades it into IPv6, so no peer sees anything from it.
   if (family && podHasFamily(ctx, family) === false) {
-    return { ...nodeSide, confidence: 0.75, why: `the pod has no ${family} address: its ${family} traffic leaves through the node's ${family} address (SNAT on the node, as EKS IPv6 clusters do for IPv4)` };
+    if (family === 'IPv4') return { ...nodeSide, confidence: 0.75, why: "the pod has no IPv4 address: its IPv4 traffic leaves through the node's IPv4 address (SNAT on the node, as EKS IPv6 clusters do)" };
+    return { kind: 'unknown', ip: podIp, confidence: 0.8, allowWhat: 'nothing: the pod sends no IPv6', why: 'the pod has no IPv6 address: it sends no IPv6 at all (no CNI translates an IPv4-only pod into IPv6), so no peer sees it' };
   }
   // Measured beats modelled: the peer treated pod and node differently, so it can tell them apart.
   if (diff === 'pod-only-fails' && model !== 'tunnel') {

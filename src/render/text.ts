@@ -1,5 +1,6 @@
 import { viewFor } from '../context/family.ts';
 import { fmtMs } from '../net/format.ts';
+import { familyOf } from '../net/ip.ts';
 import type { AnyProbeKind } from '../probe/kind.ts';
 import { PROBES } from '../probe/kinds/index.ts';
 import type { ProbeName, ProbeReport } from '../probe/types.ts';
@@ -42,7 +43,9 @@ export function renderText(r: PodreachReport, paint: Paint = PLAIN, kinds: reado
   const target = targetLabel(r);
   // A dual-stack pod reaches the target from its address of the target's family.
   const ctx = viewFor(r.context, r.target.ip ?? undefined);
-  const pod = ctx.podIp ? factValue(ctx.podIp.value) : '?';
+  const family = r.target.ip ? familyOf(r.target.ip) : undefined;
+  // A pod without an address of the target's family: its own address, and that it lacks the family.
+  const pod = ctx.podIp ? factValue(ctx.podIp.value) : r.context.podIp ? `${factValue(r.context.podIp.value)} (no ${family} address)` : '?';
   const node = ctx.nodeIp ? ` on node ${factValue(ctx.nodeIp.value)}` : '';
   out.push(paint.bold(`podreach: ${target} from pod ${pod}${node}`), '');
 

@@ -112,6 +112,12 @@ describe('podreach in the IPv6 and dual-stack VPC lab', () => {
             const shownTarget = named(s) ? `${targetArg(s)} (${targetIp(s)})` : targetArg(s);
             expect(text.stdout.split('\n')[0]).toBe(`podreach: ${shownTarget} from pod ${f.pod} on node ${f.node}`);
           }
+          if (s.podStack === 'ipv4') {
+            // The pod's own address, and that it lacks the target's family; no source is offered for the peer.
+            const text = await lab.exec('pod', ['env', 'TERM=dumb', NODE, BUNDLE, 'diagnose', targetArg(s), ...flags6(s), '-o', 'text'], { timeoutMs: 10_000 });
+            expect(text.stdout.split('\n')[0]).toContain(`from pod ${V4.pod} (no IPv6 address)`);
+            expect(alone.diagnosis.sourceSeen).toMatchObject({ kind: 'unknown' });
+          }
           console.log(`PASS ${s.id.padEnd(28)} ${proof.evidence} | ${paired.diagnosis.cause} ${paired.diagnosis.confidence.toFixed(2)}, alone ${alone.diagnosis.cause} ${alone.diagnosis.confidence.toFixed(2)} | fix: ${paired.diagnosis.fix[0]}`);
         } finally {
           node.cleanup();

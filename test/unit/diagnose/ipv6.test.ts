@@ -146,10 +146,14 @@ describe('a target only in the family the pod lacks', () => {
     expect(d.cause).toBe('route');
     expect(d.summary).toBe('this pod has no IPv6 address or route, and ecs.lab.internal resolves only to IPv6 (AAAA fd00:192:168:20::52)');
     expect(d.fix[0]).toMatch(/^Give ecs\.lab\.internal an A record/);
+    // No peer sees anything from it: no node address is offered as the source (that is the EKS IPv6 rule, for IPv4).
+    expect(d.sourceSeen).toMatchObject({ kind: 'unknown', allowWhat: 'nothing: the pod sends no IPv6' });
+    expect(d.sourceSeen?.allow).toBeUndefined();
   });
   it('an IPv4 address from an IPv6-only pod', () => {
     const d = run(target('192.168.20.52', 80), v6only('vpc'), { tcp: 'unreachable', errno: 'ENETUNREACH', icmp: 'not-run' });
     expect(d.summary).toBe('this pod has no IPv4 address or route, and 192.168.20.52 is an IPv4 address');
+    expect(d.sourceSeen?.kind).toBe('node'); // its IPv4 leaves through the node's (unknown here: the node's IPv4 was not given)
   });
   it('a pod that has the family but no route keeps the plain verdict', () => {
     const d = run(ECS6, v6only('vpc'), { tcp: 'unreachable', errno: 'ENETUNREACH', icmp: 'not-run' });
