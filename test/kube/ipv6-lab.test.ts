@@ -47,6 +47,10 @@ const NO_FLAGS: [string, string[]][] = [
   ['v6-vpc-peer-return-route', ['--vpc-cidr', V6.vpc]],
   ['dual-vpc-v6-blocked', []],
   ['dual-name-v6-blocked', []],
+  ['dual-vpc-whitelist', []],
+  ['dual-vpc-port-closed', []],
+  ['dual-vpc-mtu-blackhole', []],
+  ['dual-vpc-peer-return-route', ['--vpc-cidr', `${V4.vpc},${V6.vpc}`]],
 ];
 /** Causes whose fix names the source the peer must allow: in IPv6 the container prefix, never the node. */
 const NAMES_SOURCE = new Set(['security-group', 'whitelist', 'route']);
