@@ -18,7 +18,12 @@ export const PROBE_LABELS = {
   'app.kubernetes.io/managed-by': 'podreach',
 } as const;
 
+/** Without a watch (refused, or not served): how often the pod is read. */
 const POLL_MS = 200;
+/** A watch: the streams opened before falling back to polling, and the bounds of each (a probe pod changes a few times). */
+const WATCH_ATTEMPTS = 5;
+const WATCH_MAX_LINES = 1000;
+const WATCH_MAX_BYTES = 8 * 1024 * 1024;
 const DELETE_TIMEOUT_MS = 4000;
 /** Reasons a container will not start by itself: fail now rather than at the timeout. */
 const STUCK = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'ErrImageNeverPull']);
@@ -124,7 +129,7 @@ async function createRunDelete(session: KubeSession, plan: ProbePlan, opts: Prob
     return { error: createError(created.status, created.message, ns) };
   }
   try {
-    const done = await waitForEnd(api, ns, name, deadline, opts.signal);
+    const done = await waitForEnd(api, ns, name, (created.value as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion, deadline, opts.signal);
     if (done.error && !done.finished) return { podName: name, error: done.error };
     // One byte past the cap: a longer log is not a report, and is not read whole.
     const log = await call<string>(api.rest, `${pods}/${name}/log?container=probe&limitBytes=${reportsCap(plan.items.length) + 1}`, { text: true, ms: Math.max(1000, Math.min(left(), 5000)) });
@@ -141,34 +146,82 @@ async function createRunDelete(session: KubeSession, plan: ProbePlan, opts: Prob
   }
 }
 
-async function waitForEnd(
-  api: Api,
-  ns: string,
-  name: string,
-  deadline: number,
-  signal: AbortSignal | undefined,
-): Promise<{ finished: boolean; error?: string }> {
+type End = { finished: boolean; error?: string };
+
+/** The pod's end, if this state of it is one: done, failed, or stuck where it will not start by itself. */
+function endOf(pod: PodObject, ns: string, name: string): End | undefined {
+  const st = pod.status;
+  if (st?.phase === 'Succeeded') return { finished: true };
+  if (st?.phase === 'Failed') {
+    const term = st.containerStatuses?.[0]?.state?.terminated;
+    return { finished: true, error: `failed (${st.reason ?? term?.reason ?? 'error'}${term?.exitCode !== undefined ? `, exit ${term.exitCode}` : ''})` };
+  }
+  const waiting = st?.containerStatuses?.[0]?.state?.waiting;
+  if (waiting?.reason && STUCK.has(waiting.reason)) {
+    return { finished: false, error: `node probe: pod ${ns}/${name} cannot start: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}; pass --image with an image the node can pull` };
+  }
+  return undefined;
+}
+
+const cancelled = (): End => ({ finished: false, error: 'node probe: cancelled' });
+const disappeared = (ns: string, name: string): End => ({ finished: false, error: `node probe: pod ${ns}/${name} disappeared before it finished` });
+const late = (ns: string, name: string): End => ({ finished: false, error: `node probe: pod ${ns}/${name} did not finish within the time allowed` });
+
+/** Watched from the create's resourceVersion (the end is seen as it happens); polled when the watch is not to be had. */
+async function waitForEnd(api: Api, ns: string, name: string, rv: string | undefined, deadline: number, signal: AbortSignal | undefined): Promise<End> {
+  const watched = rv ? await watchForEnd(api, ns, name, rv, deadline, signal) : undefined;
+  if (watched) return watched;
   for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
-    if (signal?.aborted) return { finished: false, error: 'node probe: cancelled' };
+    if (signal?.aborted) return cancelled();
     const got = await call<PodObject>(api.rest, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${name}`, { ms: Math.max(1, Math.min(deadline - Date.now(), 3000)), signal });
-    if (got.ok) {
-      const st = got.value.status;
-      if (st?.phase === 'Succeeded') return { finished: true };
-      if (st?.phase === 'Failed') {
-        const term = st.containerStatuses?.[0]?.state?.terminated;
-        return { finished: true, error: `failed (${st.reason ?? term?.reason ?? 'error'}${term?.exitCode !== undefined ? `, exit ${term.exitCode}` : ''})` };
-      }
-      const waiting = st?.containerStatuses?.[0]?.state?.waiting;
-      if (waiting?.reason && STUCK.has(waiting.reason)) {
-        return { finished: false, error: `node probe: pod ${ns}/${name} cannot start: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}; pass --image with an image the node can pull` };
-      }
-    } else if (got.status === 'not-found') {
-      return { finished: false, error: `node probe: pod ${ns}/${name} disappeared before it finished` };
-    }
+    const end = got.ok ? endOf(got.value, ns, name) : got.status === 'not-found' ? disappeared(ns, name) : undefined;
+    if (end) return end;
     await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), signal);
   }
-  if (signal?.aborted) return { finished: false, error: 'node probe: cancelled' };
-  return { finished: false, error: `node probe: pod ${ns}/${name} did not finish within the time allowed` };
+  return signal?.aborted ? cancelled() : late(ns, name);
+}
+
+interface WatchEvent {
+  type?: string;
+  object?: PodObject & { metadata?: { resourceVersion?: string }; code?: number };
+}
+
+/**
+ * The pod's events from `rv` on. A stream that ends before the pod does is watched again from the last
+ * resourceVersion seen; undefined (poll instead) when the watch is refused (RBAC, not served), the
+ * resourceVersion is gone (410), the stream is not one (a line that is not JSON, too long) or breaks too often.
+ */
+async function watchForEnd(api: Api, ns: string, name: string, rv: string, deadline: number, signal: AbortSignal | undefined): Promise<End | undefined> {
+  const pods = `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`;
+  for (let attempt = 0; attempt < WATCH_ATTEMPTS && Date.now() < deadline; attempt++) {
+    if (signal?.aborted) return cancelled();
+    let end: End | undefined;
+    let gone = false;
+    const seconds = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+    const path = `${pods}?watch=1&fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}&resourceVersion=${encodeURIComponent(rv)}&timeoutSeconds=${seconds}`;
+    const r = await api.rest.stream(path, {
+      ms: Math.max(1, deadline - Date.now()),
+      signal,
+      maxLines: WATCH_MAX_LINES,
+      maxBytes: WATCH_MAX_BYTES,
+      onLine: (line) => {
+        const ev = line as WatchEvent;
+        if (ev?.type === 'ERROR') return (gone = true);
+        const seen = ev?.object?.metadata?.resourceVersion;
+        if (seen) rv = seen;
+        if (ev?.type === 'DELETED') end = disappeared(ns, name);
+        else if (ev?.object && (ev.type === 'ADDED' || ev.type === 'MODIFIED')) end = endOf(ev.object, ns, name);
+        return end !== undefined;
+      },
+    });
+    if (end) return end;
+    if (signal?.aborted) return cancelled();
+    if (r.ok && !gone) continue; // the server ended it (timeoutSeconds, a restart): again from rv
+    if (!r.ok && r.status === 'timeout') return late(ns, name);
+    if (!r.ok && r.status === 'unreachable') continue; // broken mid-stream: again from rv
+    return undefined; // refused, gone, or not a watch stream
+  }
+  return undefined;
 }
 
 /** Deletes the probe pod now (grace 0); bounded, independent of the caller's abort signal. */

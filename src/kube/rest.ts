@@ -208,6 +208,23 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+export interface StreamOptions {
+  ms: number;
+  signal?: AbortSignal;
+  maxLines: number;
+  maxBytes: number;
+  /** One parsed line; true = enough, stop reading. */
+  onLine: (value: unknown) => boolean;
+}
+
+interface Prepared {
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  agent: HttpAgent;
+  send: typeof httpRequest;
+}
+
 /** One connection pool per endpoint, and what the exec plugin gave (once per run). */
 export class Rest {
   readonly ep: Endpoint;
@@ -237,22 +254,11 @@ export class Rest {
 
   /** One API call, bounded by `ms` and `signal`; never throws. */
   async request<T>(path: string, o: RequestOptions): Promise<Reply<T>> {
-    if (this.ep.proxy) return fail('unreachable', `the kubeconfig's proxy-url ${this.ep.proxy} is not followed by podreach; run it where the API is reachable directly`);
-    if (this.ep.auth.kind === 'unsupported') return fail('unauthorized', this.ep.auth.why);
-    let auth: { header?: string; agent?: HttpAgent };
-    try {
-      auth = await this.authorize(o.ms);
-    } catch (err) {
-      return fail('unauthorized', `exec credential plugin ${this.ep.auth.kind === 'exec' ? this.ep.auth.command : ''}: ${(err as Error).message.split('\n')[0]}`);
-    }
-    const url = new URL(path, this.ep.server);
-    const body = o.body === undefined ? undefined : JSON.stringify(o.body);
-    const headers: Record<string, string> = { accept: o.text ? 'text/plain, */*' : 'application/json' };
-    if (auth.header) headers.authorization = auth.header;
-    if (body) headers['content-type'] = 'application/json';
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const p = await this.prepare(path, o);
+    if ('ok' in p) return p;
+    const { url, headers, agent, send, body } = p;
     return new Promise<Reply<T>>((done) => {
-      const req = send(url, { method: o.method ?? 'GET', headers, agent: auth.agent ?? this.agent }, (res) => {
+      const req = send(url, { method: o.method ?? 'GET', headers, agent }, (res) => {
         this.onAnswer?.();
         let data = '';
         res.setEncoding('utf8');
@@ -278,6 +284,100 @@ export class Rest {
       req.end(body);
       /** `broken`: timed out, aborted or failed: the socket goes, it does not return to the pool. */
       function finish(r: Reply<T>, broken = true) {
+        clearTimeout(timer);
+        o.signal?.removeEventListener('abort', onAbort);
+        if (broken) req.destroy();
+        done(r);
+      }
+    });
+  }
+
+  /** What every request needs before it is sent: the URL, the headers with the credential, the agent. */
+  private async prepare(path: string, o: { method?: string; body?: unknown; text?: boolean; ms: number; signal?: AbortSignal }): Promise<Reply<never> | Prepared> {
+    if (this.ep.proxy) return fail('unreachable', `the kubeconfig's proxy-url ${this.ep.proxy} is not followed by podreach; run it where the API is reachable directly`);
+    if (this.ep.auth.kind === 'unsupported') return fail('unauthorized', this.ep.auth.why);
+    let auth: { header?: string; agent?: HttpAgent };
+    try {
+      auth = await this.authorize(o.ms);
+    } catch (err) {
+      return fail('unauthorized', `exec credential plugin ${this.ep.auth.kind === 'exec' ? this.ep.auth.command : ''}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    // Aborted while the credentials were read: the abort listener would come too late.
+    if (o.signal?.aborted) return fail('error', 'aborted');
+    const url = new URL(path, this.ep.server);
+    const body = o.body === undefined ? undefined : JSON.stringify(o.body);
+    const headers: Record<string, string> = { accept: o.text ? 'text/plain, */*' : 'application/json' };
+    if (auth.header) headers.authorization = auth.header;
+    if (body) headers['content-type'] = 'application/json';
+    return { url, headers, body, agent: auth.agent ?? this.agent, send: url.protocol === 'https:' ? httpsRequest : httpRequest };
+  }
+
+  /**
+   * A streamed GET (a watch): each JSON line goes to `onLine` as it arrives, until `onLine` returns true
+   * ('stopped'), the server ends the stream ('closed'), or it fails: an HTTP error as `request` words it, a
+   * line that is not JSON, more than `maxLines` lines or `maxBytes` bytes, `ms` or `signal`. Never throws.
+   */
+  async stream(path: string, o: StreamOptions): Promise<Outcome<'stopped' | 'closed'>> {
+    const p = await this.prepare(path, o);
+    if ('ok' in p) return p;
+    const { url, headers, agent, send } = p;
+    return new Promise((done) => {
+      let settled = false;
+      let lines = 0;
+      let bytes = 0;
+      let pending = '';
+      const req = send(url, { method: 'GET', headers, agent }, (res) => {
+        this.onAnswer?.();
+        const code = res.statusCode ?? 0;
+        res.setEncoding('utf8');
+        if (code < 200 || code >= 300) {
+          // The refusal's Status body, bounded: words as `request` gives them.
+          let data = '';
+          res.on('data', (d: string) => {
+            if (data.length < 65_536) data += d;
+          });
+          res.on('end', () => finish(reply<never>(code, String(res.headers['content-type'] ?? ''), data, res.headers['retry-after']), false));
+          res.on('error', (e: NodeJS.ErrnoException) => finish(fail('unreachable', transportWords(e.code ?? e.message))));
+          return;
+        }
+        res.on('data', (d: string) => {
+          bytes += Buffer.byteLength(d);
+          if (bytes > o.maxBytes) return finish(fail('error', `the stream passed ${o.maxBytes} bytes`));
+          pending += d;
+          for (let nl = pending.indexOf('\n'); nl >= 0 && !settled; nl = pending.indexOf('\n')) {
+            const line = pending.slice(0, nl);
+            pending = pending.slice(nl + 1);
+            take(line);
+          }
+        });
+        res.on('end', () => {
+          if (pending.trim()) take(pending);
+          finish({ ok: true, value: 'closed' }, false);
+        });
+        // A server gone mid-stream: 'error' (reset) or 'close' without 'end'.
+        res.on('error', (e: NodeJS.ErrnoException) => finish(fail('unreachable', `the stream broke: ${transportWords(e.code ?? e.message)}`)));
+        res.on('close', () => finish(fail('unreachable', 'the stream broke: closed before its end')));
+      });
+      const timer = setTimeout(() => finish(fail('timeout', `the stream did not end within ${o.ms} ms`)), Math.max(1, o.ms));
+      const onAbort = () => finish(fail('error', 'aborted'));
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (e: NodeJS.ErrnoException) => finish(fail('unreachable', transportWords(e.code ?? e.message))));
+      req.end();
+      function take(line: string) {
+        if (!line.trim() || settled) return;
+        if (++lines > o.maxLines) return finish(fail('error', `the stream sent more than ${o.maxLines} lines`));
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch {
+          return finish(fail('error', `the stream sent a line that is not JSON (${bodyExcerpt(line)})`));
+        }
+        if (o.onLine(value)) finish({ ok: true, value: 'stopped' });
+      }
+      /** `broken`: the stream is not at its end; the socket goes. */
+      function finish(r: Outcome<'stopped' | 'closed'>, broken = true) {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         o.signal?.removeEventListener('abort', onAbort);
         if (broken) req.destroy();

@@ -62,6 +62,22 @@ export interface ApiServerOptions {
   onRequest?: (s: ApiServer) => void;
   /** Maps an ephemeral container (kubectl debug POD) to a local process, or undefined to leave it waiting. */
   debugRunner?: DebugRunner;
+  /** Pod watches, one fault each in order (then served normally): how a watch is refused or breaks. */
+  watchFaults?: WatchFault[];
+}
+
+/**
+ * refused: 405 (a server or proxy that does not serve watches); not-found: 404; cut: the connection dropped
+ * after the first event; closed: the stream ended after the first event (timeoutSeconds, a restart); gone:
+ * a 410 Gone ERROR event (the resourceVersion is too old); garbage: a line that is not JSON.
+ */
+export type WatchFault = 'refused' | 'not-found' | 'cut' | 'closed' | 'gone' | 'garbage';
+export const WATCH_FAULTS: readonly WatchFault[] = ['refused', 'not-found', 'cut', 'closed', 'gone', 'garbage'];
+
+interface Watcher {
+  ns?: string;
+  name?: string;
+  send: (type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: KubeObject) => void;
 }
 
 /** An ephemeral container kubectl debug added: the pod it joins, the container as sent, its command. */
@@ -139,6 +155,7 @@ export class ApiServer {
   private running = new Map<string, Running>();
   /** Ephemeral containers by "pod key#container". */
   private debugged = new Map<string, Debugged>();
+  private watchers = new Set<Watcher>();
   private rv = 5_000_000;
 
   private server: Server;
@@ -220,10 +237,17 @@ export class ApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const method = req.method ?? 'GET';
-    res.on('finish', () => {
-      this.requests.push(`${method} ${url.pathname} ${res.statusCode}`);
+    const watching = method === 'GET' && ['1', 'true'].includes(url.searchParams.get('watch') ?? '');
+    let logged = false;
+    const log = () => {
+      if (logged) return;
+      logged = true;
+      this.requests.push(`${method} ${url.pathname}${watching ? '?watch' : ''} ${res.statusCode}`);
       this.opts.onRequest?.(this);
-    });
+    };
+    res.on('finish', log);
+    // A watch that is cut never finishes.
+    if (watching) res.on('close', log);
     if (this.opts.hang?.some((r) => r.test(url.pathname))) return; // never answers
     const rule = this.opts.faults?.find((f) => (!f.path || f.path.test(url.pathname)) && (!f.method || f.method === method) && (f.times === undefined || f.times > 0));
     if (rule) {
@@ -240,7 +264,7 @@ export class ApiServer {
     const id = auth.startsWith('Bearer ') ? this.opts.tokens[auth.slice(7).trim()] : undefined;
     if (!id) return status(res, 401, 'Unauthorized', 'Unauthorized');
 
-    const verb = method === 'GET' ? (route.name ? 'get' : 'list') : method === 'POST' ? 'create' : method === 'DELETE' ? 'delete' : method.toLowerCase();
+    const verb = method === 'GET' ? (route.name ? 'get' : watching ? 'watch' : 'list') : method === 'POST' ? 'create' : method === 'DELETE' ? 'delete' : method.toLowerCase();
     const resource = route.sub ? `${route.resource}/${route.sub}` : route.resource;
     if (!BUILTIN.has(route.group) && !(this.opts.crds ?? []).includes(`${route.resource}.${route.group}`)) {
       return status(res, 404, 'NotFound', 'the server could not find the requested resource');
@@ -278,6 +302,7 @@ export class ApiServer {
       return send(res, 200, { kind, apiVersion: route.version === 'v1' && !route.group ? 'v1' : `${route.group}/${route.version}`, metadata: { resourceVersion: String(this.rv), ...cont }, items: page });
     }
     if (verb === 'create' && route.resource === 'pods' && body) return this.createPod(res, route.namespace ?? 'default', body);
+    if (verb === 'watch' && route.resource === 'pods') return this.watchPods(res, url, route.namespace);
     const key = prefix + (route.name ?? '');
     const obj = this.store.get(key);
     if (!obj) return status(res, 404, 'NotFound', `${route.resource} "${route.name}" not found`, { name: route.name, kind: route.resource });
@@ -296,7 +321,9 @@ export class ApiServer {
       this.store.delete(key);
       this.deleted.push(`${obj.metadata.namespace}/${obj.metadata.name}`);
       this.opts.onChange?.(this);
-      return send(res, 200, { ...obj, metadata: { ...obj.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 0 } });
+      const gone = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv), deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 0 } };
+      if (obj.kind === 'Pod') this.notify('DELETED', gone);
+      return send(res, 200, gone);
     }
     return status(res, 405, 'MethodNotAllowed', `${method} is not supported`);
   }
@@ -414,9 +441,65 @@ export class ApiServer {
     this.running.set(key, run);
     if (this.opts.podStartMs) {
       pod.status = { ...pod.status, containerStatuses: [{ name: c?.name ?? 'probe', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] };
+      this.changed(pod);
       run.startTimer = setTimeout(() => this.store.get(key) === pod && this.startPod(key, pod, run, plan, c?.name, spec.activeDeadlineSeconds), this.opts.podStartMs);
       run.startTimer.unref();
     } else this.startPod(key, pod, run, plan, c?.name, spec.activeDeadlineSeconds);
+  }
+
+  /** A stored pod changed (as the kubelet reports it): a new resourceVersion, and its watchers told. */
+  private changed(pod: PodLike): void {
+    pod.metadata.resourceVersion = String(++this.rv);
+    this.notify('MODIFIED', pod);
+  }
+
+  private notify(type: 'MODIFIED' | 'DELETED', pod: KubeObject): void {
+    for (const w of this.watchers) if ((!w.ns || w.ns === pod.metadata.namespace) && (!w.name || w.name === pod.metadata.name)) w.send(type, pod);
+  }
+
+  /**
+   * GET pods?watch=1[&fieldSelector=metadata.name=NAME][&resourceVersion=RV][&timeoutSeconds=N]: JSON lines, one
+   * event each. No history is kept: a pod changed since RV is sent once as it is now (ADDED for all when no RV).
+   */
+  private watchPods(res: ServerResponse, url: URL, ns: string | undefined): void {
+    const fault = this.opts.watchFaults?.shift();
+    if (fault === 'refused') return status(res, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    if (fault === 'not-found') return status(res, 404, 'NotFound', 'the server could not find the requested resource');
+    const sel = url.searchParams.get('fieldSelector') ?? '';
+    const name = /^metadata\.name=(.+)$/.exec(sel)?.[1];
+    if (sel && !name) return status(res, 400, 'BadRequest', `field selector "${sel}" is not served here (metadata.name=NAME only)`);
+    const from = url.searchParams.get('resourceVersion');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.flushHeaders();
+    if (fault === 'gone') {
+      const gone = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${this.rv})`, reason: 'Expired', code: 410 };
+      return void res.end(`${JSON.stringify({ type: 'ERROR', object: gone })}\n`);
+    }
+    if (fault === 'garbage') return void res.write('<html><body>not a watch</body></html>\n');
+    const timeout = Number(url.searchParams.get('timeoutSeconds') ?? 0);
+    const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
+    timer?.unref();
+    const w: Watcher = {
+      ns,
+      name,
+      send: (type, pod) => {
+        if (res.writableEnded || res.destroyed) return;
+        const line = `${JSON.stringify({ type, object: pod })}\n`;
+        if (fault === 'cut') res.write(line, () => res.socket?.destroy());
+        else if (fault === 'closed') res.end(line);
+        else res.write(line);
+      },
+    };
+    this.watchers.add(w);
+    res.on('close', () => {
+      this.watchers.delete(w);
+      if (timer) clearTimeout(timer);
+    });
+    for (const o of this.store.values()) {
+      if (o.kind !== 'Pod' || (ns && o.metadata.namespace !== ns) || (name && o.metadata.name !== name)) continue;
+      if (!from) w.send('ADDED', o);
+      else if (Number(o.metadata.resourceVersion) > Number(from)) w.send('MODIFIED', o);
+    }
   }
 
   /** Runs a created pod's command: Running, then Succeeded / Failed with its exit code; its output is the log. */
@@ -427,6 +510,7 @@ export class ApiServer {
     const child = spawn(cmd as string, args, { env: plan.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     run.child = child;
     pod.status = { ...pod.status, phase: 'Running', startTime: new Date().toISOString(), containerStatuses: [{ name: c?.name ?? 'probe', ready: true, restartCount: 0, state: { running: { startedAt: new Date().toISOString() } } }] };
+    this.changed(pod);
     child.stdout?.on('data', (d: Buffer) => {
       run.log += d.toString();
     });
@@ -436,7 +520,9 @@ export class ApiServer {
     if (spec.activeDeadlineSeconds) {
       run.timer = setTimeout(() => {
         stop(run);
-        if (this.store.get(key) === pod) pod.status = { ...pod.status, phase: 'Failed', reason: 'DeadlineExceeded', message: `Pod was active on the node longer than the specified deadline` };
+        if (this.store.get(key) !== pod) return;
+        pod.status = { ...pod.status, phase: 'Failed', reason: 'DeadlineExceeded', message: `Pod was active on the node longer than the specified deadline` };
+        this.changed(pod);
       }, spec.activeDeadlineSeconds * 1000);
       run.timer.unref();
     }
@@ -453,6 +539,7 @@ export class ApiServer {
         phase: exitCode === 0 ? 'Succeeded' : 'Failed',
         containerStatuses: [{ name: c?.name ?? 'probe', ready: false, restartCount: 0, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: new Date().toISOString() } } }],
       };
+      this.changed(pod);
     });
   }
 }

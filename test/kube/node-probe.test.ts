@@ -1,7 +1,8 @@
 // The automatic node-side probe against the test API server: create → wait → log → delete, and cleanup on
 // abort, timeout, SIGINT and refusal. Probes only 127.0.0.1 (host namespace, loopback).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { parseTarget } from '../../src/probe/target.ts';
 
 const planOf = (input: string) => makePlan([parseTarget(input)], 2500);
 import { until } from '../lab/wait.ts';
-import { ApiServer, fakeToken, inClusterEnv, loadFixture, type PodRunner, rulesFromManifests, SA_USER } from './api-server.ts';
+import { ApiServer, fakeToken, inClusterEnv, loadFixture, type PodRunner, type Rule, rulesFromManifests, SA_USER, type WatchFault } from './api-server.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CLI = join(ROOT, 'src/cli/main.ts');
@@ -45,14 +46,18 @@ afterAll(async () => {
 const realCli: PodRunner = ({ argv }) => (argv[0] === 'podreach' ? { argv: [process.execPath, CLI, ...argv.slice(1)] } : undefined);
 const sleeper: PodRunner = () => ({ argv: ['sleep', '30'] });
 
-async function setup(opts: { rules?: Parameters<typeof rulesFromManifests>[0]; runner?: PodRunner; restricted?: boolean } = {}) {
+async function setup(
+  opts: { rules?: Parameters<typeof rulesFromManifests>[0]; extraRules?: Rule[]; runner?: PodRunner; restricted?: boolean; watchFaults?: WatchFault[]; podStartMs?: number } = {},
+) {
   const fx = loadFixture('cce-vpc');
   server = await ApiServer.start({
     objects: fx.items,
     crds: fx['x-podreach-fixture'].crds,
-    tokens: { [TOKEN]: { user: SA_USER, rules: rulesFromManifests(opts.rules ?? ['rbac.yaml', 'rbac-node-probe.yaml']) } },
+    tokens: { [TOKEN]: { user: SA_USER, rules: [...rulesFromManifests(opts.rules ?? ['rbac.yaml', 'rbac-node-probe.yaml']), ...(opts.extraRules ?? [])] } },
     runner: opts.runner ?? realCli,
     restrictedNamespaces: opts.restricted ? ['default'] : [],
+    watchFaults: opts.watchFaults,
+    podStartMs: opts.podStartMs,
   });
   const dir = mkdtempSync(join(tmpdir(), 'podreach-sa-'));
   dirs.push(dir);
@@ -110,7 +115,10 @@ describe('runNodeProbe', () => {
     const t0 = performance.now();
     ac.abort();
     const res = await pending;
-    console.log(`abort → cleaned up in ${(performance.now() - t0).toFixed(0)} ms after the signal`);
+    const took = performance.now() - t0;
+    console.log(`abort → cleaned up in ${took.toFixed(0)} ms after the signal`);
+    // Not a speed goal: far under the 20 s timeout, i.e. the abort ended the wait, the timeout did not.
+    expect(took).toBeLessThan(10_000);
     expect(res.error).toContain('cancelled');
     expect(s.deleted).toHaveLength(1);
   });
@@ -167,3 +175,122 @@ describe('runNodeProbe', () => {
     expect(s.deleted).toEqual(s.created);
   });
 });
+
+/** The requests that waited for the probe pod: its watches ("?watch 200") and its plain reads. */
+function waits(s: ApiServer, pod: string | undefined) {
+  return {
+    watches: s.requests.filter((r) => r.startsWith('GET /api/v1/namespaces/default/pods?watch ')),
+    gets: s.requests.filter((r) => r.startsWith(`GET /api/v1/namespaces/default/pods/${pod} `)),
+  };
+}
+
+describe('waiting for the probe pod: a watch, and the fallbacks', () => {
+  const target = () => planOf(`127.0.0.1:${port}`);
+  const nodeReport = (res: Awaited<ReturnType<typeof runNodeProbe>>) => {
+    expect(res.error).toBeUndefined();
+    expect(res.reports?.[0]?.from.role).toBe('node');
+    expect(res.reports?.[0]?.tcp?.status).toBe('open');
+  };
+
+  it('watched: one watch request through the pod start, no repeated reads of the pod', async () => {
+    const { ctx, s } = await setup({ podStartMs: 600 });
+    const res = await runNodeProbe(ctx, target(), { timeoutMs: 20_000 });
+    nodeReport(res);
+    const w = waits(s, res.podName);
+    expect(w.watches).toEqual(['GET /api/v1/namespaces/default/pods?watch 200']);
+    // Polling every 200 ms through a 600 ms start would have read it 3 times or more.
+    expect(w.gets).toEqual([]);
+    expect(s.deleted).toEqual(s.created);
+  });
+
+  it('a failed pod is seen failed through the watch, with its exit code', async () => {
+    const { ctx, s } = await setup({ runner: () => ({ argv: ['sh', '-c', 'exit 3'] }) });
+    const res = await runNodeProbe(ctx, planOf('127.0.0.1:1'), { timeoutMs: 20_000 });
+    expect(res.error).toMatch(/failed \(Error, exit 3\) without a podreach report/);
+    expect(waits(s, res.podName).gets).toEqual([]);
+  });
+
+  it('the pod deleted by someone else during the watch → "disappeared", at once', async () => {
+    const { ctx, s } = await setup({ runner: sleeper });
+    const pending = runNodeProbe(ctx, planOf('127.0.0.1:1'), { timeoutMs: 20_000 });
+    await until(() => s.podreachPods().length > 0, { what: 'probe pod created', pollMs: 20 });
+    const name = s.podreachPods()[0]?.metadata.name as string;
+    // Let the watch open first (a watch is logged when it ends, so there is nothing to wait on).
+    await new Promise((r) => setTimeout(r, 300));
+    await deletePod(s, name);
+    const res = await pending;
+    expect(res.error).toContain(`pod default/${name} disappeared before it finished`);
+    expect(waits(s, name).watches).toHaveLength(1);
+  });
+
+  it.each([
+    ['RBAC grants no watch (403)', { rules: ['rbac.yaml'], extraRules: NO_WATCH }, 403],
+    ['watch not served (405)', { watchFaults: ['refused'] }, 405],
+    ['watch not found (404)', { watchFaults: ['not-found'] }, 404],
+  ] as [string, Parameters<typeof setup>[0], number][])('%s → polled, the report still arrives', async (_, opts, code) => {
+    const { ctx, s } = await setup({ ...opts, podStartMs: 300 });
+    const res = await runNodeProbe(ctx, target(), { timeoutMs: 20_000 });
+    nodeReport(res);
+    const w = waits(s, res.podName);
+    expect(w.watches).toEqual([`GET /api/v1/namespaces/default/pods?watch ${code}`]);
+    expect(w.gets.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['the connection cut mid-stream', 'cut'],
+    ['the stream ended by the server (timeoutSeconds, a restart)', 'closed'],
+  ] as [string, WatchFault][])('%s → watched again from the last resourceVersion, no reads of the pod', async (_, fault) => {
+    const { ctx, s } = await setup({ watchFaults: [fault], podStartMs: 300 });
+    const res = await runNodeProbe(ctx, target(), { timeoutMs: 20_000 });
+    nodeReport(res);
+    const w = waits(s, res.podName);
+    expect(w.watches).toHaveLength(2);
+    expect(w.gets).toEqual([]);
+  });
+
+  it.each([
+    ['410 Gone (an ERROR event)', 'gone'],
+    ['a line that is not JSON', 'garbage'],
+  ] as [string, WatchFault][])('%s → one read and polling, the report still arrives', async (_, fault) => {
+    const { ctx, s } = await setup({ watchFaults: [fault], podStartMs: 300 });
+    const res = await runNodeProbe(ctx, target(), { timeoutMs: 20_000 });
+    nodeReport(res);
+    const w = waits(s, res.podName);
+    expect(w.watches).toHaveLength(1);
+    expect(w.gets.length).toBeGreaterThan(0);
+  });
+
+  it('abort during the watch → cancelled at once, the watch closed, the pod deleted', async () => {
+    const { ctx, s } = await setup({ runner: sleeper });
+    const ac = new AbortController();
+    const pending = runNodeProbe(ctx, planOf('127.0.0.1:1'), { timeoutMs: 20_000, signal: ac.signal });
+    await until(() => s.podreachPods().length > 0, { what: 'probe pod created', pollMs: 20 });
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    ac.abort();
+    const res = await pending;
+    expect(performance.now() - t0).toBeLessThan(10_000); // the abort ended it, not the 20 s timeout
+    expect(res.error).toContain('cancelled');
+    expect(s.deleted).toEqual(s.created);
+    await until(() => waits(s, res.podName).watches.length === 1, { what: 'the watch closed', pollMs: 20, deadlineMs: 5000 });
+    expect(waits(s, res.podName).gets).toEqual([]);
+  });
+});
+
+/** The node-probe rights of rbac-node-probe.yaml as they were before watch: create, get, delete, the log. */
+const NO_WATCH: Rule[] = [
+  { verbs: ['create', 'get', 'delete'], resources: ['pods'], namespaces: ['default'] },
+  { verbs: ['get'], resources: ['pods/log'], namespaces: ['default'] },
+];
+
+/** Someone else deletes the pod (kubectl delete pod), with the test's own token. */
+function deletePod(s: ApiServer, name: string): Promise<void> {
+  return new Promise((ok, no) => {
+    const req = httpsRequest(`${s.url}/api/v1/namespaces/default/pods/${name}`, { method: 'DELETE', ca: readFileSync(s.caFile as string), headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? ok() : no(new Error(`DELETE ${name}: ${res.statusCode}`))));
+    });
+    req.on('error', no);
+    req.end();
+  });
+}
