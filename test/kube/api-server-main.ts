@@ -10,9 +10,10 @@
 //                            that node's namespace, or in its pod namespace when it is not hostNetwork)
 //        [--faults FILE]    (FaultRule[] as JSON, `path` a regex source: a server that fails mid-run)
 //        [--drop KIND]      (leave the recorded cluster's objects of that kind out, e.g. Node for the fleet lab's own)
+//        [--watch-faults refused,cut,...] (pod watches fail so, one each in order: WATCH_FAULTS in api-server.ts)
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ApiServer, type FaultRule, type Flavour, FLAVOURS, loadFixture, rulesFromManifests, SA_USER } from './api-server.ts';
+import { ApiServer, type FaultRule, type Flavour, FLAVOURS, loadFixture, rulesFromManifests, SA_USER, WATCH_FAULTS, type WatchFault } from './api-server.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -29,11 +30,17 @@ const { values: a } = parseArgs({
     'node-map': { type: 'string' },
     drop: { type: 'string', multiple: true },
     faults: { type: 'string' },
+    'watch-faults': { type: 'string' },
   },
 });
 const flavour = a.flavour as Flavour;
 if (!FLAVOURS.includes(flavour) || !a['node-ns'] || !a.podreach || !a.token || !a.state) {
   process.stderr.write('api-server-main: need --flavour, --node-ns, --podreach, --token, --state\n');
+  process.exit(2);
+}
+const watchFaults = (a['watch-faults'] ?? '').split(',').filter(Boolean) as WatchFault[];
+if (watchFaults.some((f) => !WATCH_FAULTS.includes(f))) {
+  process.stderr.write(`api-server-main: --watch-faults takes ${WATCH_FAULTS.join(', ')}\n`);
   process.exit(2);
 }
 const rewrite = (a.rewrite ?? []).map((r) => r.split('=') as [string, string]);
@@ -49,6 +56,7 @@ const server = await ApiServer.start({
   tokens: { [a.token as string]: { user: SA_USER, rules } },
   restrictedNamespaces: a.restricted ? ['default'] : [],
   podStartMs: Number(a['pod-start-ms'] ?? 0),
+  watchFaults,
   faults: a.faults ? (JSON.parse(readFileSync(a.faults, 'utf8')) as (Omit<FaultRule, 'path'> & { path?: string })[]).map((f) => ({ ...f, path: f.path ? new RegExp(f.path) : undefined })) : undefined,
   runner: ({ pod, argv }) => (argv[0] === 'podreach' ? { argv: ['ip', 'netns', 'exec', namespaceOf(pod), ...podreach, ...argv.slice(1)] } : undefined),
   onChange: (s) => writeState(s),
