@@ -234,14 +234,21 @@ export class Rest {
   /** Called on every HTTP answer, whatever its status: the server is alive. */
   private onAnswer?: () => void;
 
+  /** The client certificate: the kubeconfig's, or the exec plugin's once it ran. */
+  private cert?: { cert: Buffer; key: Buffer };
+
   constructor(ep: Endpoint, onAnswer?: () => void) {
     this.ep = ep;
     this.onAnswer = onAnswer;
-    const https = ep.server.startsWith('https:');
-    const tls = ep.auth.kind === 'cert' ? { cert: ep.auth.cert, key: ep.auth.key } : {};
-    this.agent = https
-      ? new HttpsAgent({ keepAlive: true, ca: ep.ca, rejectUnauthorized: !ep.insecure, servername: ep.serverName, ...tls })
-      : new HttpAgent({ keepAlive: true });
+    if (ep.auth.kind === 'cert') this.cert = { cert: ep.auth.cert, key: ep.auth.key };
+    this.agent = this.newAgent(true);
+  }
+
+  private newAgent(keepAlive: boolean): HttpAgent {
+    const ep = this.ep;
+    return ep.server.startsWith('https:')
+      ? new HttpsAgent({ keepAlive, ca: ep.ca, rejectUnauthorized: !ep.insecure, servername: ep.serverName, ...this.cert })
+      : new HttpAgent({ keepAlive });
   }
 
   get server(): string {
@@ -320,7 +327,10 @@ export class Rest {
   async stream(path: string, o: StreamOptions): Promise<Outcome<'stopped' | 'closed'>> {
     const p = await this.prepare(path, o);
     if ('ok' in p) return p;
-    const { url, headers, agent, send } = p;
+    const { url, headers, send } = p;
+    // A connection of its own: the stream holds it to its end and it is not reusable after a stop, while the
+    // pooled one stays warm for the calls that follow (no new TLS handshake after the pod's end).
+    const agent = this.newAgent(false);
     return new Promise((done) => {
       let settled = false;
       let lines = 0;
@@ -381,6 +391,7 @@ export class Rest {
         clearTimeout(timer);
         o.signal?.removeEventListener('abort', onAbort);
         if (broken) req.destroy();
+        agent.destroy();
         done(r);
       }
     });
@@ -396,7 +407,8 @@ export class Rest {
     const got = await this.execAuth;
     if (got.cert && got.key && !(this.agent as HttpsAgent & { execCert?: boolean }).execCert) {
       this.agent.destroy();
-      this.agent = Object.assign(new HttpsAgent({ keepAlive: true, ca: this.ep.ca, rejectUnauthorized: !this.ep.insecure, servername: this.ep.serverName, cert: got.cert, key: got.key }), { execCert: true });
+      this.cert = { cert: got.cert, key: got.key };
+      this.agent = Object.assign(this.newAgent(true), { execCert: true });
     }
     return { header: got.header };
   }

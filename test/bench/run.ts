@@ -85,17 +85,22 @@ for (const id of apiPath) {
       lab,
       async (api) => {
         const times: number[] = [];
+        const base: number[] = [];
         let cause = '';
         let node = false;
+        // Interleaved with the baseline build, if any: both see the same load.
         for (let i = 0; i < RUNS; i++) {
           const r = await lab.exec('pod', ['env', ...api.env, NODE, BUNDLE, 'diagnose', targetArg(lab), '-o', 'json'], { timeoutMs: 30_000 });
           times.push(r.ms);
           const rep = JSON.parse(r.stdout);
           cause = rep.diagnosis.cause;
           node = rep.probes.node !== null;
+          if (BASELINE) base.push((await lab.exec('pod', ['env', ...api.env, NODE, BASELINE, 'diagnose', targetArg(lab), '-o', 'json'], { timeoutMs: 30_000 })).ms);
         }
-        const left = api.state().live.length;
-        console.log(`API, probe pod start ${POD_START_MS} ms: ${id.padEnd(22)} ${cause.padEnd(16)} median ${ms(median(times))} (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}); node side ${node ? 'from the probe pod' : 'not needed'}; probe pods created ${api.state().created.length}, left ${left}`);
+        const st = api.state();
+        const waits = `pod watches ${st.requestLog.filter((q) => /\/pods\?watch /.test(q)).length}, pod reads ${st.requestLog.filter((q) => /^GET \S+\/pods\/podreach-probe-[0-9a-f]+ /.test(q)).length}`;
+        const baseline = BASELINE ? `; baseline median ${ms(median(base))} (min ${Math.min(...base).toFixed(0)}, max ${Math.max(...base).toFixed(0)})` : '';
+        console.log(`API, probe pod start ${POD_START_MS} ms: ${id.padEnd(22)} ${cause.padEnd(16)} median ${ms(median(times))} (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})${baseline}; node side ${node ? 'from the probe pod' : 'not needed'}; probe pods created ${st.created.length}, left ${st.live.length}; ${waits}`);
       },
       ['--pod-start-ms', String(POD_START_MS)],
     ),

@@ -2,7 +2,7 @@
 // every way a stream ends — stopped, closed, broken, refused, malformed, too long, too slow, aborted — as one
 // Outcome, never a throw or a hang. Against a scripted HTTP server on 127.0.0.1.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rest, type StreamOptions } from '../../src/kube/rest.ts';
 
@@ -45,15 +45,22 @@ const scripts: Record<string, (req: IncomingMessage, res: ServerResponse) => voi
     res.end(JSON.stringify({ kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403, message: 'pods is forbidden: User "u" cannot watch resource "pods"' }));
   },
   '/silent': () => undefined,
+  '/plain': (_, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  },
 };
 
 let server: Server;
 let rest: Rest;
 const seenAuth: string[] = [];
+/** The connection of each request, by path. */
+const sockets: [string, Socket][] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     seenAuth.push(req.headers.authorization ?? '');
+    sockets.push([req.url ?? '', req.socket]);
     scripts[new URL(req.url ?? '/', 'http://x').pathname]?.(req, res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -142,5 +149,16 @@ describe('Rest.stream', () => {
     const before = new AbortController();
     before.abort();
     expect((await read('/silent', { ms: 20_000, signal: before.signal })).r).toMatchObject({ ok: false, message: 'aborted' });
+  });
+
+  it('a connection of its own: the pooled one stays warm for the next call (no new handshake after a stop)', async () => {
+    sockets.length = 0;
+    expect((await rest.request('/plain', { ms: 5000 })).ok).toBe(true);
+    expect((await read('/one-then-silence', {}, () => true)).r).toEqual({ ok: true, value: 'stopped' });
+    expect((await rest.request('/plain', { ms: 5000 })).ok).toBe(true);
+    const [a, w, b] = sockets.map(([, sock]) => sock);
+    expect(sockets.map(([path]) => path)).toEqual(['/plain', '/one-then-silence', '/plain']);
+    expect(b).toBe(a);
+    expect(w).not.toBe(a);
   });
 });
