@@ -183,20 +183,22 @@ async function waitForEnd(api: Api, ns: string, name: string, rv: string | undef
 
 interface WatchEvent {
   type?: string;
-  object?: PodObject & { metadata?: { resourceVersion?: string }; code?: number };
+  object?: PodObject & { metadata?: { resourceVersion?: string } };
 }
 
 /**
  * The pod's events from `rv` on. A stream that ends before the pod does is watched again from the last
  * resourceVersion seen; undefined (poll instead) when the watch is refused (RBAC, not served), the
- * resourceVersion is gone (410), the stream is not one (a line that is not JSON, too long) or breaks too often.
+ * resourceVersion is gone (410), the stream is not one (a line that is no event, not JSON, too long) or breaks
+ * too often.
  */
 async function watchForEnd(api: Api, ns: string, name: string, rv: string, deadline: number, signal: AbortSignal | undefined): Promise<End | undefined> {
   const pods = `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`;
   for (let attempt = 0; attempt < WATCH_ATTEMPTS && Date.now() < deadline; attempt++) {
     if (signal?.aborted) return cancelled();
     let end: End | undefined;
-    let gone = false;
+    /** An ERROR event (410 Gone: rv is too old), or a line that is no event (a server that ignored watch=1). */
+    let lost = false;
     const seconds = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
     const path = `${pods}?watch=1&fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}&resourceVersion=${encodeURIComponent(rv)}&timeoutSeconds=${seconds}`;
     const r = await api.rest.stream(path, {
@@ -206,7 +208,7 @@ async function watchForEnd(api: Api, ns: string, name: string, rv: string, deadl
       maxBytes: WATCH_MAX_BYTES,
       onLine: (line) => {
         const ev = line as WatchEvent;
-        if (ev?.type === 'ERROR') return (gone = true);
+        if (typeof ev?.type !== 'string' || ev.type === 'ERROR') return (lost = true);
         const seen = ev?.object?.metadata?.resourceVersion;
         if (seen) rv = seen;
         if (ev?.type === 'DELETED') end = disappeared(ns, name);
@@ -216,7 +218,7 @@ async function watchForEnd(api: Api, ns: string, name: string, rv: string, deadl
     });
     if (end) return end;
     if (signal?.aborted) return cancelled();
-    if (r.ok && !gone) continue; // the server ended it (timeoutSeconds, a restart): again from rv
+    if (r.ok && !lost) continue; // the server ended it (timeoutSeconds, a restart): again from rv
     if (!r.ok && r.status === 'timeout') return late(ns, name);
     if (!r.ok && r.status === 'unreachable') continue; // broken mid-stream: again from rv
     return undefined; // refused, gone, or not a watch stream

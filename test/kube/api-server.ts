@@ -69,10 +69,11 @@ export interface ApiServerOptions {
 /**
  * refused: 405 (a server or proxy that does not serve watches); not-found: 404; cut: the connection dropped
  * after the first event; closed: the stream ended after the first event (timeoutSeconds, a restart); gone:
- * a 410 Gone ERROR event (the resourceVersion is too old); garbage: a line that is not JSON.
+ * a 410 Gone ERROR event (the resourceVersion is too old); garbage: a line that is not JSON; ignored: the list
+ * instead (a proxy that drops the watch parameter).
  */
-export type WatchFault = 'refused' | 'not-found' | 'cut' | 'closed' | 'gone' | 'garbage';
-export const WATCH_FAULTS: readonly WatchFault[] = ['refused', 'not-found', 'cut', 'closed', 'gone', 'garbage'];
+export type WatchFault = 'refused' | 'not-found' | 'cut' | 'closed' | 'gone' | 'garbage' | 'ignored';
+export const WATCH_FAULTS: readonly WatchFault[] = ['refused', 'not-found', 'cut', 'closed', 'gone', 'garbage', 'ignored'];
 
 interface Watcher {
   ns?: string;
@@ -469,6 +470,8 @@ export class ApiServer {
     const name = /^metadata\.name=(.+)$/.exec(sel)?.[1];
     if (sel && !name) return status(res, 400, 'BadRequest', `field selector "${sel}" is not served here (metadata.name=NAME only)`);
     const from = url.searchParams.get('resourceVersion');
+    const mine = [...this.store.values()].filter((o) => o.kind === 'Pod' && (!ns || o.metadata.namespace === ns) && (!name || o.metadata.name === name));
+    if (fault === 'ignored') return send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) }, items: mine });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.flushHeaders();
     if (fault === 'gone') {
@@ -495,8 +498,7 @@ export class ApiServer {
       this.watchers.delete(w);
       if (timer) clearTimeout(timer);
     });
-    for (const o of this.store.values()) {
-      if (o.kind !== 'Pod' || (ns && o.metadata.namespace !== ns) || (name && o.metadata.name !== name)) continue;
+    for (const o of mine) {
       if (!from) w.send('ADDED', o);
       else if (Number(o.metadata.resourceVersion) > Number(from)) w.send('MODIFIED', o);
     }

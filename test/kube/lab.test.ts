@@ -67,14 +67,14 @@ describe.each(['tunnel', 'vpc', 'eni'] as const)('`podreach diagnose TARGET` wit
 describe('evidence that cannot change the verdict is not awaited', () => {
   type Rep = { diagnosis: { cause: string }; probes: { node: object | null } };
   /** diagnose in scenario `id` with the API, each probe pod held Pending `podStartMs`; no pod may be left. */
-  const diagnoseWithPodStart = (id: string, podStartMs: number, check: (rep: Rep, ms: number) => void) => {
+  const diagnoseWithPodStart = (id: string, podStartMs: number, check: (rep: Rep, ms: number, log: () => string[]) => void | Promise<void>) => {
     const s = SCENARIOS.find((x) => x.id === id) as Scenario;
     return withLab(s, (lab) =>
       withApi(
         lab,
         async (api) => {
           const d = await lab.exec('pod', ['env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), '-o', 'json'], { timeoutMs: 30_000 });
-          check(JSON.parse(d.stdout) as Rep, d.ms);
+          await check(JSON.parse(d.stdout) as Rep, d.ms, () => api.state().requestLog);
           expect(api.state().live).toEqual([]);
           expect(api.state().deleted).toEqual(api.state().created);
         },
@@ -93,10 +93,15 @@ describe('evidence that cannot change the verdict is not awaited', () => {
   });
 
   it('a failing target still gets the node side, after the pod start', async () => {
-    await diagnoseWithPodStart('vpc-sg-container-cidr', 2000, (rep, ms) => {
+    await diagnoseWithPodStart('vpc-sg-container-cidr', 2000, async (rep, ms, log) => {
       expect(rep.probes.node).not.toBeNull();
       expect(rep.diagnosis.cause).toBe('security-group');
       expect(ms).toBeGreaterThanOrEqual(2000);
+      // The pod's end was watched through its 2 s start: one watch, not a read every 200 ms. (A watch is logged
+      // when its connection closes: the server may write its state a moment after the CLI exits.)
+      await until(() => log().some((q) => q.includes('/pods?watch ')), { what: 'the watch logged', pollMs: 50, deadlineMs: 5000 });
+      expect(log().filter((q) => q.includes('/pods?watch '))).toEqual(['GET /api/v1/namespaces/default/pods?watch 200']);
+      expect(log().filter((q) => /\/pods\/podreach-probe-[0-9a-f]+ /.test(q) && q.startsWith('GET '))).toEqual([]);
     });
   });
 });

@@ -251,6 +251,7 @@ describe('waiting for the probe pod: a watch, and the fallbacks', () => {
   it.each([
     ['410 Gone (an ERROR event)', 'gone'],
     ['a line that is not JSON', 'garbage'],
+    ['the list instead of a watch (watch=1 dropped on the way)', 'ignored'],
   ] as [string, WatchFault][])('%s → one read and polling, the report still arrives', async (_, fault) => {
     const { ctx, s } = await setup({ watchFaults: [fault], podStartMs: 300 });
     const res = await runNodeProbe(ctx, target(), { timeoutMs: 20_000 });
