@@ -124,10 +124,12 @@ function targetZone(ip: string | undefined, ctx: PodContext): { zone: TargetZone
     if (vpcCidrs.length) {
       return { zone: 'peer', note: `private but outside the VPC (${vpcCidrs.join(', ')}): across peering, VPN or Direct Connect` };
     }
-    // A VPC lies inside one private block: a target in another block than the node cannot share its VPC.
+    // A VPC lies inside one private block: a target in another block than the node cannot share its VPC. In
+    // IPv6 the block is the ULA's /48 (RFC 4193: one random Global ID per site; a VPC's ULA range is a /48 or less).
     const nodeIp = ctx.nodeIp?.value;
-    const targetBlock = firstMatch(ip, RFC1918);
-    const nodeBlock = nodeIp ? firstMatch(nodeIp, RFC1918) : undefined;
+    const block = (a: string): string | undefined => (inCidr(a, 'fc00::/7') ? subnetOf(a, 48) : firstMatch(a, RFC1918));
+    const targetBlock = block(ip);
+    const nodeBlock = nodeIp ? block(nodeIp) : undefined;
     if (targetBlock && nodeBlock && targetBlock !== nodeBlock) {
       return { zone: 'peer', note: `in ${targetBlock}, the node in ${nodeBlock}: not the node's VPC, so across peering, VPN or Direct Connect` };
     }

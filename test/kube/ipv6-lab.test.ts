@@ -35,8 +35,8 @@ function objects(stack: 'ipv6' | 'dual'): object[] {
 
 /**
  * The VPC-model scenarios whose pod the objects describe (an IPv4-only pod in a dual-stack cluster is not one), and
- * the flags each needs: none, except the VPC CIDR for a target in a peered VPC, which no API object holds (in either
- * family: the IPv4 lab needs it too).
+ * the flags each needs: none. No API object holds the VPC's CIDR; the peered VPC is told by its ULA /48, another
+ * RFC 4193 site than the node's (as a target in another RFC 1918 block than the node's is, in IPv4).
  */
 const NO_FLAGS: [string, string[]][] = [
   ['v6-vpc-ok', []],
@@ -44,13 +44,13 @@ const NO_FLAGS: [string, string[]][] = [
   ['v6-vpc-port-closed', []],
   ['v6-vpc-mtu-blackhole', []],
   ['v6-vpc-whitelist', []],
-  ['v6-vpc-peer-return-route', ['--vpc-cidr', V6.vpc]],
+  ['v6-vpc-peer-return-route', []],
   ['dual-vpc-v6-blocked', []],
   ['dual-name-v6-blocked', []],
   ['dual-vpc-whitelist', []],
   ['dual-vpc-port-closed', []],
   ['dual-vpc-mtu-blackhole', []],
-  ['dual-vpc-peer-return-route', ['--vpc-cidr', `${V4.vpc},${V6.vpc}`]],
+  ['dual-vpc-peer-return-route', []],
 ];
 /** Causes whose fix names the source the peer must allow: in IPv6 the container prefix, never the node. */
 const NAMES_SOURCE = new Set(['security-group', 'whitelist', 'route']);

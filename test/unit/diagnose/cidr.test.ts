@@ -48,6 +48,13 @@ describe('where the target sits', () => {
     expect(zone('10.1.0.20', ctx('vpc', { vpcCidrs: undefined }))).toBe('peer');
   });
 
+  it('IPv6 without the VPC CIDR: a ULA in another /48 than the node (another RFC 4193 site) is not the node\'s VPC', () => {
+    const v6 = ctx('vpc', { vpcCidrs: undefined, nodeIp: 'fd00:192:168:10::11', podIp: 'fd00:172:16:1::10', containerCidr: 'fd00:172:16::/56', serviceCidr: 'fd00:10:247::/108' });
+    expect(cidrFacts('fd00:10:1::20', v6)).toMatchObject({ targetZone: 'peer' });
+    expect(cidrFacts('fd00:10:1::20', v6).zoneNote).toContain('in fd00:10:1::/48, the node in fd00:192:168::/48');
+    expect(zone('fd00:192:168:20::52', v6)).toBe('private');
+  });
+
   it('under ENI the container subnet is part of the VPC, not an overlap', () => {
     const f = cidrFacts('192.168.10.52', ctx('eni'));
     expect(f.podInVpc).toBe(true);
