@@ -1,5 +1,5 @@
 import type { PodContext } from '../context/types.ts';
-import { cidrsOverlap, firstMatch, inCidr, isIp, isRfc1918, normalizeCidr, RFC1918, subnetOf } from '../net/ip.ts';
+import { cidrsOverlap, familyOf, firstMatch, inCidr, isIp, isRfc1918, normalizeCidr, RFC1918, subnetOf } from '../net/ip.ts';
 
 /** Where the target sits, seen from the pod. */
 export type TargetZone =
@@ -134,6 +134,11 @@ function targetZone(ip: string | undefined, ctx: PodContext): { zone: TargetZone
       return { zone: 'peer', note: `in ${targetBlock}, the node in ${nodeBlock}: not the node's VPC, so across peering, VPN or Direct Connect` };
     }
     return { zone: 'private', note: 'a private address; the VPC CIDR is unknown, so same-VPC or peered cannot be told (pass --vpc-cidr)' };
+  }
+  // IPv6 VPCs are often global (EKS, GKE): with the node on a global address too, a global target may be in the VPC.
+  const nodeIp = ctx.nodeIp?.value;
+  if (!vpcCidrs.length && familyOf(ip) === 'IPv6' && nodeIp && familyOf(nodeIp) === 'IPv6' && !inCidr(nodeIp, 'fc00::/7')) {
+    return { zone: 'private', note: 'a global IPv6 address, as the node has: the VPC\'s IPv6 CIDR is unknown, so same VPC, peered or the internet cannot be told (pass --vpc-cidr)' };
   }
   return { zone: 'public', note: 'a public address: leaves through NAT/EIP, not an intranet path' };
 }

@@ -296,7 +296,7 @@ describe('allowlist: access and bad input', () => {
     expect(read.every((r) => r.verbs.every((v) => v === 'get' || v === 'list'))).toBe(true);
     expect(read.some((r) => r.resources.includes('pods'))).toBe(false);
     const pods = all.filter((r) => r.resources.includes('pods'));
-    expect(pods).toEqual([{ verbs: ['create', 'get', 'delete', 'list'], resources: ['pods'], namespaces: ['podreach'] }]);
+    expect(pods).toEqual([{ verbs: ['create', 'get', 'watch', 'delete', 'list'], resources: ['pods'], namespaces: ['podreach'] }]);
   });
 
   it('nodes not listable: one line naming the grant, exit 3', async () => {

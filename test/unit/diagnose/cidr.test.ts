@@ -55,6 +55,15 @@ describe('where the target sits', () => {
     expect(zone('fd00:192:168:20::52', v6)).toBe('private');
   });
 
+  it('IPv6 without the VPC CIDR, global addresses (EKS, GKE): a global target of a node on a global address is not called public', () => {
+    const eks = ctx('eni', { vpcCidrs: undefined, nodeIp: '2600:1f18:aa:1001::11', podIp: '2600:1f18:aa:1001:8f2e::5', containerCidr: undefined, serviceCidr: 'fd00:10:100::/108' });
+    expect(cidrFacts('2600:1f18:aa:1020::52', eks)).toMatchObject({ targetZone: 'private' });
+    expect(cidrFacts('2600:1f18:aa:1020::52', eks).zoneNote).toContain('pass --vpc-cidr');
+    expect(zone('2600:1f18:aa:1020::52', { ...eks, vpcCidrs: { value: ['2600:1f18:aa:1000::/56'], source: 'flag', confidence: 1, note: '--vpc-cidr' } })).toBe('vpc');
+    // An IPv4 node: a global IPv6 address is the internet's.
+    expect(zone('2600:1f18:aa:1020::52', ctx('vpc', { vpcCidrs: undefined }))).toBe('public');
+  });
+
   it('under ENI the container subnet is part of the VPC, not an overlap', () => {
     const f = cidrFacts('192.168.10.52', ctx('eni'));
     expect(f.podInVpc).toBe(true);
