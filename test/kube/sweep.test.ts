@@ -50,7 +50,12 @@ describe('podreach diagnose T1 T2 ... (a sweep), API and node probe, in the lab'
           expect(schemaErrors(rep)).toEqual([]);
           expect(rep.diagnosis.cause, `${d.input} alone`).toBe(causes[i]);
         }
-        expect(api.state().created).toHaveLength(1 + inputs.length);
+        // A reachable target alone may have its verdict before the API context is in: then no probe pod is
+        // created at all (its node view could not change the verdict). Every other run creates one; none is left.
+        const reachable = causes.filter((c) => c === 'reachable').length;
+        expect(api.state().created.length).toBeGreaterThanOrEqual(1 + inputs.length - reachable);
+        expect(api.state().created.length).toBeLessThanOrEqual(1 + inputs.length);
+        expect(api.state().live).toEqual([]);
 
         const text = await podreach([...inputs, '-o', 'text']);
         expect(text.code).toBe(1);
