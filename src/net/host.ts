@@ -24,13 +24,16 @@ export function parseDefaultRoute(routeTable: string): { iface: string; gateway:
   return best && { iface: best.iface, gateway: best.gateway };
 }
 
-export function readDefaultRoute(path = '/proc/net/route'): { iface: string; gateway: string } | undefined {
+/** A /proc table through its parser; undefined when it cannot be read (no /proc, another OS). */
+function readTable<T>(path: string, parse: (text: string) => T | undefined): T | undefined {
   try {
-    return parseDefaultRoute(readFileSync(path, 'utf8'));
+    return parse(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
 }
+
+export const readDefaultRoute = (path = '/proc/net/route'): { iface: string; gateway: string } | undefined => readTable(path, parseDefaultRoute);
 
 /** "fe800000000000000000000000000001" → "fe80::1". */
 function hex6(h: string): string {
@@ -58,13 +61,7 @@ export function parseDefaultRoute6(routeTable: string): { iface: string; gateway
   return best && { iface: best.iface, gateway: best.gateway };
 }
 
-export function readDefaultRoute6(path = '/proc/net/ipv6_route'): { iface: string; gateway: string } | undefined {
-  try {
-    return parseDefaultRoute6(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
+export const readDefaultRoute6 = (path = '/proc/net/ipv6_route'): { iface: string; gateway: string } | undefined => readTable(path, parseDefaultRoute6);
 
 /** An interface's MTU from /sys, or undefined. */
 export function interfaceMtu(iface: string): number | undefined {

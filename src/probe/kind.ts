@@ -38,6 +38,8 @@ export interface RunState {
   gateway6?: string;
   /** The default route's MTU: the full-size probe's size. */
   mtu?: number;
+  /** This namespace's addresses (link-local left out), read once per run. */
+  addresses(): string[];
   /** Results of the kinds that finished. */
   results: Partial<ProbeResults>;
   /** An open connection TCP handed over for the application exchange. */

@@ -62,6 +62,7 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
   const loopback = /^(127\.|::1$|localhost$)/.test(target.ip ?? target.host);
   // Read from /proc and /sys only what the caller did not pass (diagnose passes what its context read).
   const route = loopback || (opts.gateway !== undefined && opts.mtu !== undefined) ? undefined : readDefaultRoute();
+  let addresses: string[] | undefined;
   const state: RunState = {
     target: { ...target },
     opts,
@@ -69,6 +70,7 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
     usedMs: () => seen(t0).observedMs,
     tracker: new RttTracker({ capMs: Math.max(100, (timeoutMs - 100) / 2), patienceMs: opts.patienceMs }),
     results: {},
+    addresses: () => (addresses ??= localAddresses()),
   };
   const gateway = loopback ? undefined : opts.gateway === undefined ? route?.gateway : (opts.gateway ?? undefined);
   const mtu = loopback ? undefined : opts.mtu === undefined ? (route ? interfaceMtu(route.iface) : undefined) : (opts.mtu ?? undefined);
@@ -114,7 +116,7 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
   const report: ProbeReport = {
     kind: 'podreach.probe',
     schemaVersion: 1,
-    from: { role: opts.role, hostname: hostname(), addresses: localAddresses() },
+    from: { role: opts.role, hostname: hostname(), addresses: state.addresses() },
     target: state.target,
     icmp: state.results.icmp ?? SKIPPED,
     rtt: state.tracker.estimate,

@@ -1,6 +1,5 @@
 // The target's name through the pod's resolver: search list, ndots, servers; A and AAAA, in a client's order.
 import { fmtMs } from '../../net/format.ts';
-import { localAddresses } from '../../net/host.ts';
 import { defineProbe } from '../kind.ts';
 import { dnsWait, resolveName } from '../dns.ts';
 import { clientOrder, type FamilyPaths, familyPaths } from '../family-order.ts';
@@ -21,7 +20,7 @@ export const dns = defineProbe({
   start(s) {
     if (!needsDns(s.target)) return undefined;
     return resolveName(s.target.host, { ...s.opts.dns, timeoutMs: Math.min(dnsWait(s.opts.patienceMs), s.timeoutMs * DNS_SHARE) }).then((got) => {
-      const r = ordered(got, familyPaths(localAddresses(), s.gateway, s.gateway6));
+      const r = ordered(got, familyPaths(s.addresses(), s.gateway, s.gateway6));
       if (r.status === 'ok' && r.addresses[0]) s.target.ip = r.addresses[0];
       return r;
     });
