@@ -15,7 +15,8 @@ import { runPlan } from '../probe/sweep.ts';
 import { parseTarget } from '../probe/target.ts';
 import type { ProbeEvent, ProbeReport, Target } from '../probe/types.ts';
 import { buildReport, type PodreachReport } from '../render/report.ts';
-import type { KubeContext, KubeOptions } from '../kube/index.ts';
+import { type Credentials, findCredentials } from '../kube/credentials.ts';
+import type { KubeContext, KubeLoad, KubeOptions } from '../kube/index.ts';
 import { UsageError } from './errors.ts';
 
 export interface DiagnoseOptions {
@@ -148,6 +149,12 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
   // whether the node's view is needed at all.
   const alone: Diagnosis[] = [];
   const verdictAlone = (i: number, pod: ProbeReport): Diagnosis => (alone[i] ??= podOnly(targets[i] as Target, pod, early.facts));
+  // With credentials, the API read starts first, its requests out before the probes: a TLS handshake and
+  // two reads in series, it is the longer path to a verdict, and the node-probe pod waits for it. Without,
+  // what stands in for it (the note, the by-hand command) loads once the probes are out, not in their way.
+  const kubeOpts = opts.kube === false ? undefined : { ...(opts.kube ?? {}), env: opts.env, signal: opts.signal };
+  const credentials = kubeOpts && (findCredentials(kubeOpts) ?? null);
+  const kubeStart = kubeOpts && (credentials ? Promise.resolve(await startKube(kubeOpts, credentials)) : startKube(kubeOpts, null));
   // The route and MTU were just read for the context: the probes take them from there.
   const probing = runPlan(plan, {
     role: 'pod',
@@ -159,9 +166,9 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
     mtu: local.facts.mtu?.value ?? null,
   });
   // The API loads lazily and in parallel with probing; the verdict waits for it only within the API's budget.
-  const kubeLoad = opts.kube === false ? undefined : loadKube(opts.kube ?? {}, opts.env, probing, opts.signal);
-  const wantNode = kubeLoad !== undefined && fileNodes.every((n) => !n) && opts.nodeProbe !== false;
-  // The node-probe pod starts as soon as the API context is in, alongside the pod's own probes, and is
+  const kubeLoad = kubeStart && withinBudget(kubeStart, opts.env, probing);
+  const wantNode = kubeStart !== undefined && kubeLoad !== undefined && fileNodes.every((n) => !n) && opts.nodeProbe !== false;
+  // The node-probe pod starts as soon as our pod was read, alongside the pod's own probes, and is
   // cancelled (deleted) once those prove every target reachable: the node's view cannot change that
   // verdict. Started only after a failure instead, a failing verdict would wait for the pod's probes too
   // (README, Benchmarks).
@@ -170,14 +177,19 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
   // Also tells the CLI's signal handler that a pod is being cleaned up.
   if (wantNode) opts.signal?.addEventListener('abort', forward);
   const nodeRun = wantNode
-    ? kubeLoad.then(async (kube) => {
+    ? kubeStart.then(async (load) => {
+        // Our pod read is enough to place the probe pod: it does not wait for the other reads, unless the
+        // verdict stops waiting for the API first.
+        const session = await Promise.race([load.session, kubeLoad.then((k) => k.session)]);
+        const kube: KubeContext = session ? { access: 'partial', facts: {}, missing: [], notes: [], session } : await kubeLoad;
         const { runNodeProbe } = await import('../kube/index.ts');
         const rounds = Math.ceil(targets.length / (opts.concurrency ?? DEFAULT_CONCURRENCY));
         return runNodeProbe(kube, plan, { image: opts.image, timeoutMs: Math.max(20_000, timeoutMs * 8, rounds * timeoutMs + 20_000), signal: cancelNode.signal });
       })
     : undefined;
   const pods = await probing;
-  const proven = nodeRun !== undefined && pods.every((pod, i) => verdictAlone(i, pod).cause === 'reachable');
+  // Without credentials no probe pod can start: nothing to cancel, and no pod-only verdicts to work out.
+  const proven = nodeRun !== undefined && credentials !== null && pods.every((pod, i) => verdictAlone(i, pod).cause === 'reachable');
   if (proven) cancelNode.abort();
   const kube = await kubeLoad;
   let nodes = fileNodes;
@@ -221,11 +233,17 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
   });
 }
 
-async function loadKube(opts: KubeOptions, env: NodeJS.ProcessEnv, probing: Promise<unknown>, signal?: AbortSignal): Promise<KubeContext> {
-  const { kubeWithin, startKubeContext } = await import('../kube/index.ts');
+async function startKube(opts: KubeOptions & { env: NodeJS.ProcessEnv; signal?: AbortSignal }, credentials: Credentials | null): Promise<KubeLoad> {
+  if (!credentials) await new Promise((r) => setImmediate(r));
+  const [{ startKubeContext }] = await Promise.all([import('../kube/index.ts'), credentials && import('../kube/session.ts')]);
+  return startKubeContext({ ...opts, credentials });
+}
+
+async function withinBudget(start: Promise<KubeLoad>, env: NodeJS.ProcessEnv, probing: Promise<unknown>): Promise<KubeContext> {
+  const [load, { kubeWithin }] = await Promise.all([start, import('../kube/index.ts')]);
   // PODREACH_API_BUDGET_MS: more time for a slow API (or a loaded test machine) than the default 400 ms.
   const budget = Number(env.PODREACH_API_BUDGET_MS) > 0 ? Number(env.PODREACH_API_BUDGET_MS) : undefined;
-  return kubeWithin(startKubeContext({ ...opts, env, signal }), probing, budget);
+  return kubeWithin(load, probing, budget);
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;

@@ -4,8 +4,9 @@ import type { MissingFact, PodContext } from '../context/types.ts';
 import type { ProbePlan } from '../probe/plan.ts';
 import type { ProbeReport } from '../probe/types.ts';
 import type { PodObject } from './objects.ts';
-import { findCredentials } from './credentials.ts';
+import { type Credentials, findCredentials } from './credentials.ts';
 import { missingHints } from './hints.ts';
+import type { Progress } from './session.ts';
 import { manualCommand, probeImage } from './manual.ts';
 
 export interface KubeOptions {
@@ -77,6 +78,8 @@ export interface KubeLoad {
   started: number;
   /** True once the server has answered anything: alive, so worth more than a silent one. */
   answered(): boolean;
+  /** Resolves once our pod was read (a probe pod can be placed), or with the context's session when it is in first. Never rejects. */
+  session: Promise<KubeSession | undefined>;
   /** Stops what is in flight and says why there is no API context ("no answer within N ms (…)"). */
   giveUp(waitedMs: number): KubeContext;
 }
@@ -86,18 +89,20 @@ export function loadKubeContext(opts: KubeOptions): Promise<KubeContext> {
   return startKubeContext(opts).context;
 }
 
-/** Starts the API read: credentials (plain fs), then the reads in parallel (rest.ts, node:https). */
-export function startKubeContext(opts: KubeOptions & { signal?: AbortSignal }): KubeLoad {
+/** Starts the API read: credentials (plain fs; `credentials` when the caller looked already, null for none), then the reads in parallel (rest.ts, node:https). */
+export function startKubeContext(opts: KubeOptions & { signal?: AbortSignal; credentials?: Credentials | null }): KubeLoad {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS;
   const env = opts.env ?? process.env;
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([stop.signal, opts.signal]) : stop.signal;
   const started = performance.now();
-  const progress: { server?: string; answered: boolean } = { answered: false };
+  let early: (s: KubeSession | undefined) => void = () => {};
+  const session = new Promise<KubeSession | undefined>((r) => (early = r));
+  const progress: Progress = { answered: false, onSession: early };
   let stage = 'looking for credentials';
   let describe = '';
   const context = (async (): Promise<KubeContext> => {
-    const cred = findCredentials({ ...opts, env });
+    const cred = opts.credentials === undefined ? findCredentials({ ...opts, env }) : opts.credentials;
     if (!cred) {
       return {
         access: 'no-credentials',
@@ -116,9 +121,11 @@ export function startKubeContext(opts: KubeOptions & { signal?: AbortSignal }): 
       failed('unreachable', `API: no answer from ${cred.describe} within ${timeoutMs} ms; using what the pod itself shows`),
     );
   })().catch((err: unknown) => failed('error', `API: ${oneLine(err)}; using what the pod itself shows`));
+  void context.then((c) => early(c.session));
   return {
     context,
     started,
+    session,
     answered: () => progress.answered,
     giveUp(waitedMs) {
       stop.abort();

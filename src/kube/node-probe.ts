@@ -5,7 +5,7 @@
 // it with us, and activeDeadlineSeconds stops it from running on.
 import { randomBytes } from 'node:crypto';
 import type { ProbePlan } from '../probe/plan.ts';
-import { NOT_JSON, parseProbeReports, reportsCap, type SetIntake } from '../probe/report.ts';
+import { NOT_JSON, parseProbeReports, preloadReportChecks, reportsCap, type SetIntake } from '../probe/report.ts';
 import type { KubeSession, NodeProbeOptions, NodeProbeResult } from './index.ts';
 import { probeArgv } from './manual.ts';
 import type { PodObject } from './objects.ts';
@@ -128,12 +128,17 @@ async function createRunDelete(session: KubeSession, plan: ProbePlan, opts: Prob
     }
     return { error: createError(created.status, created.message, ns) };
   }
+  // The report checks load while the pod starts, not after its log is in.
+  preloadReportChecks();
+  let removing: Promise<string | undefined> | undefined;
   try {
     const done = await waitForEnd(api, ns, name, (created.value as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion, deadline, opts.signal);
     if (done.error && !done.finished) return { podName: name, error: done.error };
     // One byte past the cap: a longer log is not a report, and is not read whole.
     const log = await call<string>(api.rest, `${pods}/${name}/log?container=probe&limitBytes=${reportsCap(plan.items.length) + 1}`, { text: true, ms: Math.max(1000, Math.min(left(), 5000)) });
     if (!log.ok) return { podName: name, error: `node probe: could not read the log of pod ${ns}/${name}: ${log.message}` };
+    // The log is all the pod had to give: it goes while the report is checked.
+    removing = remove(api, ns, name);
     const text = String(log.value);
     const { reports, why } = await parseReports(text, plan.items.length);
     if (reports?.length === plan.items.length) return { podName: name, reports };
@@ -141,7 +146,7 @@ async function createRunDelete(session: KubeSession, plan: ProbePlan, opts: Prob
     if (why) return { podName: name, error: `node probe: pod ${ns}/${name} printed a report podreach cannot use: ${why}` };
     return { podName: name, error: `node probe: pod ${ns}/${name} ${done.error ?? 'ended'} without a podreach report (log: ${text.trim() ? JSON.stringify(text.trim().slice(0, 200)) : 'empty'})` };
   } finally {
-    const err = await remove(api, ns, name);
+    const err = await (removing ?? remove(api, ns, name));
     if (err) process.stderr.write(`podreach: could not delete probe pod ${ns}/${name} (${err}); delete it with: kubectl delete pod -n ${ns} ${name}\n`);
   }
 }

@@ -24,6 +24,8 @@ export interface Progress {
   server?: string;
   /** The server has answered something (any HTTP status). */
   answered: boolean;
+  /** Our pod was read: enough to place a probe pod on its node while the other reads go on. */
+  onSession?: (session: KubeSession) => void;
 }
 
 export interface Api {
@@ -92,6 +94,9 @@ export async function loadContext(
 
   const pod = podP ? await podP : undefined;
   const nodeName = (pod?.ok ? pod.value.spec?.nodeName : undefined) || env.NODE_NAME;
+  const ownPod = pod?.ok ? pod.value : undefined;
+  const session: KubeSession = { kind: 'podreach.kube-session', credentials: cred.describe, namespace, podName: ownPod?.metadata?.name, podUid: ownPod?.metadata?.uid, nodeName, ownImage: ownImage(ownPod), api };
+  if (ownPod) progress.onSession?.(session);
   const node = nodeName ? await get<NodeObject>(`/api/v1/nodes/${seg(nodeName)}`) : undefined;
 
   const reads: ClusterReads = { namespace, podName, pod, node, ...(await networkP), networkPolicies: await npP };
@@ -99,26 +104,12 @@ export async function loadContext(
   const rbacNotes = accessNotes(reads, cred, api);
   const access = accessOf(reads);
   const refused = failures(reads).some((f) => f.status === 'forbidden' || f.status === 'unauthorized');
-  const ownPod = pod?.ok ? pod.value : undefined;
-  const session: KubeSession | undefined =
-    access === 'ok' || access === 'partial'
-      ? {
-          kind: 'podreach.kube-session',
-          credentials: cred.describe,
-          namespace,
-          podName: ownPod?.metadata?.name,
-          podUid: ownPod?.metadata?.uid,
-          nodeName,
-          ownImage: ownImage(ownPod),
-          api,
-        }
-      : undefined;
   return {
     access,
     facts,
     missing: missingHints(facts, access, refused),
     notes: [`API: ${api.server} as ${api.user} (${cred.describe}): ${access}`, ...notes, ...rbacNotes],
-    session,
+    ...(access === 'ok' || access === 'partial' ? { session } : {}),
   };
 }
 

@@ -10,6 +10,8 @@ export interface PingAnswer {
   output: string;
   times?: number[];
   packetLoss?: string | number;
+  /** Set when ping was stopped at its first reply: the highest icmp_seq answered, the echoes whose fate is known. */
+  answeredSeq?: number;
 }
 
 export interface IcmpOptions {
@@ -21,17 +23,19 @@ export interface IcmpOptions {
   waitS: number;
   /** Further ping arguments (the path-MTU probe's -M do -s SIZE). */
   extra?: string[];
+  /** Stop at the first reply (SIGINT): the echoes after it are spares for a lost one, not waited for. */
+  untilReply?: boolean;
 }
 
 /*
- * Three echoes 10 ms apart: a replying target costs one round trip plus 20 ms and gives a min RTT over
- * three samples; one lost echo still leaves two replies. (iputils lets any user go down to 2 ms; a burst
- * of three is far below any cloud's ICMP rate limit.) No -w: with a deadline iputils keeps sending until
+ * Up to three echoes 10 ms apart, stopped at the first reply: a replying target costs one round trip, and
+ * a lost echo leaves two more chances. (iputils lets any user go down to 2 ms; a burst of three is far
+ * below any cloud's ICMP rate limit.) No -w: with a deadline iputils keeps sending until
  * `count` replies arrive (~40 echoes a second at a silent peer). Silence is judged by the wait rule
  * (rtt.ts) from the first echo, as for a SYN, not by ping's -W: podreach interrupts ping (SIGINT: it
  * prints its statistics and exits) once the tracker's wait has passed. -W 1 is only the backstop.
  */
-export const TARGET_ICMP: IcmpOptions = { count: 3, intervalS: 0.01, waitS: 1 };
+export const TARGET_ICMP: IcmpOptions = { count: 3, intervalS: 0.01, waitS: 1, untilReply: true };
 /** The gateway is only an RTT sample: the first reply is enough. */
 export const GATEWAY_ICMP: IcmpOptions = { count: 1, intervalS: 0.05, waitS: 1 };
 
@@ -59,7 +63,8 @@ export function classifyPing(answer: PingAnswer | null, spawnError: Error | null
   }
   const out = answer.output ?? '';
   const counts = TRANSMITTED.exec(out);
-  const sent = counts ? Number(counts[1]) : 0;
+  // Stopped at a reply: echoes sent after the last one answered were not waited for, so they count as neither.
+  const sent = counts ? Math.min(Number(counts[1]), answer.answeredSeq ?? Infinity) : 0;
   const times = (answer.times ?? []).filter((t) => typeof t === 'number' && Number.isFinite(t));
   const received = counts ? Number(counts[2]) : times.length;
   if (answer.alive && times.length > 0) {
@@ -80,6 +85,8 @@ export function pingArgs(ip: string, opts: IcmpOptions): string[] {
 }
 
 const TIME = /\btime[=<]([\d.]+) ?ms\b/g;
+const REPLY_SEQ = /\bicmp_seq=(\d+)\b.*\btime[=<]/g;
+const TIME_ANY = /\btime[=<][\d.]+ ?ms\b/;
 const LOSS = /([\d.]+)% packet loss/;
 
 /** Pure: ping's combined output → the answer classifyPing reads (node-ping's shape: times per reply, loss). */
@@ -99,7 +106,14 @@ export function runPing(ip: string, opts: IcmpOptions, bin = 'ping', until?: (in
     // LC_ALL=C keeps the output parseable under any locale.
     const child = spawnProbeChild(bin, pingArgs(ip, opts), { env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
-    child.stdout?.on('data', (d: Buffer) => chunks.push(d));
+    let stopped = false;
+    child.stdout?.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if (opts.untilReply && !stopped && TIME_ANY.test(Buffer.concat(chunks).toString('utf8'))) {
+        stopped = true;
+        child.kill('SIGINT');
+      }
+    });
     child.stderr?.on('data', (d: Buffer) => chunks.push(d));
     const cancel = until?.(() => child.kill('SIGINT')) ?? (() => {});
     child.once('error', (err) => {
@@ -108,7 +122,9 @@ export function runPing(ip: string, opts: IcmpOptions, bin = 'ping', until?: (in
     });
     child.once('close', () => {
       cancel();
-      resolve(parsePingOutput(Buffer.concat(chunks).toString('utf8')));
+      const answer = parsePingOutput(Buffer.concat(chunks).toString('utf8'));
+      if (stopped) answer.answeredSeq = Math.max(0, ...[...answer.output.matchAll(REPLY_SEQ)].map((m) => Number(m[1])));
+      resolve(answer);
     });
   });
 }

@@ -51,6 +51,13 @@ export async function checkProbeReport(v: unknown): Promise<Intake> {
 let loading: Promise<typeof import('./report-schema.ts').default> | undefined;
 const validator = () => (loading ??= import('./report-schema.ts').then((m) => m.default));
 
+/** Loads the report validator now, for a report that is on its way (a probe pod's log). */
+export function preloadReportChecks(): void {
+  validator().catch(() => {
+    loading = undefined; // the check itself tries again, and says why
+  });
+}
+
 /**
  * Why a node's report cannot stand for `target` (undefined when it can): it must name the address it
  * probed, and that must be the target's (for a name, the same name), on the same port.

@@ -9,7 +9,9 @@ export const gateway = defineProbe({
   name: 'gateway',
   // An IPv6 target's first hop is the IPv6 gateway. A literal's family is known at once; a name's only once it
   // resolved, which is waited for only when the pod has both gateways (else the one there is starts with DNS).
-  after: (s) => (s.gateway && s.gateway6 && !s.target.ip ? 'dns' : undefined),
+  // A literal has no DNS to wait for: `after` it only puts this fork behind the target's echo and SYN (kinds
+  // start in list order, and a spawn holds the event loop), for the gateway is only the baseline for silence.
+  after: (s) => (s.target.ip !== undefined || (s.gateway && s.gateway6) ? 'dns' : undefined),
   start(s) {
     const family = s.target.ip ? familyOf(s.target.ip) : s.gateway ? 'IPv4' : 'IPv6';
     const ip = family === 'IPv6' ? s.gateway6 : s.gateway;

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveName } from '../../../src/probe/dns.ts';
-import { probeIcmp } from '../../../src/probe/icmp.ts';
+import { classifyPing, probeIcmp, runPing } from '../../../src/probe/icmp.ts';
 import { RttTracker } from '../../../src/probe/rtt.ts';
 import { runProbes } from '../../../src/probe/run.ts';
 import { parseTarget } from '../../../src/probe/target.ts';
@@ -42,13 +42,25 @@ describe('tcp on 127.0.0.1', () => {
 });
 
 describe('icmp on 127.0.0.1', () => {
-  it('replies, with an RTT, well before the 1 s deadline', async () => {
+  it('replies, with an RTT, well before the 1 s deadline; the first reply ends the target echo', async () => {
     const r = await probeIcmp('127.0.0.1');
-    expect(r.status).toBe('reply');
-    expect(r.received).toBeGreaterThanOrEqual(3);
+    expect(r).toMatchObject({ status: 'reply', sent: 1, received: 1 });
     expect(r.rttMs).toBeGreaterThan(0);
     console.log(`icmp 127.0.0.1: ${r.ms} ms for ${r.received} replies, min rtt ${r.rttMs} ms`);
     expect(r.ms).toBeLessThan(900); // far below the deadline means ping stopped on replies, not on -w
+  });
+
+  it('untilReply stops ping at its first reply; without it, ping sends every echo', async () => {
+    // 400 ms apart: the third echo goes out only if ping was not stopped at the first reply.
+    const slow = { count: 3, intervalS: 0.4, waitS: 1 };
+    const stopped = await runPing('127.0.0.1', { ...slow, untilReply: true });
+    expect(stopped.answeredSeq).toBeLessThan(3);
+    expect(stopped.output).toMatch(/^[12] packets transmitted, [12] received/m);
+    const r = classifyPing(stopped, null, 1);
+    expect(r).toMatchObject({ status: 'reply', sent: stopped.answeredSeq, received: stopped.answeredSeq });
+    const all = await runPing('127.0.0.1', slow);
+    expect(all.answeredSeq).toBeUndefined();
+    expect(classifyPing(all, null, 1)).toMatchObject({ status: 'reply', sent: 3, received: 3 });
   });
 });
 

@@ -76,6 +76,22 @@ describe('classifyPing on edge shapes', () => {
       rttMs: 0.5,
     });
   });
+  it('stopped at its first reply: the echoes after the last one answered are not counted as sent', () => {
+    const output = (seq: number, transmitted: number) =>
+      [
+        'PING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.',
+        `64 bytes from 10.0.0.1: icmp_seq=${seq} ttl=64 time=12.5 ms`,
+        '',
+        '--- 10.0.0.1 ping statistics ---',
+        `${transmitted} packets transmitted, 1 received, ${Math.round((100 * (transmitted - 1)) / transmitted)}% packet loss, time 20ms`,
+      ].join('\n');
+    // Echo 2 was out before echo 1's reply came (a 12 ms path, 10 ms apart): not a loss.
+    expect(classifyPing({ ...parsePingOutput(output(1, 2)), answeredSeq: 1 }, null, 1)).toMatchObject({ status: 'reply', sent: 1, received: 1 });
+    // Echo 1 went unanswered, echo 2 came back: one of two.
+    expect(classifyPing({ ...parsePingOutput(output(2, 3)), answeredSeq: 2 }, null, 1)).toMatchObject({ status: 'reply', sent: 2, received: 1 });
+    // Ping not stopped: its own count stands.
+    expect(classifyPing(parsePingOutput(output(2, 3)), null, 1)).toMatchObject({ sent: 3, received: 1 });
+  });
   it('a local sendmsg error mid-run is unreachable', () => {
     const output = [
       'PING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.',
