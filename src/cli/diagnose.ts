@@ -155,11 +155,16 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
   const kubeOpts = opts.kube === false ? undefined : { ...(opts.kube ?? {}), env: opts.env, signal: opts.signal };
   const credentials = kubeOpts && (findCredentials(kubeOpts) ?? null);
   const kubeStart = kubeOpts && (credentials ? Promise.resolve(await startKube(kubeOpts, credentials)) : startKube(kubeOpts, null));
+  // Targets that answered this pod already (a SYN-ACK, an echo reply): likely reachable, their node view waits for the pod's verdict.
+  const answered = new Set<number>();
   // The route and MTU were just read for the context: the probes take them from there.
   const probing = runPlan(plan, {
     role: 'pod',
     concurrency: opts.concurrency,
-    onEvent: opts.onEvent ? (i, e) => opts.onEvent?.(e, i) : undefined,
+    onEvent: (i, e) => {
+      if (answers(e)) answered.add(i);
+      opts.onEvent?.(e, i);
+    },
     onReport: opts.onProbed ? (i, pod) => opts.onProbed?.(i, verdictAlone(i, pod)) : undefined,
     gateway: local.facts.gateway?.value ?? null,
     gateway6: local.route6 ? scopedGateway(local.route6) : null,
@@ -173,6 +178,8 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
   // verdict. Started only after a failure instead, a failing verdict would wait for the pod's probes too
   // (README, Benchmarks).
   const cancelNode = new AbortController();
+  let decided: () => void = () => {};
+  const podVerdicts = new Promise<void>((r) => (decided = r));
   const forward = (): void => cancelNode.abort(opts.signal?.reason);
   // Also tells the CLI's signal handler that a pod is being cleaned up.
   if (wantNode) opts.signal?.addEventListener('abort', forward);
@@ -181,6 +188,9 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
         // Our pod read is enough to place the probe pod: it does not wait for the other reads, unless the
         // verdict stops waiting for the API first.
         const session = await Promise.race([load.session, kubeLoad.then((k) => k.session)]);
+        // Every target answered: the pod's verdicts are moments away and likely cancel the probe pod, whose
+        // create and delete would then hold the verdict up. Started early only where the node's view is likely needed.
+        if (answered.size === targets.length) await podVerdicts;
         const kube: KubeContext = session ? { access: 'partial', facts: {}, missing: [], notes: [], session } : await kubeLoad;
         const { runNodeProbe } = await import('../kube/index.ts');
         const rounds = Math.ceil(targets.length / (opts.concurrency ?? DEFAULT_CONCURRENCY));
@@ -191,6 +201,7 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
   // Without credentials no probe pod can start: nothing to cancel, and no pod-only verdicts to work out.
   const proven = nodeRun !== undefined && credentials !== null && pods.every((pod, i) => verdictAlone(i, pod).cause === 'reachable');
   if (proven) cancelNode.abort();
+  decided();
   const kube = await kubeLoad;
   let nodes = fileNodes;
   const notes: string[] = [];
@@ -232,6 +243,9 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
     return buildReport({ version: opts.version, target: resolved, from: opts.origins?.[i], context: { ...context, facts }, cidr, pod, node, peer, diagnosis, timings });
   });
 }
+
+/** A probe's result that shows the target is up: an open port, an echo reply. */
+const answers = (e: ProbeEvent): boolean => e.type === 'finished' && ((e.probe === 'tcp' && e.result.status === 'open') || (e.probe === 'icmp' && e.result.status === 'reply'));
 
 async function startKube(opts: KubeOptions & { env: NodeJS.ProcessEnv; signal?: AbortSignal }, credentials: Credentials | null): Promise<KubeLoad> {
   if (!credentials) await new Promise((r) => setImmediate(r));

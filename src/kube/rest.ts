@@ -206,6 +206,11 @@ export interface RequestOptions {
   text?: boolean;
   ms: number;
   signal?: AbortSignal;
+  /**
+   * A read nothing waits on in series (the cluster's network signals): it goes over connections of its own, so
+   * that the reads in series (our pod, then its node, then the probe pod's create) never queue behind it.
+   */
+  bulk?: boolean;
 }
 
 export interface StreamOptions {
@@ -226,7 +231,9 @@ interface Prepared {
 }
 
 /** One connection pool per endpoint, and what the exec plugin gave (once per run). */
-const MAX_SOCKETS = 4;
+const MAX_SOCKETS = 2;
+/** Connections for bulk reads (RequestOptions.bulk). */
+const MAX_BULK_SOCKETS = 3;
 
 export class Rest {
   readonly ep: Endpoint;
@@ -243,20 +250,23 @@ export class Rest {
     this.ep = ep;
     this.onAnswer = onAnswer;
     if (ep.auth.kind === 'cert') this.cert = { cert: ep.auth.cert, key: ep.auth.key };
-    this.agent = this.newAgent(true);
+    this.agent = this.newAgent(true, MAX_SOCKETS);
   }
 
   /**
-   * A pooled agent holds at most MAX_SOCKETS connections: client-go speaks HTTP/2 over one, and a dozen TLS
-   * handshakes at once on a pod's CPU share took longer than the reads queued on a few (the pod read came back
-   * in ~35 ms instead of ~60 ms against the test API server). A watch gets its own agent (newAgent(false)).
+   * A pooled agent holds a few connections: client-go speaks HTTP/2 over one, and a dozen TLS handshakes at once
+   * on a pod's CPU share took longer than the reads queued on a few (our pod's read came back in ~35 ms instead
+   * of ~60 ms against the test API server). A watch gets an agent of its own (keepAlive false, no limit).
    */
-  private newAgent(keepAlive: boolean): HttpAgent {
+  private newAgent(keepAlive: boolean, maxSockets = Infinity): HttpAgent {
     const ep = this.ep;
     return ep.server.startsWith('https:')
-      ? new HttpsAgent({ keepAlive, maxSockets: keepAlive ? MAX_SOCKETS : Infinity, ca: ep.ca, rejectUnauthorized: !ep.insecure, servername: ep.serverName, ...this.cert })
-      : new HttpAgent({ keepAlive });
+      ? new HttpsAgent({ keepAlive, maxSockets, ca: ep.ca, rejectUnauthorized: !ep.insecure, servername: ep.serverName, ...this.cert })
+      : new HttpAgent({ keepAlive, maxSockets });
   }
+
+  /** The agent for bulk reads, made on first use. */
+  private bulkAgent?: HttpAgent;
 
   get server(): string {
     return this.ep.server;
@@ -264,6 +274,7 @@ export class Rest {
 
   close(): void {
     this.agent.destroy();
+    this.bulkAgent?.destroy();
   }
 
   /** One API call, bounded by `ms` and `signal`; never throws. */
@@ -307,7 +318,7 @@ export class Rest {
   }
 
   /** What every request needs before it is sent: the URL, the headers with the credential, the agent. */
-  private async prepare(path: string, o: { method?: string; body?: unknown; text?: boolean; ms: number; signal?: AbortSignal }): Promise<Reply<never> | Prepared> {
+  private async prepare(path: string, o: { method?: string; body?: unknown; text?: boolean; ms: number; signal?: AbortSignal; bulk?: boolean }): Promise<Reply<never> | Prepared> {
     if (this.ep.proxy) return fail('unreachable', `the kubeconfig's proxy-url ${this.ep.proxy} is not followed by podreach; run it where the API is reachable directly`);
     if (this.ep.auth.kind === 'unsupported') return fail('unauthorized', this.ep.auth.why);
     let auth: { header?: string; agent?: HttpAgent };
@@ -323,7 +334,8 @@ export class Rest {
     const headers: Record<string, string> = { accept: o.text ? 'text/plain, */*' : 'application/json' };
     if (auth.header) headers.authorization = auth.header;
     if (body) headers['content-type'] = 'application/json';
-    return { url, headers, body, agent: auth.agent ?? this.agent, send: url.protocol === 'https:' ? httpsRequest : httpRequest };
+    const pooled = o.bulk ? (this.bulkAgent ??= this.newAgent(true, MAX_BULK_SOCKETS)) : this.agent;
+    return { url, headers, body, agent: auth.agent ?? pooled, send: url.protocol === 'https:' ? httpsRequest : httpRequest };
   }
 
   /**
@@ -414,8 +426,10 @@ export class Rest {
     const got = await this.execAuth;
     if (got.cert && got.key && !(this.agent as HttpsAgent & { execCert?: boolean }).execCert) {
       this.agent.destroy();
+      this.bulkAgent?.destroy();
+      this.bulkAgent = undefined;
       this.cert = { cert: got.cert, key: got.key };
-      this.agent = Object.assign(this.newAgent(true), { execCert: true });
+      this.agent = Object.assign(this.newAgent(true, MAX_SOCKETS), { execCert: true });
     }
     return { header: got.header };
   }

@@ -84,13 +84,14 @@ export async function loadContext(
   const namespace = opts.namespace || api.namespace || env.POD_NAMESPACE || 'default';
   const podName = podNameOf(cred, opts, env);
   const get = <T>(path: string) => call<T>(api.rest, path, { ms: Math.max(50, deadline - Date.now()), signal });
+  const bulk = <T>(path: string) => call<T>(api.rest, path, { ms: Math.max(50, deadline - Date.now()), signal, bulk: true });
 
   // Everything that does not need the node name, in parallel.
   // --from-env read the pod a moment ago: the same object, not a second GET.
   const known = opts.podObject?.metadata?.name === podName && (opts.podObject?.metadata?.namespace ?? namespace) === namespace ? opts.podObject : undefined;
   const podP = known ? Promise.resolve<Outcome<PodObject>>({ ok: true, value: known }) : podName ? get<PodObject>(`/api/v1/namespaces/${seg(namespace)}/pods/${seg(podName)}`) : undefined;
-  const networkP = networkReads(get);
-  const npP = get<List<NetworkPolicyObject>>(`/apis/networking.k8s.io/v1/namespaces/${seg(namespace)}/networkpolicies`).then(items);
+  const networkP = networkReads(bulk);
+  const npP = bulk<List<NetworkPolicyObject>>(`/apis/networking.k8s.io/v1/namespaces/${seg(namespace)}/networkpolicies`).then(items);
 
   const pod = podP ? await podP : undefined;
   const nodeName = (pod?.ok ? pod.value.spec?.nodeName : undefined) || env.NODE_NAME;
