@@ -11,6 +11,7 @@
 //        [--faults FILE]    (FaultRule[] as JSON, `path` a regex source: a server that fails mid-run)
 //        [--drop KIND]      (leave the recorded cluster's objects of that kind out, e.g. Node for the fleet lab's own)
 //        [--watch-faults refused,cut,...] (pod watches fail so, one each in order: WATCH_FAULTS in api-server.ts)
+//        [--slow REGEX=MS]  (repeatable: requests whose path matches are answered MS later)
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ApiServer, type FaultRule, type Flavour, FLAVOURS, loadFixture, rulesFromManifests, SA_USER, WATCH_FAULTS, type WatchFault } from './api-server.ts';
@@ -31,6 +32,7 @@ const { values: a } = parseArgs({
     drop: { type: 'string', multiple: true },
     faults: { type: 'string' },
     'watch-faults': { type: 'string' },
+    slow: { type: 'string', multiple: true },
   },
 });
 const flavour = a.flavour as Flavour;
@@ -57,6 +59,10 @@ const server = await ApiServer.start({
   restrictedNamespaces: a.restricted ? ['default'] : [],
   podStartMs: Number(a['pod-start-ms'] ?? 0),
   watchFaults,
+  slow: (a.slow ?? []).map((r) => {
+    const at = r.lastIndexOf('=');
+    return { path: new RegExp(r.slice(0, at)), ms: Number(r.slice(at + 1)) };
+  }),
   faults: a.faults ? (JSON.parse(readFileSync(a.faults, 'utf8')) as (Omit<FaultRule, 'path'> & { path?: string })[]).map((f) => ({ ...f, path: f.path ? new RegExp(f.path) : undefined })) : undefined,
   runner: ({ pod, argv }) => (argv[0] === 'podreach' ? { argv: ['ip', 'netns', 'exec', namespaceOf(pod), ...podreach, ...argv.slice(1)] } : undefined),
   onChange: (s) => writeState(s),

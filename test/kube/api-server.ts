@@ -50,6 +50,8 @@ export interface ApiServerOptions {
   restrictedNamespaces?: string[];
   /** Paths (regex) the server accepts but never answers: to test bounded calls. */
   hang?: RegExp[];
+  /** Paths (regex) answered only after `ms`: a loaded server, or reads of a large cluster. */
+  slow?: { path: RegExp; ms: number }[];
   /** Faults to serve instead of the answer, first match wins; a fault without `path` hits every request. */
   faults?: FaultRule[];
   /** Serve a certificate the client's CA file does not sign (a wrong CA in the kubeconfig). */
@@ -250,6 +252,8 @@ export class ApiServer {
     // A watch that is cut never finishes.
     if (watching) res.on('close', log);
     if (this.opts.hang?.some((r) => r.test(url.pathname))) return; // never answers
+    const slow = this.opts.slow?.find((r) => r.path.test(url.pathname));
+    if (slow) await new Promise((r) => setTimeout(r, slow.ms));
     const rule = this.opts.faults?.find((f) => (!f.path || f.path.test(url.pathname)) && (!f.method || f.method === method) && (f.times === undefined || f.times > 0));
     if (rule) {
       if (rule.times !== undefined) rule.times--;

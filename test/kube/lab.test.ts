@@ -106,6 +106,35 @@ describe('evidence that cannot change the verdict is not awaited', () => {
   });
 });
 
+describe('the probe pod is on its way as soon as it can be placed', () => {
+  it('a failing target: the probe pod is created once our pod is read, while the cluster\'s slow reads are still out', async () => {
+    const s = SCENARIOS.find((x) => x.id === 'vpc-sg-container-cidr') as Scenario;
+    // Every read of the cluster's network signals takes 300 ms (a loaded server, a large cluster); our pod and node do not.
+    const bulk = ['/daemonsets$', '/configmaps/', '/network-attachment-definitions$', '/ippools$', '/services/kubernetes$', '/networkpolicies$'];
+    await withLab(s, (lab) =>
+      withApi(
+        lab,
+        async (api) => {
+          const d = await lab.exec('pod', ['env', ...api.env, NODE, BUNDLE, 'diagnose', target(s), '-o', 'json'], { timeoutMs: 30_000 });
+          const rep = JSON.parse(d.stdout) as { diagnosis: { cause: string }; probes: { node: object | null }; notes: string[] };
+          expect(rep.diagnosis.cause).toBe('security-group');
+          expect(rep.probes.node).not.toBeNull();
+          // The server logs a request when it answers it: the create was answered before the first slow read was.
+          const log = api.state().requestLog;
+          const created = log.findIndex((q) => q === 'POST /api/v1/namespaces/default/pods 201');
+          const firstSlow = log.findIndex((q) => q.includes('/kube-system/'));
+          expect(created).toBeGreaterThanOrEqual(0);
+          expect(firstSlow).toBeGreaterThan(created);
+          // And the slow reads were still waited for: the context has them.
+          expect(rep.notes.join('\n')).not.toMatch(/did not finish|no answer within/);
+          expect(api.state().live).toEqual([]);
+        },
+        bulk.flatMap((p) => ['--slow', `${p}=300`]),
+      ),
+    );
+  });
+});
+
 describe('interrupting the CLI', () => {
   it('SIGINT while the probe pod runs: the CLI deletes it before exiting', async () => {
     const s = SCENARIOS.find((x) => x.id === 'vpc-sg-container-cidr') as Scenario;
