@@ -3,7 +3,7 @@ import { fmtMs, hostPort } from '../net/format.ts';
 import { podHasFamily } from '../context/family.ts';
 import { familyOf, hostCidr, inCidr } from '../net/ip.ts';
 import type { AppProtocol, AppStatus, DnsResult, ProbeReport } from '../probe/types.ts';
-import { MANAGED_PORTS, peerSees } from './sources.ts';
+import { MANAGED_PORTS, peerSees, withoutFamily } from './sources.ts';
 import { type PeerSignal, peerSignal } from './peer.ts';
 import type { Differential, Evidence, SourceSeen } from './types.ts';
 import { from, nodeSide, podSide } from './vantage.ts';
@@ -251,11 +251,10 @@ export function sourceSeen(ev: SeenInput, model: NetworkModel | undefined, diff:
     confidence: 0.8,
     why: '',
   };
-  // An IPv6-only pod reaching an IPv4 peer (EKS IPv6): its IPv4 egress is SNATed on the node. An IPv4-only pod
-  // sends no IPv6 at all: no CNI masquerades it into IPv6, so no peer sees anything from it.
   if (family && podHasFamily(ctx, family) === false) {
-    if (family === 'IPv4') return { ...nodeSide, confidence: 0.75, why: "the pod has no IPv4 address: its IPv4 traffic leaves through the node's IPv4 address (SNAT on the node, as EKS IPv6 clusters do)" };
-    return { kind: 'unknown', ip: podIp, confidence: 0.8, allowWhat: 'nothing: the pod sends no IPv6', why: 'the pod has no IPv6 address: it sends no IPv6 at all (no CNI translates an IPv4-only pod into IPv6), so no peer sees it' };
+    const r = withoutFamily(family, 'the pod', ctx.cni?.value);
+    if (r.leaves) return { ...nodeSide, confidence: r.confidence, why: r.why };
+    return { kind: 'unknown', ip: podIp, confidence: r.confidence, allowWhat: `nothing: the pod sends no ${family}`, why: r.why };
   }
   // Measured beats modelled: the peer treated pod and node differently, so it can tell them apart.
   if (diff === 'pod-only-fails' && model !== 'tunnel') {

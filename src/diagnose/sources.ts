@@ -179,22 +179,25 @@ export function destinationFamilies(net: ClusterNet): Family[] | undefined {
 }
 
 /**
- * The source rule for a group of nodes: peerSees, unless the pods hold no address of the destination's family
- * (an EKS IPv6 cluster towards an IPv4 peer): then what leaves is the node's address of that family.
+ * The one rule for pods with no address of the destination's family. IPv4 from IPv6-only pods leaves through
+ * the node's IPv4 (SNAT on the node; on EKS IPv6, host-local SNAT by the VPC CNI). IPv6 from IPv4-only pods
+ * does not leave at all: no CNI translates IPv4-only pods into IPv6. `who`: one pod, or the pods of a group.
  */
+export function withoutFamily(family: Family, who: 'the pod' | 'the pods', cni?: string): { leaves: boolean; confidence: number; why: string } {
+  const has = who === 'the pod' ? 'has' : 'have';
+  if (family === 'IPv6') return { leaves: false, confidence: 0.8, why: `${who} ${has} no IPv6 address: no CNI translates IPv4-only pods into IPv6, so no peer sees IPv6 from ${who === 'the pod' ? 'it' : 'them'}` };
+  if (cni === 'aws-vpc-cni') return { leaves: true, confidence: 0.8, why: `EKS IPv6: ${who} ${has} no IPv4 address; IPv4 leaves through the node's IPv4 (host-local SNAT by the VPC CNI)` };
+  return { leaves: true, confidence: 0.6, why: `${who} ${has} no IPv4 address: IPv4, where the CNI offers it at all, leaves through the node's IPv4 (SNAT on the node, as EKS IPv6 does)` };
+}
+
+/** The source rule for a group of nodes: peerSees, unless its pods hold no address of the destination's family. */
 export function groupPeerSees(net: ClusterNet, to: Destination): PeerSees | undefined {
   const family = destinationFamily(to);
   const fams = net.families?.value;
   if (family && fams && !fams.includes(family)) {
-    if (family === 'IPv6') return { side: 'node', confidence: 0.3, why: 'the pods have no IPv6 address: they cannot reach an IPv6 peer at all' };
-    const eks = net.cni?.value === 'aws-vpc-cni';
-    return {
-      side: 'node',
-      confidence: eks ? 0.8 : 0.5,
-      why: eks
-        ? "EKS IPv6: the pods have no IPv4 address; IPv4 leaves through the node's IPv4 (host-local SNAT by the VPC CNI)"
-        : "the pods have no IPv4 address: IPv4, where the CNI offers it at all, leaves through the node's IPv4 (SNAT on the node, as EKS IPv6 does)",
-    };
+    const r = withoutFamily(family, 'the pods', net.cni?.value);
+    // Nothing leaves: the node is named only as where the traffic would start, with little confidence.
+    return { side: 'node', confidence: r.leaves ? r.confidence : 0.3, why: r.why };
   }
   return peerSees(modelIn(net, family)?.value, to, { nonMasq: net.nonMasqueradeCidrs?.value, cni: net.cni?.value, vpcCidrs: net.vpcCidrs?.value });
 }

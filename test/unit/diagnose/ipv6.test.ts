@@ -5,7 +5,7 @@ import type { NetworkModel, PodContext } from '../../../src/context/types.ts';
 import { judge, peerObservation, podAndNode, predict } from '../../../src/diagnose/index.ts';
 import { dockerRangeFor } from '../../../src/diagnose/cidr.ts';
 import { mysqlHost } from '../../../src/diagnose/causes/whitelist.ts';
-import { peerSees } from '../../../src/diagnose/sources.ts';
+import { groupPeerSees, peerSees, withoutFamily } from '../../../src/diagnose/sources.ts';
 import { hostCidr } from '../../../src/net/ip.ts';
 import { arrived, ctx, OPEN, peerReport, probe, SILENT, type Side, target } from './fixtures.ts';
 
@@ -154,6 +154,19 @@ describe('a target only in the family the pod lacks', () => {
     const d = run(target('192.168.20.52', 80), v6only('vpc'), { tcp: 'unreachable', errno: 'ENETUNREACH', icmp: 'not-run' });
     expect(d.summary).toBe('this pod has no IPv4 address or route, and 192.168.20.52 is an IPv4 address');
     expect(d.sourceSeen?.kind).toBe('node'); // its IPv4 leaves through the node's (unknown here: the node's IPv4 was not given)
+  });
+  it('one rule for a missing family: a pod\'s view and a group\'s say the same', () => {
+    for (const [family, cni] of [['IPv4', 'aws-vpc-cni'], ['IPv4', undefined], ['IPv6', undefined]] as const) {
+      const one = withoutFamily(family, 'the pod', cni);
+      const group = groupPeerSees({ families: { value: [family === 'IPv4' ? 'IPv6' : 'IPv4'], source: 'api', confidence: 0.9 }, ...(cni ? { cni: { value: cni, source: 'api', confidence: 0.9 } } : {}) }, family === 'IPv4' ? { ip: '192.168.20.52' } : { ip: 'fd00:192:168:20::52' });
+      expect(group?.why.replace('the pods have', 'the pod has').replace('them', 'it')).toBe(one.why);
+      // IPv4 leaves through the node; IPv6 does not leave at all (the group names its node with little confidence).
+      expect(group?.side).toBe('node');
+      expect(group?.confidence).toBe(one.leaves ? one.confidence : 0.3);
+      expect(one.leaves).toBe(family === 'IPv4');
+    }
+    const v4 = run(target('192.168.20.52', 80), { ...v6only('vpc'), cni: { value: 'aws-vpc-cni', source: 'api', confidence: 0.9 } }, { tcp: 'unreachable', errno: 'ENETUNREACH', icmp: 'not-run' });
+    expect(v4.sourceSeen).toMatchObject({ kind: 'node', why: withoutFamily('IPv4', 'the pod', 'aws-vpc-cni').why });
   });
   it('a pod that has the family but no route keeps the plain verdict', () => {
     const d = run(ECS6, v6only('vpc'), { tcp: 'unreachable', errno: 'ENETUNREACH', icmp: 'not-run' });
