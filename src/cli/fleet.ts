@@ -3,7 +3,7 @@
 // names what differs between the groups that reach each target and those that do not (diagnose/fleet.ts).
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { type GroupBy, groupNodes, pickNode } from '../context/groups.ts';
+import { type GroupBy, groupNodes, type NodeGroup, pickNode } from '../context/groups.ts';
 import { flagFacts, nodeSubnetFlag } from '../context/flags.ts';
 import type { ClusterNet, FleetVantage, GroupObserved, GroupOutcome } from '../diagnose/index.ts';
 import type { ProbeReport } from '../probe/types.ts';
@@ -54,7 +54,8 @@ function interruptedCode(signal: AbortSignal): number {
   return 128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : 2);
 }
 
-export async function runFleet(inputs: readonly string[], o: FleetOptions): Promise<number> {
+/** The command line, checked before anything is read: the targets, the flags as facts, --node-subnet. Throws UsageError. */
+function checkInput(inputs: readonly string[], o: FleetOptions) {
   if (o.cleanup && inputs.length) throw new UsageError('--cleanup deletes leftover probe pods and takes no TARGET');
   if (!o.cleanup && inputs.length === 0) throw new UsageError('no TARGET given (podreach fleet TARGET..., or --cleanup)');
   if (inputs.length > MAX_PLAN_ITEMS) throw new UsageError(`${inputs.length} targets: at most ${MAX_PLAN_ITEMS} in one run`);
@@ -66,12 +67,61 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
   const flags = flagFacts({ networkModel: o.networkModel, containerCidr: o.containerCidr, vpcCidr: o.vpcCidr });
   const subnets = nodeSubnetFlag(o.nodeSubnet);
   if (o.kubeconfig && !existsSync(o.kubeconfig)) throw new UsageError(`--kubeconfig ${o.kubeconfig}: no such file`);
+  return { targets, flags, subnets };
+}
 
+/**
+ * Which vantage points each group is probed from, and the jobs (one pod each): the pod's own view where the model
+ * gives pods their own source; the node's where SNAT makes them one, i.e. only where every family is SNATed to
+ * the node (Calico may masquerade IPv4 and not IPv6).
+ */
+function planJobs(groups: NodeGroup[], net: ClusterNet, vantage: FleetOptions['vantage']) {
+  const allSnat = [net.model, ...Object.values(net.modelByFamily ?? {})].every((m) => m?.value === 'tunnel');
+  const vantages: FleetVantage[] = vantage === 'both' ? ['node', 'pod'] : vantage === 'auto' ? [allSnat ? 'node' : 'pod'] : [vantage];
+  const jobs = groups.flatMap((g) => {
+    const node = pickNode(g);
+    return node ? vantages.map((v) => ({ group: g, node, vantage: v })) : [];
+  });
+  const notes: string[] = [];
+  if (!net.model) notes.push('network model unknown (not detected from the API): pass --network-model tunnel|vpc|eni to name the source each group shows');
+  for (const g of groups) if (!pickNode(g)) notes.push(`group ${g.key}: no ready node with an InternalIP; not probed`);
+  return { vantages, jobs, notes };
+}
+
+/** --cleanup: the probe pods a run left behind, deleted. */
+async function cleanup(k: typeof import('../kube/fleet.ts'), session: FleetSession, signal: AbortSignal): Promise<number> {
+  const c = await k.cleanupLeftovers(session, signal);
+  if (c.error) return fail(c.error);
+  for (const p of c.deleted) process.stdout.write(`deleted pod ${p}\n`);
+  if (c.deleted.length === 0 && c.failed.length === 0) process.stdout.write(`no podreach probe pods in ${session.namespace}\n`);
+  for (const p of c.failed) process.stderr.write(`podreach: fleet --cleanup: could not delete ${p}\n`);
+  return c.failed.length ? EXIT.failed : EXIT.reachable;
+}
+
+type FleetSession = Awaited<ReturnType<typeof import('../kube/fleet.ts').fleetSession>>;
+type FleetResult = Awaited<ReturnType<typeof import('../kube/fleet.ts').runFleetPods>>[number];
+
+/** Each group's reports per vantage point, for the diagnosis, and its pods, for the report. */
+function observe(groups: NodeGroup[], results: FleetResult[]): { observed: GroupObserved[]; pods: FleetPod[][]; notes: string[] } {
+  const observed: GroupObserved[] = groups.map((g) => ({
+    by: g.by,
+    key: g.key,
+    nodes: g.nodes,
+    ...(pickNode(g) ? { probedFrom: pickNode(g)?.name } : {}),
+    vantages: results.filter((r) => r.group === g).map((r) => ({ vantage: r.vantage, ...(r.reports ? { reports: r.reports } : {}), ...(r.error ? { error: r.error } : {}) })),
+  }));
+  const notes = results.filter((r) => r.error).map((r) => `group ${r.group.key} (${r.vantage} network on ${r.node.name}): ${r.error}; by hand: ${r.manualCommand}`);
+  const pods: FleetPod[][] = groups.map((g) => results.filter((r) => r.group === g).map((r) => ({ vantage: r.vantage, node: r.node.name, ...(r.podName ? { name: r.podName } : {}), ms: r.ms, ...(r.error ? { error: r.error } : {}) })));
+  return { observed, pods, notes };
+}
+
+export async function runFleet(inputs: readonly string[], o: FleetOptions): Promise<number> {
+  const { targets, flags, subnets } = checkInput(inputs, o);
   const t0 = performance.now();
   const k = await import('../kube/fleet.ts');
   const { ClusterError, readCluster } = await import('../kube/cluster.ts');
   const api = { kubeconfig: o.kubeconfig, context: o.context, env: o.env, signal: o.signal };
-  let session: Awaited<ReturnType<typeof k.fleetSession>>;
+  let session: FleetSession;
   let view: Awaited<ReturnType<typeof readCluster>> | undefined;
   try {
     // The cluster read and the session for the pods in parallel: planning is the API's round trips, no more.
@@ -83,27 +133,10 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
     if (err instanceof ClusterError) return fail(err.message);
     throw err;
   }
-  if (o.cleanup || !view) {
-    const c = await k.cleanupLeftovers(session, o.signal);
-    if (c.error) return fail(c.error);
-    for (const p of c.deleted) process.stdout.write(`deleted pod ${p}\n`);
-    if (c.deleted.length === 0 && c.failed.length === 0) process.stdout.write(`no podreach probe pods in ${session.namespace}\n`);
-    for (const p of c.failed) process.stderr.write(`podreach: fleet --cleanup: could not delete ${p}\n`);
-    return c.failed.length ? EXIT.failed : EXIT.reachable;
-  }
+  if (o.cleanup || !view) return cleanup(k, session, o.signal);
   const groups = groupNodes(view.nodes, o.by);
   const net = withFlags(view.net, flags);
-  // The pod's own view where the model gives pods their own source; the node's where SNAT makes them one.
-  // The node's view only where every family is SNATed to the node (Calico may masquerade IPv4 and not IPv6).
-  const allSnat = [net.model, ...Object.values(net.modelByFamily ?? {})].every((m) => m?.value === 'tunnel');
-  const vantages: FleetVantage[] = o.vantage === 'both' ? ['node', 'pod'] : o.vantage === 'auto' ? [allSnat ? 'node' : 'pod'] : [o.vantage];
-  const jobs = groups.flatMap((g) => {
-    const node = pickNode(g);
-    return node ? vantages.map((vantage) => ({ group: g, node, vantage })) : [];
-  });
-  const notes = [...view.notes];
-  if (!net.model) notes.push('network model unknown (not detected from the API): pass --network-model tunnel|vpc|eni to name the source each group shows');
-  for (const g of groups) if (!pickNode(g)) notes.push(`group ${g.key}: no ready node with an InternalIP; not probed`);
+  const { vantages, jobs, notes: planNotes } = planJobs(groups, net, o.vantage);
 
   const { makePlan } = await import('../probe/plan.ts');
   const plan = makePlan(targets, o.timeout ?? DEFAULT_TIMEOUT_MS);
@@ -122,16 +155,7 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
   screen?.clear();
   if (o.signal.aborted) return interruptedCode(o.signal);
 
-  const observed: GroupObserved[] = groups.map((g) => ({
-    by: g.by,
-    key: g.key,
-    nodes: g.nodes,
-    ...(pickNode(g) ? { probedFrom: pickNode(g)?.name } : {}),
-    vantages: results.filter((r) => r.group === g).map((r) => ({ vantage: r.vantage, ...(r.reports ? { reports: r.reports } : {}), ...(r.error ? { error: r.error } : {}) })),
-  }));
-  for (const r of results) if (r.error) notes.push(`group ${r.group.key} (${r.vantage} network on ${r.node.name}): ${r.error}; by hand: ${r.manualCommand}`);
-  const pods: FleetPod[][] = groups.map((g) => results.filter((r) => r.group === g).map((r) => ({ vantage: r.vantage, node: r.node.name, ...(r.podName ? { name: r.podName } : {}), ms: r.ms, ...(r.error ? { error: r.error } : {}) })));
-
+  const { observed, pods, notes: podNotes } = observe(groups, results);
   const { diagnoseFleet } = await import('../diagnose/index.ts');
   const verdicts = diagnoseFleet({ targets, groups: observed, net });
   const render = await import('../render/fleet.ts');
@@ -145,7 +169,7 @@ export async function runFleet(inputs: readonly string[], o: FleetOptions): Prom
     groups: observed,
     pods,
     verdicts,
-    notes,
+    notes: [...view.notes, ...planNotes, ...podNotes],
     timings: { planMs: Math.round(planMs ?? performance.now() - t0), totalMs: Math.round(performance.now() - t0) },
   });
   if (o.output === 'json') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);

@@ -13,7 +13,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabCause } from './scenarios.ts';
-import { claimLab, type ExecResult, mustSucceed, run, startServer, waitNamespacesUp } from './lab.ts';
+import { claimLab, destroyedAfter, type ExecResult, mustSucceed, ruleCounter, run, startServer, waitNamespacesUp } from './lab.ts';
+import { namespacesAndVeths } from './topology.ts';
 import { INFRA_DEADLINE_MS } from './wait.ts';
 
 export const V6 = {
@@ -295,11 +296,7 @@ export function plan6(prefix: string, s: Scenario6): Plan6 {
     ['vpcr', 'peering', 'vpcr2', 'peering'],
     ['vpcr2', 'p-peer', 'peer', 'eth0'],
   ];
-  const host = [
-    ...ROLES6.map((r) => `netns add ${ns(r)}`),
-    // Distinct ifindexes on the two ends (see lab.ts): no linkwatch delay on carrier-up.
-    ...veths.map(([a, na, b, nb], i) => `link add ${na} index ${20 + 2 * i} netns ${ns(a)} type veth peer name ${nb} index ${21 + 2 * i} netns ${ns(b)}`),
-  ];
+  const host = namespacesAndVeths(ROLES6, ns, veths);
   const up = (...devs: string[]) => ['lo', ...devs].map((d) => `link set ${d} up`);
   const a6 = (addr: string, dev: string) => `addr add ${addr} dev ${dev} nodad`;
   const a4 = (addr: string, dev: string) => (dual ? [`addr add ${addr} dev ${dev}`] : []);
@@ -442,22 +439,11 @@ export async function createLab6(scenarioOrId: Scenario6 | string): Promise<Lab6
     buildMs: Math.round(performance.now() - t0),
     ns,
     exec,
-    async counter(role, comment, family = 6, table = 'filter') {
-      const r = await exec(role, [family === 6 ? 'ip6tables' : 'iptables', '-t', table, '-L', '-v', '-x', '-n']);
-      mustSucceed(`reading ${family === 6 ? 'ip6tables' : 'iptables'} in ${ns(role)}`, r);
-      let sum = 0;
-      for (const line of r.stdout.split('\n')) if (line.includes(`/* ${comment} */`)) sum += Number(line.trim().split(/\s+/)[0]) || 0;
-      return sum;
-    },
+    counter: (role, comment, family = 6, table = 'filter') => ruleCounter((argv) => exec(role, argv), ns(role), comment, family, table),
     destroy,
   };
 }
 
-export async function withLab6<T>(scenario: Scenario6 | string, fn: (lab: Lab6) => Promise<T>): Promise<T> {
-  const lab = await createLab6(scenario);
-  try {
-    return await fn(lab);
-  } finally {
-    await lab.destroy();
-  }
+export function withLab6<T>(scenario: Scenario6 | string, fn: (lab: Lab6) => Promise<T>): Promise<T> {
+  return destroyedAfter(createLab6(scenario), fn);
 }

@@ -229,26 +229,33 @@ export async function createLab(scenarioOrId: Scenario | string): Promise<Lab> {
     buildMs: Math.round(performance.now() - t0),
     ns,
     exec,
-    async iptablesCounter(role, comment) {
-      const r = await exec(role, ['iptables', '-t', 'filter', '-L', '-v', '-x', '-n']);
-      mustSucceed(`reading iptables in ${ns(role)}`, r);
-      let sum = 0;
-      for (const line of r.stdout.split('\n')) {
-        if (line.includes(`/* ${comment} */`)) sum += Number(line.trim().split(/\s+/)[0]) || 0;
-      }
-      return sum;
-    },
+    iptablesCounter: (role, comment) => ruleCounter((argv) => exec(role, argv), ns(role), comment, 4, 'filter'),
     destroy,
   };
 }
 
-export async function withLab<T>(scenario: Scenario | string, fn: (lab: Lab) => Promise<T>): Promise<T> {
-  const lab = await createLab(scenario);
+export function withLab<T>(scenario: Scenario | string, fn: (lab: Lab) => Promise<T>): Promise<T> {
+  return destroyedAfter(createLab(scenario), fn);
+}
+
+/** Runs `fn` on the lab once it is up, and tears the lab down after, whatever `fn` did. */
+export async function destroyedAfter<L extends { destroy(): Promise<void> }, T>(creating: Promise<L>, fn: (lab: L) => Promise<T>): Promise<T> {
+  const lab = await creating;
   try {
     return await fn(lab);
   } finally {
     await lab.destroy();
   }
+}
+
+/** Packets counted by the rules carrying `comment` (iptables -m comment), summed over the table's chains. */
+export async function ruleCounter(exec: (argv: string[]) => Promise<ExecResult>, where: string, comment: string, family: 4 | 6, table: 'filter' | 'nat'): Promise<number> {
+  const tool = family === 6 ? 'ip6tables' : 'iptables';
+  const r = await exec([tool, '-t', table, '-L', '-v', '-x', '-n']);
+  mustSucceed(`reading ${tool} in ${where}`, r);
+  let sum = 0;
+  for (const line of r.stdout.split('\n')) if (line.includes(`/* ${comment} */`)) sum += Number(line.trim().split(/\s+/)[0]) || 0;
+  return sum;
 }
 
 export { ROLES, type Role };

@@ -96,6 +96,18 @@ function counters(srcCounters: Record<string, string>, port: number): string[] {
   return out;
 }
 
+/**
+ * The host's commands that make a lab's namespaces and the veth pairs between them ([nsA, nameA, nsB, nameB]).
+ * Distinct ifindexes on the two ends: the kernel's linkwatch treats a veth whose ifindex equals its peer's as a
+ * plain device and delays its carrier-up (and qdisc activation) by up to a second.
+ */
+export function namespacesAndVeths<R extends string>(roles: readonly R[], ns: (r: R) => string, veths: readonly (readonly [R, string, R, string])[]): string[] {
+  return [
+    ...roles.map((r) => `netns add ${ns(r)}`),
+    ...veths.map(([a, na, b, nb], i) => `link add ${na} index ${20 + 2 * i} netns ${ns(a)} type veth peer name ${nb} index ${21 + 2 * i} netns ${ns(b)}`),
+  ];
+}
+
 export function plan(prefix: string, o: BuildOptions): Plan {
   const ns = (r: Role) => `${prefix}-${r}`;
   const { podIp, podCidr, gw: podGw } = podAddressing(o.model, o.containerCidr);
@@ -112,12 +124,7 @@ export function plan(prefix: string, o: BuildOptions): Plan {
     ['node', 'veth-pod', 'pod', 'eth0'],
   ];
   const host = [
-    ...ROLES.map((r) => `netns add ${ns(r)}`),
-    // Distinct ifindexes on the two ends: the kernel's linkwatch treats a veth whose ifindex equals its peer's
-    // as a plain device and delays its carrier-up (and qdisc activation) by up to a second.
-    ...veths.map(
-      ([a, na, b, nb], i) => `link add ${na} index ${20 + 2 * i} netns ${ns(a)} type veth peer name ${nb} index ${21 + 2 * i} netns ${ns(b)}`,
-    ),
+    ...namespacesAndVeths(ROLES, ns, veths),
   ];
   const up = (...devs: string[]) => ['lo', ...devs].map((d) => `link set ${d} up`);
 
