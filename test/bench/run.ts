@@ -57,17 +57,20 @@ for (const s of scenarios) {
     const base: number[] = [];
     let cause = '';
     let baseCause = '';
-    // Interleaved, so that both see the same machine load.
+    // Interleaved, so that all see the same machine load; podreach and the baseline take turns going first
+    // (a fixed order showed a bias of up to ~25 ms for whichever ran right after the by-hand pair).
+    const runBase = async () => {
+      const b = await lab.exec('pod', [NODE, BASELINE as string, ...args], { timeoutMs: 15_000 });
+      base.push(b.ms);
+      baseCause = JSON.parse(b.stdout).diagnosis.cause;
+    };
     for (let i = 0; i < RUNS; i++) {
+      if (BASELINE && i % 2 === 1) await runBase();
       const r = await podreach(lab, 'pod', args);
       tool.push(r.ms);
       cause = JSON.parse(r.stdout).diagnosis.cause;
+      if (BASELINE && i % 2 === 0) await runBase();
       hand.push(await byHand(lab));
-      if (BASELINE) {
-        const b = await lab.exec('pod', [NODE, BASELINE, ...args], { timeoutMs: 15_000 });
-        base.push(b.ms);
-        baseCause = JSON.parse(b.stdout).diagnosis.cause;
-      }
     }
     const rss = await peakRss(lab, args);
     const line = `${s.id.padEnd(26)} ${cause.padEnd(22)} ${ms(median(tool))} ${ms(median(hand))}  ${(median(tool) / median(hand)).toFixed(2).padStart(5)}  ${rss.toFixed(0).padStart(4)} MB${BASELINE ? `  ${ms(median(base))} (${baseCause})` : ''}`;
