@@ -149,9 +149,9 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
   // whether the node's view is needed at all.
   const alone: Diagnosis[] = [];
   const verdictAlone = (i: number, pod: ProbeReport): Diagnosis => (alone[i] ??= podOnly(targets[i] as Target, pod, early.facts));
-  // With credentials, the API read starts first, its requests out before the probes: a TLS handshake and
-  // two reads in series, it is the longer path to a verdict, and the node-probe pod waits for it. Without,
-  // what stands in for it (the note, the by-hand command) loads once the probes are out, not in their way.
+  // With credentials, the API read is started (its modules loaded) before the probes: a TLS handshake and two
+  // reads in series, it is the longer path to a verdict, and the node-probe pod waits for it. Without, what
+  // stands in for it (the note, the by-hand command) loads once the probes are out, not in their way.
   const kubeOpts = opts.kube === false ? undefined : { ...(opts.kube ?? {}), env: opts.env, signal: opts.signal };
   const credentials = kubeOpts && (findCredentials(kubeOpts) ?? null);
   const kubeStart = kubeOpts && (credentials ? Promise.resolve(await startKube(kubeOpts, credentials)) : startKube(kubeOpts, null));

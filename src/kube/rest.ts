@@ -230,11 +230,12 @@ interface Prepared {
   send: typeof httpRequest;
 }
 
-/** One connection pool per endpoint, and what the exec plugin gave (once per run). */
+/** Connections for the reads in series (newAgent says why so few). */
 const MAX_SOCKETS = 2;
 /** Connections for bulk reads (RequestOptions.bulk). */
 const MAX_BULK_SOCKETS = 3;
 
+/** One connection pool per endpoint, and what the exec plugin gave (once per run). */
 export class Rest {
   readonly ep: Endpoint;
   private agent: HttpAgent;
