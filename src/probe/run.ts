@@ -110,7 +110,9 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
     return Promise.race([running, cut]).finally(() => cancel());
   };
   await Promise.all(kinds.map(finish));
-  const stalledMs = seen(t0).stalledMs;
+  // One instant for the run's duration and its stall: a stop after it is in neither.
+  const end = performance.now();
+  const stalledMs = seen(t0, end).stalledMs;
   release();
 
   const report: ProbeReport = {
@@ -121,7 +123,7 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
     icmp: state.results.icmp ?? SKIPPED,
     rtt: state.tracker.estimate,
     startedAt,
-    durationMs: at(),
+    durationMs: Math.round(end - t0),
   };
   if (gateway) report.from.gateway = gateway;
   for (const k of kinds) {

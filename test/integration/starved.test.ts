@@ -2,7 +2,7 @@
 // built CLI is stopped (SIGSTOP) for 1.5 s in the middle of its probes, inside a VPC lab scenario, while the
 // answers it waits for arrive. A reachable target stays reachable; a silent one keeps its diagnosis, and the
 // report says how long podreach could not run. Packets stay inside namespaces this test created.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canBuildLab } from './probe/lab.ts';
 import { BUNDLE } from './podreach.ts';
@@ -22,15 +22,16 @@ const cont = (pid: number): void => {
 };
 
 /**
- * Runs `diagnose` in the pod; `during` gets the CLI's pid once the probes have started: its ping child to
- * `pingTo` (default: any) exists. The gateway's starts with DNS, the target's with TCP and ICMP.
+ * Runs `diagnose` in the pod; `during` gets the CLI's pid once the probes have started: `started()` holds, or
+ * else its ping child to `pingTo` (default: any) exists. The gateway's starts with DNS, the target's with TCP and ICMP.
  */
-async function diagnose(lab: Lab, pingTo?: string, during?: (pid: number) => Promise<void>): Promise<{ report: PodreachReport; code: number | null }> {
+async function diagnose(lab: Lab, pingTo?: string, during?: (pid: number) => Promise<void>, started?: () => boolean): Promise<{ report: PodreachReport; code: number | null }> {
   const t = lab.scenario.target;
   const cli = startCli(lab.ns('pod'), ['diagnose', `${t.host}:${t.port}`, ...lab.scenario.flags, '--no-api', '-o', 'json']);
   try {
     if (during) {
-      await until(() => children(cli.pid).some((p) => /(^|\/)ping$/.test(p.args[0] ?? '') && (!pingTo || p.args.at(-1) === pingTo)), 10_000, `a ping to ${pingTo ?? 'anything'}`);
+      const pinging = () => children(cli.pid).some((p) => /(^|\/)ping$/.test(p.args[0] ?? '') && (!pingTo || p.args.at(-1) === pingTo));
+      await until(started ?? pinging, 10_000, started ? 'the probes to start' : `a ping to ${pingTo ?? 'anything'}`);
       await during(cli.pid);
     }
   } finally {
@@ -44,10 +45,35 @@ async function diagnose(lab: Lab, pingTo?: string, during?: (pid: number) => Pro
   }
 }
 
-const stop = async (pid: number, ms = STOP_MS): Promise<void> => {
-  process.kill(pid, 'SIGSTOP');
+/**
+ * A query waits in a stopped DNS server's socket (its netns's /proc/net/udp, rx_queue of port 53): podreach has
+ * asked. A lasting sign, where the gateway's ping child may live only a few ms and be missed by a poll.
+ */
+const queryQueued = (serverPid: number): boolean =>
+  ['udp', 'udp6'].some((f) => {
+    try {
+      return readFileSync(`/proc/${serverPid}/net/${f}`, 'utf8')
+        .split('\n')
+        .slice(1)
+        .some((l) => {
+          const [, local, , , queues] = l.trim().split(/\s+/);
+          return local?.endsWith(':0035') === true && parseInt(queues?.split(':')[1] ?? '0', 16) > 0;
+        });
+    } catch {
+      return false;
+    }
+  });
+
+/** Stops the CLI for `ms`; false when it had exited already (on a quick machine a late stop finds it gone). */
+const stop = async (pid: number, ms = STOP_MS): Promise<boolean> => {
+  try {
+    process.kill(pid, 'SIGSTOP');
+  } catch {
+    return false;
+  }
   await sleep(ms);
-  process.kill(pid, 'SIGCONT');
+  cont(pid);
+  return true;
 };
 
 describe.skipIf(!ready)('podreach stopped for 1.5 s mid-probe (dist/podreach.mjs in the VPC lab)', () => {
@@ -66,7 +92,7 @@ describe.skipIf(!ready)('podreach stopped for 1.5 s mid-probe (dist/podreach.mjs
         }
         await sleep(STOP_MS);
         cont(pid);
-      }).finally(() => server.forEach(cont));
+      }, () => server.some(queryQueued)).finally(() => server.forEach(cont));
       console.log(`dns starved: ${report.diagnosis.cause} ${report.diagnosis.confidence}; dns ${report.probes.pod.dns?.status} in ${report.probes.pod.dns?.ms} ms, stalled ${report.probes.pod.dns?.stalledMs} ms; run stalled ${report.probes.pod.stalledMs} ms`);
       expect(report.probes.pod.dns).toMatchObject({ status: 'ok', addresses: ['192.168.10.52'] });
       expect(report.diagnosis.cause).toBe('reachable');
@@ -87,8 +113,10 @@ describe.skipIf(!ready)('podreach stopped for 1.5 s mid-probe (dist/podreach.mjs
         });
         const pod = report.probes.pod;
         // The probes of a reachable target last ~0.1 s: on a quick machine the latest stop can land after them.
-        const during = stoppedAt < Date.parse(pod.startedAt) + pod.durationMs;
-        console.log(`vpc-ok stopped at +${delay} ms (${during ? 'during' : 'after'} the probes): ${report.diagnosis.cause}; tcp ${pod.tcp?.status}, icmp ${pod.icmp.status}, app ${pod.app?.status}; stalled ${pod.stalledMs} ms`);
+        // startedAt is whole milliseconds and durationMs rounded: a stop within 5 ms of the end counts as neither.
+        const end = Date.parse(pod.startedAt) + pod.durationMs;
+        const during = stoppedAt < end - 5;
+        console.log(`vpc-ok stopped at +${delay} ms (${during ? 'during' : stoppedAt < end ? 'at the end of' : 'after'} the probes): ${report.diagnosis.cause}; tcp ${pod.tcp?.status}, icmp ${pod.icmp.status}, app ${pod.app?.status}; stalled ${pod.stalledMs} ms`);
         expect(report.diagnosis.cause).toBe('reachable');
         if (during) expect(pod.stalledMs).toBeGreaterThanOrEqual(STOP_MS - 200);
       }

@@ -132,13 +132,14 @@ describe('podreach fleet leaves no probe pod behind', () => {
         s,
         async ({ fleet, api }) => {
           const r = await fleet(['-o', 'json', '--by', 'node', '--max-pods', '3']);
-          expect(r.code, r.stderr).toBe(1);
           expect(r.stderr).toBe('');
           const doc = JSON.parse(r.stdout) as Doc & { notes: string[] };
-          // One group's log read failed: that group is unknown, named in a note; the others are judged.
+          // One group's log read failed (whichever pod ended first): that group is unknown, named in a note; the others are judged.
           expect(doc.diagnosis?.unknown).toHaveLength(1);
           expect(doc.notes.join('\n')).toMatch(/could not read the log of pod podreach\/podreach-probe-/);
           expect(doc.diagnosis?.fails).toEqual(['node-b1'].filter((k) => !doc.diagnosis?.unknown.includes(k)));
+          // node-b1 fails when it was judged; unknown, the groups that were judged all reach the target.
+          expect(r.code, r.stderr).toBe(doc.diagnosis?.fails.length ? 1 : 0);
           expect(api.state().created).toHaveLength(3);
           expect(api.state().live).toEqual([]);
         },
