@@ -169,6 +169,7 @@ export async function runDiagnose(targetInputs: readonly string[], opts: Diagnos
     gateway: local.facts.gateway?.value ?? null,
     gateway6: local.route6 ? scopedGateway(local.route6) : null,
     mtu: local.facts.mtu?.value ?? null,
+    addresses: () => local.addresses,
   });
   // The API loads lazily and in parallel with probing; the verdict waits for it only within the API's budget.
   const kubeLoad = kubeStart && withinBudget(kubeStart, opts.env, probing);

@@ -1,5 +1,5 @@
 import type { PodContext } from '../context/types.ts';
-import { cidrsOverlap, familyOf, firstMatch, inCidr, isIp, isRfc1918, normalizeCidr, RFC1918, subnetOf } from '../net/ip.ts';
+import { cidrsOverlap, familyOf, firstMatch, inCidr, isIp, isRfc1918, isUla, normalizeCidr, RFC1918, subnetOf } from '../net/ip.ts';
 
 /** Where the target sits, seen from the pod. */
 export type TargetZone =
@@ -120,14 +120,14 @@ function targetZone(ip: string | undefined, ctx: PodContext): { zone: TargetZone
   if (vpc) return { zone: 'vpc', note: `inside the node's VPC ${vpc}: same-VPC access`, vpcCidr: vpc };
   if (firstMatch(ip, CLOUD_SERVICE)) return { zone: 'cloud-service', note: 'a cloud-service range (100.64.0.0/10, 214.0.0.0/7), not the customer VPC' };
   if (firstMatch(ip, LINK_LOCAL)) return { zone: 'link-local', note: 'link-local (169.254.0.0/16): metadata / gateway addresses' };
-  if (isRfc1918(ip) || inCidr(ip, 'fc00::/7')) {
+  if (isRfc1918(ip) || isUla(ip)) {
     if (vpcCidrs.length) {
       return { zone: 'peer', note: `private but outside the VPC (${vpcCidrs.join(', ')}): across peering, VPN or Direct Connect` };
     }
     // A VPC lies inside one private block: a target in another block than the node cannot share its VPC. In
     // IPv6 the block is the ULA's /48 (RFC 4193: one random Global ID per site; a VPC's ULA range is a /48 or less).
     const nodeIp = ctx.nodeIp?.value;
-    const block = (a: string): string | undefined => (inCidr(a, 'fc00::/7') ? subnetOf(a, 48) : firstMatch(a, RFC1918));
+    const block = (a: string): string | undefined => (isUla(a) ? subnetOf(a, 48) : firstMatch(a, RFC1918));
     const targetBlock = block(ip);
     const nodeBlock = nodeIp ? block(nodeIp) : undefined;
     if (targetBlock && nodeBlock && targetBlock !== nodeBlock) {
@@ -137,7 +137,7 @@ function targetZone(ip: string | undefined, ctx: PodContext): { zone: TargetZone
   }
   // IPv6 VPCs are often global (EKS, GKE): with the node on a global address too, a global target may be in the VPC.
   const nodeIp = ctx.nodeIp?.value;
-  if (!vpcCidrs.length && familyOf(ip) === 'IPv6' && nodeIp && familyOf(nodeIp) === 'IPv6' && !inCidr(nodeIp, 'fc00::/7')) {
+  if (!vpcCidrs.length && familyOf(ip) === 'IPv6' && nodeIp && familyOf(nodeIp) === 'IPv6' && !isUla(nodeIp)) {
     return { zone: 'private', note: 'a global IPv6 address, as the node has: the VPC\'s IPv6 CIDR is unknown, so same VPC, peered or the internet cannot be told (pass --vpc-cidr)' };
   }
   return { zone: 'public', note: 'a public address: leaves through NAT/EIP, not an intranet path' };

@@ -3,7 +3,7 @@
 // the API (kube/cluster.ts) or from flags. The single-pod version (signals.ts sourceSeen) shares peerSees().
 import { defaultSubnetPrefix, type NodeFacts, type NodeGroup, nodeIpIn, nodeSubnetIn } from '../context/groups.ts';
 import type { Fact, NetworkModel } from '../context/types.ts';
-import { aggregateCidrs, cidrWithin, type Family, familyOf, firstMatch, hostCidr, inCidr, isRfc1918 } from '../net/ip.ts';
+import { aggregateCidrs, cidrWithin, type Family, familyOf, firstMatch, hostCidr, isRfc1918, isUla } from '../net/ip.ts';
 
 /** Where the traffic goes, as the guide sorts destinations. */
 export type DestinationClass = 'same-vpc' | 'peered-vpc' | 'managed-service' | 'internet';
@@ -28,7 +28,7 @@ export const destinationFamily = (to: Destination): Family | undefined => (to.ip
  */
 export function ipClass(ip: string, vpcCidrs: readonly string[]): DestinationClass | undefined {
   const inVpc = vpcCidrs.length ? firstMatch(ip, vpcCidrs) !== undefined : undefined;
-  if (familyOf(ip) === 'IPv6') return inVpc ? 'same-vpc' : inVpc === false && inCidr(ip, 'fc00::/7') ? 'peered-vpc' : undefined;
+  if (familyOf(ip) === 'IPv6') return inVpc ? 'same-vpc' : inVpc === false && isUla(ip) ? 'peered-vpc' : undefined;
   if (!isRfc1918(ip)) return 'internet';
   return inVpc === undefined ? undefined : inVpc ? 'same-vpc' : 'peered-vpc';
 }

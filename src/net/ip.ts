@@ -117,6 +117,9 @@ export function isRfc1918(ip: string): boolean {
   return RFC1918.some((c) => inCidr(ip, c));
 }
 
+/** IPv6 unique local (RFC 4193, fc00::/7): IPv6's private addresses. */
+export const isUla = (ip: string): boolean => inCidr(ip, 'fc00::/7');
+
 /**
  * The shortest list of IPv4 CIDRs covering exactly the given ones: covered blocks dropped, sibling blocks
  * merged (172.16.0.0/24 + 172.16.1.0/24 → 172.16.0.0/23). IPv6 and malformed entries pass through unchanged.

@@ -86,7 +86,8 @@ export function pingArgs(ip: string, opts: IcmpOptions): string[] {
 
 const TIME = /\btime[=<]([\d.]+) ?ms\b/g;
 const REPLY_SEQ = /\bicmp_seq=(\d+)\b.*\btime[=<]/g;
-const TIME_ANY = /\btime[=<][\d.]+ ?ms\b/;
+/** A reply line is in: TIME without its global flag (a global regex's test() carries state). */
+const TIME_ANY = new RegExp(TIME.source);
 const LOSS = /([\d.]+)% packet loss/;
 
 /** Pure: ping's combined output → the answer classifyPing reads (node-ping's shape: times per reply, loss). */

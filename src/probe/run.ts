@@ -32,6 +32,8 @@ export interface RunOptions {
   /** Sends the echoes and the full-size probe; a sweep passes ones that do it once per address for all its targets. */
   icmp?: typeof probeIcmp;
   pmtu?: typeof probePathMtu;
+  /** This namespace's addresses (link-local left out): default read once per run; a plan shares one read, diagnose passes its context's. */
+  addresses?: () => string[];
 }
 
 const SKIPPED: IcmpResult = { status: 'skipped', sent: 0, received: 0, ms: 0 };
@@ -70,7 +72,7 @@ export async function runProbes(target: Target, opts: RunOptions, kinds: readonl
     usedMs: () => seen(t0).observedMs,
     tracker: new RttTracker({ capMs: Math.max(100, (timeoutMs - 100) / 2), patienceMs: opts.patienceMs }),
     results: {},
-    addresses: () => (addresses ??= localAddresses()),
+    addresses: () => (addresses ??= (opts.addresses ?? localAddresses)()),
   };
   const gateway = loopback ? undefined : opts.gateway === undefined ? route?.gateway : (opts.gateway ?? undefined);
   const mtu = loopback ? undefined : opts.mtu === undefined ? (route ? interfaceMtu(route.iface) : undefined) : (opts.mtu ?? undefined);

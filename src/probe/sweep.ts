@@ -5,6 +5,7 @@ import { probeIcmp, type IcmpOptions } from './icmp.ts';
 import { probePathMtu } from './pmtu.ts';
 import { DEFAULT_CONCURRENCY, type ProbePlan } from './plan.ts';
 import { type RunOptions, runProbes } from './run.ts';
+import { localAddresses } from '../net/host.ts';
 import { subnetOf } from '../net/ip.ts';
 import type { IcmpResult, ProbeEvent, ProbeReport } from './types.ts';
 
@@ -31,10 +32,12 @@ function once<A extends unknown[], R>(fn: (...a: A) => Promise<R>, key: (...a: A
 }
 
 /** ICMP, and the full-size probe, once per address (and size) for all the targets on it. */
-export function sharedProbes(): Pick<RunOptions, 'icmp' | 'pmtu'> {
+export function sharedProbes(): Required<Pick<RunOptions, 'icmp' | 'pmtu' | 'addresses'>> {
+  let addresses: string[] | undefined;
   return {
     icmp: once(probeIcmp, (ip: string, o?: IcmpOptions) => `${ip} ${JSON.stringify(o ?? null)}`),
     pmtu: once(probePathMtu, (ip: string, mtu: number) => `${ip} ${mtu}`),
+    addresses: () => (addresses ??= localAddresses()),
   };
 }
 
@@ -105,6 +108,7 @@ export async function runPlan(plan: ProbePlan, opts: PlanOptions): Promise<Probe
         timeoutMs: plan.timeoutMs,
         patienceMs: plan.patienceMs,
         ...shared,
+        addresses: run.addresses ?? shared.addresses,
         onEvent: onEvent ? (e) => onEvent(i, e) : undefined,
       });
       onReport?.(i, report);

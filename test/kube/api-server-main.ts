@@ -45,6 +45,16 @@ if (watchFaults.some((f) => !WATCH_FAULTS.includes(f))) {
   process.stderr.write(`api-server-main: --watch-faults takes ${WATCH_FAULTS.join(', ')}\n`);
   process.exit(2);
 }
+/** --slow REGEX=MS, or one line and exit 2. */
+function slowRule(r: string): { path: RegExp; ms: number } {
+  const at = r.lastIndexOf('=');
+  const ms = Number(r.slice(at + 1));
+  if (at <= 0 || !Number.isInteger(ms) || ms < 0) {
+    process.stderr.write(`api-server-main: --slow takes REGEX=MS, not ${JSON.stringify(r)}\n`);
+    process.exit(2);
+  }
+  return { path: new RegExp(r.slice(0, at)), ms };
+}
 const rewrite = (a.rewrite ?? []).map((r) => r.split('=') as [string, string]);
 const fx = loadFixture(flavour, rewrite);
 const podreach = (a.podreach as string).split(' ');
@@ -59,10 +69,7 @@ const server = await ApiServer.start({
   restrictedNamespaces: a.restricted ? ['default'] : [],
   podStartMs: Number(a['pod-start-ms'] ?? 0),
   watchFaults,
-  slow: (a.slow ?? []).map((r) => {
-    const at = r.lastIndexOf('=');
-    return { path: new RegExp(r.slice(0, at)), ms: Number(r.slice(at + 1)) };
-  }),
+  slow: (a.slow ?? []).map(slowRule),
   faults: a.faults ? (JSON.parse(readFileSync(a.faults, 'utf8')) as (Omit<FaultRule, 'path'> & { path?: string })[]).map((f) => ({ ...f, path: f.path ? new RegExp(f.path) : undefined })) : undefined,
   runner: ({ pod, argv }) => (argv[0] === 'podreach' ? { argv: ['ip', 'netns', 'exec', namespaceOf(pod), ...podreach, ...argv.slice(1)] } : undefined),
   onChange: (s) => writeState(s),
